@@ -1,0 +1,30 @@
+/**
+ * Which implementation the public kernel functions use: 'native' (the addon; the default when it loaded) or 'js'
+ * (the pure-TS twins in lib/kernels/reference). Models choose per compile() via `backend`, independent of this.
+ */
+import { native } from './native.js';
+import { SimdnetError } from './errors.js';
+
+export type BackendName = 'native' | 'js';
+let current: BackendName = native ? 'native' : 'js';
+
+export function getBackend(): BackendName {
+  return current;
+}
+
+export function setBackend(name: BackendName): void {
+  if (name !== 'native' && name !== 'js') throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Unknown backend ${String(name)}`);
+  if (name === 'native' && !native) throw new SimdnetError('SIMDNET_NATIVE_UNAVAILABLE', 'The native addon is not loaded');
+  current = name;
+}
+
+/** The ISA in use ('js' when on the TS fallback), the ISAs available and the thread count. */
+export function runtimeInfo(): { backend: BackendName; isa: string; availableIsas: string[]; threads: number } {
+  if (!native) return { backend: 'js', isa: 'js', availableIsas: [], threads: 1 };
+  return { backend: current, isa: native.isa(), availableIsas: native.availableIsas(), threads: native.getThreads() };
+}
+
+export function setThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Expected integer in [1, 1024] for threads but received ${n}`);
+  native?.setThreads(n);
+}

@@ -1,0 +1,58 @@
+/**
+ * Loads the N-API addon through node-gyp-build (build/Release, then prebuilds/<platform>-<arch>). When it cannot be
+ * loaded, simdnet says so once (what was tried, how to fix it) and every API falls back to the pure-TS twin, unless
+ * SIMDNET_REQUIRE_NATIVE=1, which turns the failure into a thrown error (sharp's lib/sharp.js does the same).
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { SimdnetError } from './errors.js';
+
+/** Members every build of the addon has; kernel families add their functions (typed in lib/kernels/native/*). */
+export interface NativeCore {
+  isa(): string;
+  availableIsas(): string[];
+  setIsa(isa: string): void;
+  getThreads(): number;
+  setThreads(n: number): void;
+}
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type NativeBinding = NativeCore & Record<string, any>;
+
+const require = createRequire(import.meta.url);
+/** Package root: this file is lib/native.ts (tests) or dist/native.js (built), one level below it either way. */
+export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+let binding: NativeBinding | null = null;
+let loadError: Error | null = null;
+let bindingPath: string | null = null;
+
+try {
+  const gypBuild = require('node-gyp-build') as ((dir: string) => NativeBinding) & { resolve?: (dir: string) => string };
+  bindingPath = gypBuild.resolve ? gypBuild.resolve(packageRoot) : null;
+  binding = gypBuild(packageRoot);
+} catch (err) {
+  loadError = err as Error;
+  const message =
+    `simdnet: the native addon could not be loaded from ${packageRoot} (tried build/Release, build/Debug and ` +
+    `prebuilds/${process.platform}-${process.arch}): ${(err as Error).message}\n` +
+    `  Fix: run \`npm run build\` in the package (needs a C++17 compiler and cmake), or reinstall so the prebuild ` +
+    `for your platform is used. Falling back to the pure-TypeScript backend (much slower).`;
+  if (process.env.SIMDNET_REQUIRE_NATIVE === '1') {
+    throw new SimdnetError('SIMDNET_NATIVE_UNAVAILABLE', message + '\n  (SIMDNET_REQUIRE_NATIVE=1 forbids the fallback)', { cause: err });
+  }
+  process.emitWarning(message, { code: 'SIMDNET_NATIVE_UNAVAILABLE' });
+}
+
+/** The loaded addon, or null when running on the TS fallback. */
+export const native: NativeBinding | null = binding;
+/** Why the addon did not load (null when it did). */
+export const nativeLoadError: Error | null = loadError;
+/** File the addon was loaded from (null when unknown or not loaded). */
+export const nativePath: string | null = binding ? bindingPath : null;
+
+/** The addon, or a SIMDNET_NATIVE_UNAVAILABLE error for APIs that have no TS fallback. */
+export function requireNative(): NativeBinding {
+  if (!binding) throw new SimdnetError('SIMDNET_NATIVE_UNAVAILABLE', `simdnet's native addon is not loaded: ${loadError?.message}`);
+  return binding;
+}

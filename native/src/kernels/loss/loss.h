@@ -1,0 +1,35 @@
+// Losses over a batch of m rows with n outputs each (row-major, leading dimension n). Each returns the loss value
+// (Keras semantics: per-sample loss averaged over the batch; for MSE/BCE the per-sample loss is the mean over the n
+// outputs) and, when grad != nullptr, writes d(loss)/d(input) into grad (m x n) -- already divided by the batch, so
+// the engine back-propagates it as is. Accumulation is in double. Inputs are not modified; grad may alias pred/logits.
+//
+//   mse:               mean((p - t)^2)                             grad = 2 (p - t) / (m n)
+//   bce_prob:          -mean(t log p' + (1-t) log(1-p')), p' = clip(p, eps, 1-eps)   (Keras epsilon 1e-7)
+//   bce_logits:        mean(max(z,0) - z t + log1p(exp(-|z|)))      grad = (sigmoid(z) - t) / (m n)
+//   cce_prob:          mean_r(-sum_j t log clip(p / sum_j p, eps, 1-eps))   (Keras: renormalise, then clip)
+//   softmax_cce:       logits z, temperature T: p = softmax(z/T);   loss = mean_r(-sum_j t log p)   grad = (p - t)/(T m)
+//   sparse_softmax_cce: labels[r] in [0, n) (int32), otherwise as softmax_cce with a one-hot t. A label out of range
+//                      makes the call return NaN (callers validate first).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace simdnet {
+
+struct LossKernels {
+  double (*mse)(size_t m, size_t n, const float* t, const float* p, float* grad);
+  double (*bce_prob)(size_t m, size_t n, float eps, const float* t, const float* p, float* grad);
+  double (*bce_logits)(size_t m, size_t n, const float* t, const float* z, float* grad);
+  double (*cce_prob)(size_t m, size_t n, float eps, const float* t, const float* p, float* grad);
+  double (*softmax_cce)(size_t m, size_t n, float temperature, const float* t, const float* z, float* grad);
+  double (*sparse_softmax_cce)(size_t m, size_t n, float temperature, const int32_t* labels, const float* z,
+                               float* grad);
+};
+
+namespace scalar { extern const LossKernels loss_kernels; }
+namespace avx2 { extern const LossKernels loss_kernels; }
+namespace neon { extern const LossKernels loss_kernels; }
+
+const LossKernels& loss();  // dispatched table (dispatch/loss.cc)
+
+}  // namespace simdnet

@@ -1,0 +1,24 @@
+// Reductions (accumulate in double or in float lanes with a final double sum; documented per kernel file).
+//   col_sum:    out[j] = (accumulate ? out[j] : 0) + sum_r x[r*ldx + j]   for an m x n block (bias gradient)
+//   row_argmax: out[r] = first index of the maximum of row r (NaN rows give the index of the first NaN)
+//   sum, sum_squares over n elements; mean = sum / n (n = 0 gives NaN for mean, 0 for the others).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace simdnet {
+
+struct ReduceKernels {
+  void (*col_sum)(size_t m, size_t n, const float* x, size_t ldx, bool accumulate, float* out);
+  void (*row_argmax)(size_t m, size_t n, const float* x, size_t ldx, int32_t* out);
+  double (*sum)(size_t n, const float* x);
+  double (*sum_squares)(size_t n, const float* x);
+};
+
+namespace scalar { extern const ReduceKernels reduce_kernels; }
+namespace avx2 { extern const ReduceKernels reduce_kernels; }
+namespace neon { extern const ReduceKernels reduce_kernels; }
+
+const ReduceKernels& reduce();  // dispatched table (dispatch/reduce.cc)
+
+}  // namespace simdnet
