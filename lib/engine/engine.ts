@@ -35,7 +35,8 @@ export interface RegularizerSpec {
   l2: number;
 }
 
-export type LayerSpec =
+/** Every layer spec also carries `name` (unique in the model, e.g. 'dense_1'), used in ParamInfo names. */
+export type LayerSpec = { name: string } & (
   | {
       type: 'dense';
       inputSize: number;
@@ -49,7 +50,8 @@ export type LayerSpec =
     }
   | { type: 'activation'; size: number; activation: ActivationSpec }
   | { type: 'dropout'; size: number; rate: number; seed: number | null }
-  | { type: 'batchNormalization'; size: number; momentum: number; epsilon: number; center: boolean; scale: boolean };
+  | { type: 'batchNormalization'; size: number; momentum: number; epsilon: number; center: boolean; scale: boolean }
+);
 
 export type LossName = 'meanSquaredError' | 'binaryCrossentropy' | 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy';
 export type MetricName = 'accuracy' | 'mse' | 'mae';
