@@ -165,7 +165,7 @@ static void gradient_check(const PlanSpec& plan, const char* what) {
       const double d1 = fd(2e-3f), d2 = fd(1e-3f);
       if (std::fabs(d1 - d2) > 2e-3 + 0.05 * std::fabs(d1)) continue;  // kink
       ++checked;
-      if (!check::close(grad[k], d1, 3e-3, 3e-2)) {
+      if (!check::close(grad[k], d1, 1e-3, 1e-2)) {
         if (bad++ < 5)
           std::printf("  FAIL [%s] %s: %s[%zu] backward %.6g finite difference %.6g\n",
                       isa_name(current_isa()), what, e->param_info(p).name.c_str(), k, grad[k], d1);
