@@ -74,8 +74,9 @@ class Engine {
   const float* grad(size_t i) const { return params_[i].g; }  // nullptr for non-trainable
 
   void reset_optimizer();
-  double learning_rate() const { return lr_; }
-  void set_learning_rate(double lr) { lr_ = lr; }
+  // Atomic: JS may read the rate while a trainBatches worker runs.
+  double learning_rate() const { return lr_.load(std::memory_order_relaxed); }
+  void set_learning_rate(double lr) { lr_.store(lr, std::memory_order_relaxed); }
   uint64_t step() const { return t_.load(std::memory_order_relaxed); }
   size_t memory_bytes() const { return fixed_bytes_ + batch_bytes_ + diag_bytes_; }
 
@@ -158,7 +159,7 @@ class Engine {
   bool fused_ = false;             // the loss takes the last layer's pre-activation (logits)
   std::vector<bool> grad_below_;   // layer i: some layer below it has trainable parameters
   float loss_temperature_ = 1.0f;
-  double lr_ = 0.0;
+  std::atomic<double> lr_{0.0};
   std::atomic<uint64_t> t_{0};
 
   struct FreeDeleter {

@@ -300,7 +300,7 @@ void Engine::run_step(const float* x, const float* y, size_t b, float lr, LogSum
 }
 
 void Engine::train_step(const float* x, const float* y, size_t batch, LogSums* logs) {
-  run_step(x, y, batch, static_cast<float>(lr_), logs, false);
+  run_step(x, y, batch, static_cast<float>(learning_rate()), logs, false);
 }
 
 size_t Engine::train_batches(const TrainBatchesArgs& a, LogSums* logs, std::vector<LayerDiag>* diags) {
@@ -322,12 +322,12 @@ size_t Engine::train_batches(const TrainBatchesArgs& a, LogSums* logs, std::vect
       std::memcpy(xb_ + r * in, a.x + idx * in, in * sizeof(float));
       std::memcpy(yb_ + r * tc, a.y + idx * tc, tc * sizeof(float));
     }
-    const float lr = a.lr_per_step ? a.lr_per_step[s] : static_cast<float>(lr_);
+    const float lr = a.lr_per_step ? a.lr_per_step[s] : static_cast<float>(learning_rate());
     run_step(xb_, yb_, rows, lr, logs, a.diagnostics);
     ++steps;
   }
   // The schedule's rate of the last step run becomes the current rate (what getLearningRate() reports).
-  if (a.lr_per_step && steps) lr_ = a.lr_per_step[steps - 1];
+  if (a.lr_per_step && steps) set_learning_rate(a.lr_per_step[steps - 1]);
   if (a.diagnostics && diags) diag_finish(diags);
   return steps;
 }
