@@ -6,8 +6,7 @@
 namespace simdnet {
 
 const VunaryKernels& vunary() {
-  // Until the AVX2/NEON tables exist every ISA uses the scalar path.
-  return select_table<VunaryKernels>(scalar::vunary_kernels, nullptr, nullptr);
+  return select_table(scalar::vunary_kernels, SIMDNET_AVX2_TABLE(vunary_kernels), SIMDNET_NEON_TABLE(vunary_kernels));
 }
 
 }  // namespace simdnet
