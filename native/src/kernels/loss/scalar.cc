@@ -28,7 +28,8 @@ double f64_bce_prob_ukernel__scalar(size_t m, size_t n, float eps, const float* 
                                     float* grad) noexcept {
   const size_t total = m * n;
   if (total == 0) return NAN;
-  const double lo = eps, hi = 1.0 - static_cast<double>(eps), inv = 1.0 / static_cast<double>(total);
+  const double lo = eps, hi = 1.0f - eps,  // float32 bounds, as Keras clips in float32
+               inv = 1.0 / static_cast<double>(total);
   double acc = 0.0;
   for (size_t i = 0; i < total; ++i) {
     const double pi = p[i], ti = t[i], pc = clamp(pi, lo, hi);
@@ -58,7 +59,8 @@ double f64_bce_logits_ukernel__scalar(size_t m, size_t n, const float* t, const 
 double f64_cce_prob_ukernel__scalar(size_t m, size_t n, float eps, const float* t, const float* p,
                                     float* grad) noexcept {
   if (m == 0 || n == 0) return NAN;
-  const double lo = eps, hi = 1.0 - static_cast<double>(eps), inv_m = 1.0 / static_cast<double>(m);
+  const double lo = eps, hi = 1.0f - eps,  // float32 bounds, as Keras clips in float32
+               inv_m = 1.0 / static_cast<double>(m);
   double acc = 0.0;
   for (size_t r = 0; r < m; ++r) {
     const float* tr = t + r * n;
