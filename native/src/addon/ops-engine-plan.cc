@@ -200,15 +200,16 @@ engine::OptimSpec read_optimizer(const Napi::Object& plan) {
   engine::OptimSpec s;
   s.kind = pick(env, req_string(o, "kind", p), names, kinds, p + ".kind");
   s.learning_rate = req_number(o, "learningRate", p);
-  // Defaults: momentum 0.9 for the 'momentum' kind (0 elsewhere); Keras epsilon 1e-7, rho 0.9, initial
-  // accumulator 0.1; Adam betas 0.9/0.999; AdamW weight decay 0.01 (PyTorch), coupled decay 0 elsewhere.
+  // Defaults: lib/optimizers/defaults.ts (OPTIMIZER_DEFAULTS, shared with JsEngine): PyTorch's values, except
+  // momentum 0.9 for the 'momentum' kind and RMSprop rho 0.9 (Keras); eps 1e-8 (Adagrad 1e-10), Adagrad's initial
+  // accumulator 0, AdamW weight decay 0.01 (decoupled), coupled weight decay 0 elsewhere.
   s.momentum = static_cast<float>(opt_number(o, "momentum", p, s.kind == OptKind::momentum ? 0.9 : 0.0));
   s.dampening = static_cast<float>(opt_number(o, "dampening", p, 0.0));
   s.nesterov = opt_bool(o, "nesterov", p, false);
   s.rho = static_cast<float>(opt_number(o, "rho", p, 0.9));
   s.centered = opt_bool(o, "centered", p, false);
-  s.epsilon = static_cast<float>(opt_number(o, "epsilon", p, 1e-7));
-  s.initial_accumulator = static_cast<float>(opt_number(o, "initialAccumulatorValue", p, 0.1));
+  s.epsilon = static_cast<float>(opt_number(o, "epsilon", p, s.kind == OptKind::adagrad ? 1e-10 : 1e-8));
+  s.initial_accumulator = static_cast<float>(opt_number(o, "initialAccumulatorValue", p, 0.0));
   s.beta1 = static_cast<float>(opt_number(o, "beta1", p, 0.9));
   s.beta2 = static_cast<float>(opt_number(o, "beta2", p, 0.999));
   s.amsgrad = opt_bool(o, "amsgrad", p, false);

@@ -48,7 +48,7 @@ Act to_act(ActKind k) {
 
 size_t optimizer_state_count(const OptimSpec& o) {
   switch (o.kind) {
-    case OptKind::sgd: return o.momentum > 0 ? 1 : 0;
+    case OptKind::sgd: return 0;
     case OptKind::momentum: return 1;
     case OptKind::adagrad: return 1;
     case OptKind::rmsprop: return 1 + (o.centered ? 1 : 0) + (o.momentum > 0 ? 1 : 0);

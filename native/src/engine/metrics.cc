@@ -77,7 +77,8 @@ void Engine::diag_after_update() {
       num += d * d;
       den += static_cast<double>(before[k]) * before[k];
     }
-    diag_update_ratio_[p.diag_layer] += den > 0 ? std::sqrt(num / den) : (num > 0 ? INFINITY : 0.0);
+    // |W_before| = 0 gives 0 (as JsEngine), not Inf.
+    diag_update_ratio_[p.diag_layer] += den > 0 ? std::sqrt(num) / std::sqrt(den) : 0.0;
   }
   ++diag_steps_;
 }
@@ -87,6 +88,9 @@ void Engine::diag_finish(std::vector<LayerDiag>* diags) const {
   const double steps = diag_steps_ ? static_cast<double>(diag_steps_) : 1.0;
   for (size_t i = 0; i < layers_.size(); ++i) {
     const Layer& L = layers_[i];
+    bool has_weight = false;
+    for (const Param& p : params_) has_weight = has_weight || p.diag_layer == i;
+    if (!has_weight && !L.has_activation_output) continue;  // dropout, batch norm without gamma: no entry
     LayerDiag d;
     d.layer = i;
     d.grad_norm = diag_grad_norm_[i] / steps;
@@ -107,7 +111,7 @@ void Engine::diag_finish(std::vector<LayerDiag>* diags) const {
         size_t dead = 0;
         for (size_t j = 0; j < n; ++j) {
           bool all = true;
-          for (size_t r = 0; r < b && all; ++r) all = L.out[r * n + j] <= 0.0f;
+          for (size_t r = 0; r < b && all; ++r) all = !(L.out[r * n + j] > 0.0f);
           dead += all;
         }
         d.dead_fraction = static_cast<double>(dead) / static_cast<double>(n);

@@ -62,8 +62,8 @@ struct LayerSpec {
   bool center = true, scale = true;
 };
 
-// Optimizer hyper-parameters with defaults filled in (defaults: see optim_defaults() in the binding and
-// lib/engine/native-engine.ts; they follow Keras for epsilon/rho/initial accumulator and PyTorch for the rest).
+// Optimizer hyper-parameters with defaults filled in (the binding applies lib/optimizers/defaults.ts's values).
+// 'sgd' always uses the plain SGD rule (its momentum field is ignored, as in JsEngine); 'momentum' the heavy-ball one.
 struct OptimSpec {
   OptKind kind = OptKind::sgd;
   double learning_rate = 0.01;
@@ -71,8 +71,8 @@ struct OptimSpec {
   bool nesterov = false;
   float rho = 0.9f;
   bool centered = false;
-  float epsilon = 1e-7f;
-  float initial_accumulator = 0.1f;
+  float epsilon = 1e-8f;
+  float initial_accumulator = 0.0f;
   float beta1 = 0.9f, beta2 = 0.999f;
   bool amsgrad = false;
   float weight_decay = 0.0f;

@@ -262,10 +262,7 @@ void Engine::optimizer_update(float lr) {
     const size_t n = p.info.size;
     switch (o.kind) {
       case OptKind::sgd:
-        if (o.momentum > 0)
-          k.momentum(n, lr, o.momentum, o.dampening, o.weight_decay, o.nesterov, t == 1, p.w, p.g, p.state[0]);
-        else
-          k.sgd(n, lr, o.weight_decay, p.w, p.g);
+        k.sgd(n, lr, o.weight_decay, p.w, p.g);
         break;
       case OptKind::momentum:
         k.momentum(n, lr, o.momentum, o.dampening, o.weight_decay, o.nesterov, t == 1, p.w, p.g, p.state[0]);
