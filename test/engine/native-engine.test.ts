@@ -341,3 +341,99 @@ describe.runIf(native)('NativeEngine', () => {
     expect(e.getLearningRate()).toBe(0.5);
   });
 });
+
+// ---- NativeEngine vs JsEngine (the pure-TS twin built on lib/kernels/reference) -----------------------------------
+// Loaded by a computed path so this file also runs on branches where js-engine.ts has not landed yet.
+const jsEnginePath = '../../lib/engine/js-engine.js';
+const jsEngineModule = (await import(/* @vite-ignore */ jsEnginePath).catch(() => null)) as
+  | { JsEngine: new (plan: PlanSpec) => import('../../lib/engine/engine.js').Engine }
+  | null;
+
+describe.runIf(native && jsEngineModule)('NativeEngine agrees with JsEngine', () => {
+  const optimizers: [string, Partial<OptimizerSpec>][] = [
+    ['sgd', { kind: 'sgd', learningRate: 0.1, weightDecay: 0.01 }],
+    ['momentum', { kind: 'momentum', learningRate: 0.05, momentum: 0.9, dampening: 0.1 }],
+    ['nesterov', { kind: 'momentum', learningRate: 0.05, momentum: 0.9, nesterov: true }],
+    ['adagrad', { kind: 'adagrad', learningRate: 0.05, initialAccumulatorValue: 0.1 }],
+    ['rmsprop', { kind: 'rmsprop', learningRate: 0.005 }],
+    ['rmsprop centered momentum', { kind: 'rmsprop', learningRate: 0.005, centered: true, momentum: 0.5 }],
+    ['adam', { kind: 'adam', learningRate: 0.01 }],
+    ['amsgrad', { kind: 'adam', learningRate: 0.01, amsgrad: true, weightDecay: 0.01 }],
+    ['adamw', { kind: 'adamw', learningRate: 0.01 }],
+    ['adam + clipNorm + clipValue', { kind: 'adam', learningRate: 0.01, clipNorm: 0.5, clipValue: 0.05 }],
+  ];
+  const models: [string, LossName, LayerSpec[]][] = [
+    ['relu/softmax sparse', 'sparseCategoricalCrossentropy', [dense('d1', 6, 16, 'relu'), dropout('drop', 16, 0.2), dense('d2', 16, 4, 'softmax')]],
+    ['tanh/batchnorm/sigmoid bce', 'binaryCrossentropy', [dense('d1', 6, 12, 'tanh'), batchNorm('bn', 12), dense('d2', 12, 3, 'sigmoid')]],
+    ['leaky/linear mse', 'meanSquaredError', [dense('d1', 6, 10, 'leakyRelu', 0.1), activation('a', 10, 'sigmoid'), dense('d2', 10, 2, 'linear')]],
+    ['softmax activation cce', 'categoricalCrossentropy', [dense('d1', 6, 8, 'sigmoid'), dense('d2', 8, 5, 'linear'), activation('a', 5, 'softmax', 2)]],
+  ];
+  const steps = 12;
+  const batch = 16;
+
+  function maxRelDiff(a: Float32Array, b: Float32Array): number {
+    let worst = 0;
+    for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / (1e-3 + Math.abs(b[i])));
+    return worst;
+  }
+
+  for (const [mName, loss, layers] of models) {
+    it(`gives the same weights after ${steps} steps of every optimizer: ${mName}`, () => {
+      const rows: string[] = [];
+      for (const [oName, opt] of optimizers) {
+        const p = plan(6, layers, loss, opt, ['accuracy', 'mse']);
+        (p.layers[0] as { kernelRegularizer: unknown }).kernelRegularizer = { l1: 1e-3, l2: 1e-3 };
+        const a = make(p);
+        const b = new jsEngineModule!.JsEngine(p);
+        a.getParams().forEach((w, i) => expect(Buffer.from(w.buffer).equals(Buffer.from(b.getParams()[i].buffer))).toBe(true));
+        const x = data(batch * steps * 6, 21);
+        const y = targets(loss, batch * steps, a.outputSize, 22);
+        const yw = loss === 'sparseCategoricalCrossentropy' ? 1 : a.outputSize;
+        let worstLoss = 0;
+        for (let s = 0; s < steps; s++) {
+          const xs = x.subarray(s * batch * 6), ys = y.subarray(s * batch * yw);
+          const la = a.trainStep(xs, ys, batch);
+          const lb = b.trainStep(xs, ys, batch);
+          for (const k of ['loss', 'accuracy', 'mse']) worstLoss = Math.max(worstLoss, Math.abs(la[k] - lb[k]) / (1e-6 + Math.abs(lb[k])));
+        }
+        const wa = a.getParams(), wb = b.getParams();
+        const worst = Math.max(...wa.map((w, i) => maxRelDiff(w, wb[i])));
+        rows.push(`${oName}: weights ${worst.toExponential(1)}, logs ${worstLoss.toExponential(1)}`);
+        expect(worst, `${mName} / ${oName}`).toBeLessThan(1e-4);
+        expect(worstLoss, `${mName} / ${oName} logs`).toBeLessThan(1e-5);
+        const xe = data(40 * 6, 23);
+        const ye = targets(loss, 40, a.outputSize, 24);
+        const ea = a.evaluate(xe, ye, 40, 16), eb = b.evaluate(xe, ye, 40, 16);
+        expect(Math.abs(ea.loss - eb.loss)).toBeLessThan(1e-3 * (1 + Math.abs(eb.loss)));
+        expect(maxRelDiff(a.predict(xe, 40, 7), b.predict(xe, 40, 7))).toBeLessThan(2e-3);
+        expect(a.step).toBe(b.step);
+        b.dispose();
+      }
+      console.log(`${mName} (max |native - js| / (1e-3 + |js|)):\n  ${rows.join('\n  ')}`);
+    });
+  }
+
+  it('agrees on trainBatches logs, learning-rate schedules and diagnostics', async () => {
+    const p = plan(6, models[0][2], 'sparseCategoricalCrossentropy', { kind: 'adam', learningRate: 0.01 }, ['accuracy']);
+    const a = make(p);
+    const b = new jsEngineModule!.JsEngine(p);
+    const n = 100;
+    const x = data(n * 6, 31), y = targets('sparseCategoricalCrossentropy', n, 4, 32);
+    const order = new Uint32Array(n).map((_, i) => (i * 37) % n);
+    const lrPerStep = new Float32Array([0.01, 0.02, 0.005, 0.01, 0.001, 0.01, 0.03]);
+    const args = { x, y, n, order, batchSize: 16, firstBatch: 0, batchCount: 7, lrPerStep, diagnostics: true };
+    const ra = await a.trainBatches(args);
+    const rb = await b.trainBatches(args);
+    expect(ra.steps).toBe(rb.steps);
+    expect(ra.logs.loss).toBeCloseTo(rb.logs.loss, 4);
+    expect(ra.logs.accuracy).toBeCloseTo(rb.logs.accuracy, 6);
+    expect(a.getLearningRate()).toBeCloseTo(b.getLearningRate(), 7);
+    expect(ra.diagnostics!.map((d) => d.layerIndex)).toEqual(rb.diagnostics!.map((d) => d.layerIndex));
+    ra.diagnostics!.forEach((d, i) => {
+      const e = rb.diagnostics![i];
+      for (const k of ['gradNorm', 'weightNorm', 'updateRatio', 'deadFraction', 'activationMean', 'activationStd'] as const)
+        expect(Math.abs(d[k] - e[k]), `${k} of layer ${d.layerIndex}`).toBeLessThan(1e-3 * (1 + Math.abs(e[k])));
+    });
+    b.dispose();
+  });
+});
