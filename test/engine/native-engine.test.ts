@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { native } from '../../lib/native.js';
+import { Worker } from 'node:worker_threads';
+import { native, nativePath } from '../../lib/native.js';
 import { NativeEngine } from '../../lib/engine/native-engine.js';
 import type { ActivationKind, LayerSpec, LossName, OptimizerSpec, PlanSpec } from '../../lib/engine/engine.js';
 
@@ -184,10 +185,10 @@ describe.runIf(native)('NativeEngine', () => {
     }, 10);
     const t0 = performance.now();
     let steps = 0;
-    for (let epoch = 0; epoch < 3; epoch++) {
-      const r = await e.trainBatches({ x: bigX, y: bigY, n: N, order: bigOrder, batchSize: 128, firstBatch: 0, batchCount: 16, diagnostics: epoch === 2 });
+    for (let epoch = 0; epoch < 10; epoch++) {
+      const r = await e.trainBatches({ x: bigX, y: bigY, n: N, order: bigOrder, batchSize: 128, firstBatch: 0, batchCount: 16, diagnostics: epoch === 9 });
       steps += r.steps;
-      if (epoch === 2) {
+      if (epoch === 9) {
         expect(r.diagnostics).toHaveLength(3);
         expect(r.diagnostics![0].gradNorm).toBeGreaterThan(0);
         expect(r.diagnostics![0].deadFraction).toBeGreaterThanOrEqual(0);
@@ -263,6 +264,26 @@ describe.runIf(native)('NativeEngine', () => {
     expect(() => e.getParams()).toThrow(codeOf('SIMDNET_DISPOSED'));
     await expect(e.trainBatches({ x: bigX, y: bigY, n: 4, order: bigOrder, batchSize: 2, firstBatch: 0, batchCount: 1 })).rejects.toMatchObject({ code: 'SIMDNET_DISPOSED' });
     await expect(e.evaluateAsync(bigX, bigY, 4, 2)).rejects.toMatchObject({ code: 'SIMDNET_DISPOSED' });
+  });
+
+  it('survives a worker thread terminated in the middle of trainBatches', async () => {
+    // The addon's Engine in a worker_threads Worker: its environment is torn down while the job runs on libuv's pool.
+    const code = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const { Engine } = require(workerData.addon);
+      const e = new Engine(workerData.plan);
+      const n = 512, x = new Float32Array(n * 784).fill(0.5), y = new Float32Array(n).fill(3);
+      const order = new Uint32Array(n).map((_, i) => i);
+      e.trainBatches(x, y, n, order, 1, 0, n, null, false);
+      parentPort.postMessage(e.isBusy());`;
+    const w = new Worker(code, { eval: true, workerData: { addon: nativePath, plan: mnistShaped() } });
+    const busy = await new Promise((resolve, reject) => {
+      w.once('message', resolve);
+      w.once('error', reject);
+    });
+    expect(busy).toBe(true);
+    const exitCode = await w.terminate();
+    expect(exitCode).toBe(1); // terminated, not crashed (an abort would kill this test process)
   });
 
   it('rejects bad plans with coded errors', () => {

@@ -13,6 +13,7 @@
 // each step. Native memory is reported to V8 with AdjustExternalMemory and released by dispose() or the finalizer.
 #include <napi.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstring>
@@ -74,12 +75,34 @@ Napi::Array diag_values(Napi::Env env, const std::vector<LayerDiag>& diags) {
   return out;
 }
 
-class EngineWrap;
+// What the JS object and its running job share: the engine outlives the JS object while a job still uses it.
+struct EngineState {
+  std::unique_ptr<Engine> engine;
+  std::atomic<bool> busy{false}, cancel{false};
+  bool finalized = false;  // the JS object is gone: no more memory reports
+  int64_t reported = 0;    // bytes reported to V8 with AdjustExternalMemory
+
+  // Tells V8 how much native memory the plan holds now (JS thread, after anything that may allocate or free).
+  void sync_memory(Napi::Env env) {
+    if (finalized) return;
+    const int64_t now = engine ? static_cast<int64_t>(engine->memory_bytes()) : 0;
+    if (now != reported) {
+      adjust(env, now - reported);
+      reported = now;
+    }
+  }
+  // The C call, status ignored: also runs from finalizers during environment teardown, where a throwing
+  // Napi::MemoryManagement::AdjustExternalMemory would terminate the process.
+  static void adjust(napi_env env, int64_t delta) {
+    int64_t total = 0;
+    napi_adjust_external_memory(env, delta, &total);
+  }
+};
 
 // Base for the three async jobs: a promise, the references that keep inputs alive, and the busy/memory bookkeeping.
 class EngineJob : public Napi::AsyncWorker {
  public:
-  EngineJob(Napi::Env env, EngineWrap* owner, Napi::Object self, const char* name);
+  EngineJob(Napi::Env env, std::shared_ptr<EngineState> st, Napi::Object self, const char* name);
   Napi::Promise Promise() { return deferred_.Promise(); }
   void Hold(const Napi::Value& v) {
     if (v.IsObject()) refs_.push_back(Napi::Persistent(v.As<Napi::Object>()));
@@ -98,7 +121,7 @@ class EngineJob : public Napi::AsyncWorker {
   void OnOK() override;
   void OnError(const Napi::Error& e) override;
 
-  EngineWrap* owner_;
+  std::shared_ptr<EngineState> st_;
   Engine* engine_;
 
  private:
@@ -135,8 +158,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     Napi::Env env = info.Env();
     engine::PlanSpec plan = read_plan(env, info.Length() > 0 ? info[0] : env.Undefined());
     engine::Status st;
-    engine_ = Engine::create(plan, &st);
-    if (!engine_) {
+    st_->engine = Engine::create(plan, &st);
+    if (!st_->engine) {
       if (st.range) throw_range_error(env, st.code, st.message);
       throw_type_error(env, st.code, st.message);
     }
@@ -147,37 +170,34 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     SyncMemory(env);
   }
 
-  ~EngineWrap() override { Release(); }
-
-  bool busy() const { return busy_.load(); }
-  void set_busy(bool b) { busy_.store(b); }
-  Engine* engine() { return engine_.get(); }
-  std::atomic<bool>* cancel_flag() { return &cancel_; }
-
-  // Tells V8 how much native memory the plan holds now (called on the JS thread after anything that may allocate).
-  void SyncMemory(Napi::Env env) {
-    const int64_t now = engine_ ? static_cast<int64_t>(engine_->memory_bytes()) : 0;
-    if (now != reported_) {
-      Napi::MemoryManagement::AdjustExternalMemory(env, now - reported_);
-      reported_ = now;
+  // Finalizer (or environment teardown). A job still running keeps the engine alive through its own reference to the
+  // state and stops at its next step; the engine is freed when the last reference goes.
+  ~EngineWrap() override {
+    st_->cancel.store(true);
+    st_->finalized = true;
+    if (!st_->busy.load()) st_->engine.reset();
+    if (st_->reported) {
+      EngineState::adjust(Env(), -st_->reported);
+      st_->reported = 0;
     }
   }
 
+  bool busy() const { return st_->busy.load(); }
+
+  void SyncMemory(Napi::Env env) { st_->sync_memory(env); }
+
  private:
   void Release() {
-    if (!engine_) return;
-    engine_.reset();
-    if (reported_) {
-      Napi::MemoryManagement::AdjustExternalMemory(Env(), -reported_);
-      reported_ = 0;
-    }
+    if (!st_->engine) return;
+    st_->engine.reset();
+    st_->sync_memory(Env());
   }
 
   // Every method that touches the engine: not disposed, not busy.
   Engine& Usable(Napi::Env env) {
-    if (!engine_) throw_error(env, "SIMDNET_DISPOSED", "This engine has been disposed");
+    if (!st_->engine) throw_error(env, "SIMDNET_DISPOSED", "This engine has been disposed");
     if (busy()) throw_error(env, "SIMDNET_BUSY", "The engine is busy with an asynchronous call");
-    return *engine_;
+    return *st_->engine;
   }
 
   void Prepare(Napi::Env env, Engine& e, size_t batch, bool diagnostics) {
@@ -201,10 +221,10 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
 
   Napi::Value Params(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!engine_) throw_error(env, "SIMDNET_DISPOSED", "This engine has been disposed");
-    Napi::Array out = Napi::Array::New(env, engine_->param_count());
-    for (size_t i = 0; i < engine_->param_count(); ++i) {
-      const engine::ParamInfo& p = engine_->param_info(i);
+    if (!st_->engine) throw_error(env, "SIMDNET_DISPOSED", "This engine has been disposed");
+    Napi::Array out = Napi::Array::New(env, st_->engine->param_count());
+    for (size_t i = 0; i < st_->engine->param_count(); ++i) {
+      const engine::ParamInfo& p = st_->engine->param_info(i);
       Napi::Object o = Napi::Object::New(env);
       o.Set("name", p.name);
       o.Set("layerIndex", Napi::Number::New(env, static_cast<double>(p.layer)));
@@ -269,8 +289,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   }
 
   Napi::Value GetLearningRate(const Napi::CallbackInfo& info) {
-    if (!engine_) throw_error(info.Env(), "SIMDNET_DISPOSED", "This engine has been disposed");
-    return Napi::Number::New(info.Env(), engine_->learning_rate());
+    if (!st_->engine) throw_error(info.Env(), "SIMDNET_DISPOSED", "This engine has been disposed");
+    return Napi::Number::New(info.Env(), st_->engine->learning_rate());
   }
 
   Napi::Value SetLearningRate(const Napi::CallbackInfo& info) {
@@ -282,8 +302,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   }
 
   Napi::Value GetStep(const Napi::CallbackInfo& info) {
-    if (!engine_) throw_error(info.Env(), "SIMDNET_DISPOSED", "This engine has been disposed");
-    return Napi::Number::New(info.Env(), static_cast<double>(engine_->step()));
+    if (!st_->engine) throw_error(info.Env(), "SIMDNET_DISPOSED", "This engine has been disposed");
+    return Napi::Number::New(info.Env(), static_cast<double>(st_->engine->step()));
   }
 
   Napi::Value LogsBuffer(const Napi::CallbackInfo&) { return logs_ref_.Value(); }
@@ -348,20 +368,20 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::Value PredictAsync(const Napi::CallbackInfo& info);
 
   Napi::Value Cancel(const Napi::CallbackInfo& info) {
-    cancel_.store(true);
+    st_->cancel.store(true);
     return info.Env().Undefined();
   }
 
   Napi::Value MemoryBytes(const Napi::CallbackInfo& info) {
-    return Napi::Number::New(info.Env(), engine_ ? static_cast<double>(engine_->memory_bytes()) : 0.0);
+    return Napi::Number::New(info.Env(), st_->engine ? static_cast<double>(st_->engine->memory_bytes()) : 0.0);
   }
   Napi::Value IsBusy(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), busy()); }
-  Napi::Value IsDisposed(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), !engine_); }
+  Napi::Value IsDisposed(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), !st_->engine); }
   Napi::Value InputSize(const Napi::CallbackInfo& info) {
-    return Napi::Number::New(info.Env(), engine_ ? static_cast<double>(engine_->input_size()) : 0.0);
+    return Napi::Number::New(info.Env(), st_->engine ? static_cast<double>(st_->engine->input_size()) : 0.0);
   }
   Napi::Value OutputSize(const Napi::CallbackInfo& info) {
-    return Napi::Number::New(info.Env(), engine_ ? static_cast<double>(engine_->output_size()) : 0.0);
+    return Napi::Number::New(info.Env(), st_->engine ? static_cast<double>(st_->engine->output_size()) : 0.0);
   }
 
   Napi::Value Dispose(const Napi::CallbackInfo& info) {
@@ -370,51 +390,53 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     return info.Env().Undefined();
   }
 
-  friend class TrainBatchesJob;
-  friend class EvaluateJob;
-  friend class PredictJob;
-
-  std::unique_ptr<Engine> engine_;
-  std::atomic<bool> busy_{false}, cancel_{false};
-  int64_t reported_ = 0;
+  std::shared_ptr<EngineState> st_ = std::make_shared<EngineState>();
   size_t metric_count_ = 0;
   double* logs_ = nullptr;
   Napi::Reference<Napi::Float64Array> logs_ref_;
 };
 
-EngineJob::EngineJob(Napi::Env env, EngineWrap* owner, Napi::Object self, const char* name)
+EngineJob::EngineJob(Napi::Env env, std::shared_ptr<EngineState> st, Napi::Object self, const char* name)
     : Napi::AsyncWorker(env, name),
-      owner_(owner),
-      engine_(owner->engine()),
+      st_(std::move(st)),
+      engine_(st_->engine.get()),
       deferred_(Napi::Promise::Deferred::New(env)),
       self_(Napi::Persistent(self)) {
-  owner_->set_busy(true);
+  st_->busy.store(true);
 }
 
 void EngineJob::Finish() {
-  owner_->set_busy(false);
-  owner_->SyncMemory(Env());
+  st_->busy.store(false);
+  st_->sync_memory(Env());
 }
 
+// Both completions swallow N-API failures: they happen only while the environment is being torn down (a worker
+// thread terminated mid-run), where there is nobody left to resolve and an escaping exception would abort.
 void EngineJob::OnOK() {
   Finish();
-  Napi::Env env = Env();
-  deferred_.Resolve(Result(env));
+  try {
+    Napi::Env env = Env();
+    deferred_.Resolve(Result(env));
+  } catch (...) {
+  }
 }
 
 void EngineJob::OnError(const Napi::Error& e) {
   Finish();
-  Napi::Env env = Env();
-  Napi::Error err = Napi::Error::New(env, e.Message());
-  err.Set("code", Napi::String::New(env, "SIMDNET_ABORTED"));
-  deferred_.Reject(err.Value());
+  try {
+    Napi::Env env = Env();
+    Napi::Error err = Napi::Error::New(env, e.Message());
+    err.Set("code", Napi::String::New(env, "SIMDNET_ABORTED"));
+    deferred_.Reject(err.Value());
+  } catch (...) {
+  }
 }
 
 class TrainBatchesJob : public EngineJob {
  public:
-  TrainBatchesJob(Napi::Env env, EngineWrap* owner, Napi::Object self, const engine::TrainBatchesArgs& args,
+  TrainBatchesJob(Napi::Env env, std::shared_ptr<EngineState> st, Napi::Object self, const engine::TrainBatchesArgs& args,
                   size_t metric_count)
-      : EngineJob(env, owner, self, "simdnet:trainBatches"), args_(args), metric_count_(metric_count) {}
+      : EngineJob(env, std::move(st), self, "simdnet:trainBatches"), args_(args), metric_count_(metric_count) {}
 
  protected:
   void Run() override { steps_ = engine_->train_batches(args_, &logs_, &diags_); }
@@ -436,9 +458,9 @@ class TrainBatchesJob : public EngineJob {
 
 class EvaluateJob : public EngineJob {
  public:
-  EvaluateJob(Napi::Env env, EngineWrap* owner, Napi::Object self, const float* x, const float* y, size_t n,
+  EvaluateJob(Napi::Env env, std::shared_ptr<EngineState> st, Napi::Object self, const float* x, const float* y, size_t n,
               size_t batch_size, size_t metric_count)
-      : EngineJob(env, owner, self, "simdnet:evaluate"),
+      : EngineJob(env, std::move(st), self, "simdnet:evaluate"),
         x_(x), y_(y), n_(n), batch_size_(batch_size), metric_count_(metric_count) {}
 
  protected:
@@ -454,9 +476,9 @@ class EvaluateJob : public EngineJob {
 
 class PredictJob : public EngineJob {
  public:
-  PredictJob(Napi::Env env, EngineWrap* owner, Napi::Object self, const float* x, size_t n, size_t batch_size,
+  PredictJob(Napi::Env env, std::shared_ptr<EngineState> st, Napi::Object self, const float* x, size_t n, size_t batch_size,
              Napi::Float32Array out)
-      : EngineJob(env, owner, self, "simdnet:predict"),
+      : EngineJob(env, std::move(st), self, "simdnet:predict"),
         x_(x), n_(n), batch_size_(batch_size), out_data_(out.Data()), out_(Napi::Persistent(out)) {}
 
  protected:
@@ -502,10 +524,10 @@ Napi::Value EngineWrap::TrainBatches(const Napi::CallbackInfo& info) {
                           "lrPerStep[" + std::to_string(i) + "] is not a finite number >= 0");
   a.diagnostics = info.Length() > 8 && info[8].IsBoolean() && info[8].As<Napi::Boolean>().Value();
   CheckLabels(env, e, a.y, a.n);
-  Prepare(env, e, a.batch_size, a.diagnostics);
-  cancel_.store(false);
-  a.cancel = &cancel_;
-  auto* job = new TrainBatchesJob(env, this, info.This().As<Napi::Object>(), a, metric_count_);
+  Prepare(env, e, std::min(a.batch_size, a.n), a.diagnostics);  // a batch never has more than n rows
+  st_->cancel.store(false);
+  a.cancel = &st_->cancel;
+  auto* job = new TrainBatchesJob(env, st_, info.This().As<Napi::Object>(), a, metric_count_);
   for (size_t i = 0; i < 4; ++i) job->Hold(info[i]);
   if (a.lr_per_step) job->Hold(info[7]);
   Napi::Promise p = job->Promise();
@@ -517,7 +539,7 @@ Napi::Value EngineWrap::EvaluateAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Engine& e = Usable(env);
   EvalArgs a = ReadEval(info, e, true);
-  auto* job = new EvaluateJob(env, this, info.This().As<Napi::Object>(), a.x, a.y, a.n, a.batch_size, metric_count_);
+  auto* job = new EvaluateJob(env, st_, info.This().As<Napi::Object>(), a.x, a.y, a.n, a.batch_size, metric_count_);
   job->Hold(info[0]);
   job->Hold(info[1]);
   Napi::Promise p = job->Promise();
@@ -530,7 +552,7 @@ Napi::Value EngineWrap::PredictAsync(const Napi::CallbackInfo& info) {
   Engine& e = Usable(env);
   EvalArgs a = ReadEval(info, e, false);
   Napi::Float32Array out = Napi::Float32Array::New(env, checked_mul(env, a.n, e.output_size()));
-  auto* job = new PredictJob(env, this, info.This().As<Napi::Object>(), a.x, a.n, a.batch_size, out);
+  auto* job = new PredictJob(env, st_, info.This().As<Napi::Object>(), a.x, a.n, a.batch_size, out);
   job->Hold(info[0]);
   Napi::Promise p = job->Promise();
   job->Queue();

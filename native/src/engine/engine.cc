@@ -3,6 +3,7 @@
 // The step itself is in step.cc.
 #include "engine/engine.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -232,6 +233,10 @@ void Engine::reset_optimizer() {
 
 bool Engine::prepare(size_t batch, bool diagnostics) {
   if (batch > batch_capacity_) {
+    // Every buffer is at most batch x (widest layer or input): refuse sizes whose products could overflow.
+    size_t widest = plan_.input_size;
+    for (const Layer& L : layers_) widest = std::max(widest, L.spec.units);
+    if (batch > (SIZE_MAX / 64) / widest) return false;
     const bool sparse = plan_.loss == LossKind::sparse_cce;
     auto layout = [&](Carver& c) {
       for (size_t i = 0; i < layers_.size(); ++i) {
