@@ -1,7 +1,7 @@
 // GEMM throughput per ISA (every supported one), 1 and 2 threads, GFLOP/s = 2mnk / time, with the measured FMA
 // peak of the same ISA for the % column.
 // Usage: gemm-bench [--quick] [--isa=avx2] [--ms=300] [--cpu-time] [--shape=substring]
-// Each figure is the best of several timed batches of about ms/5 each (best-of, because the machine is shared).
+// Each figure is the fastest single call over about ms milliseconds (best-of, because the machine is shared).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -55,22 +55,17 @@ double bench(const Shape& s, size_t threads, double ms) {
   g.ldc = s.n;
   const double flops = 2.0 * s.m * s.n * s.k;
   simdnet::gemm(g, threads);  // warm-up: workspaces, pool threads, caches
-  // iterations per batch so that a batch lasts about ms/5
-  double t0 = now_s();
-  simdnet::gemm(g, threads);
-  const double one = std::max(1e-7, now_s() - t0);
-  const size_t iters = std::max<size_t>(1, static_cast<size_t>(ms / 5e3 / one));
-  double best = 0.0;
+  // Fastest single call over about `ms` (at least 5 calls): on a shared machine the minimum filters out the calls
+  // that another process preempted, which is what makes figures comparable from run to run.
+  double best_dt = 1e30;
   const double end = now_s() + ms / 1e3;
-  int batches = 0;
-  while (batches < 3 || now_s() < end) {
-    t0 = now_s();
-    for (size_t i = 0; i < iters; ++i) simdnet::gemm(g, threads);
-    const double dt = now_s() - t0;
-    best = std::max(best, flops * iters / dt / 1e9);
-    if (++batches >= 50) break;
+  for (int calls = 0; calls < 5 || now_s() < end; ++calls) {
+    const double t0 = now_s();
+    simdnet::gemm(g, threads);
+    best_dt = std::min(best_dt, now_s() - t0);
+    if (calls > 100000) break;
   }
-  return best;
+  return flops / best_dt / 1e9;
 }
 
 }  // namespace

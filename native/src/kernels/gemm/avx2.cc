@@ -28,6 +28,7 @@ static inline __m256i lane_mask(size_t n) {
 struct Epi {
   __m256 alpha, beta, slope, bias0, bias1;
   __m256i mask0, mask1;  // valid lanes of the two halves (used when n < 16)
+  size_t n0, n1;         // their counts
   bool read_c, full;
   Act act;
 };
@@ -45,22 +46,44 @@ static inline __m256 finish(__m256 acc, __m256 c_old, __m256 bias, const Epi& e)
   return v;
 }
 
+// Stores the first cnt (0..8) lanes of v. Built from 4/2/1-lane stores rather than vmaskmovps, whose store form is
+// microcoded and slow on AMD (Zen 2/3: about one per ~10 cycles), which dominated narrow outputs such as n = 10.
+static inline void store_first(float* c, __m256 v, size_t cnt) {
+  if (cnt == 8) {
+    _mm256_storeu_ps(c, v);
+    return;
+  }
+  __m128 x = _mm256_castps256_ps128(v);
+  if (cnt >= 4) {
+    _mm_storeu_ps(c, x);
+    x = _mm256_extractf128_ps(v, 1);
+    c += 4;
+    cnt -= 4;
+  }
+  if (cnt >= 2) {
+    _mm_storel_pi(reinterpret_cast<__m64*>(c), x);
+    x = _mm_movehl_ps(x, x);
+    c += 2;
+    cnt -= 2;
+  }
+  if (cnt) _mm_store_ss(c, x);
+}
+
 static inline void store_row(float* c, __m256 acc0, __m256 acc1, const Epi& e) {
+  const __m256 z = _mm256_setzero_ps();
   if (e.full) {
-    const __m256 z = _mm256_setzero_ps();
     const __m256 c0 = e.read_c ? _mm256_loadu_ps(c) : z;
     const __m256 c1 = e.read_c ? _mm256_loadu_ps(c + 8) : z;
     _mm256_storeu_ps(c, finish(acc0, c0, e.bias0, e));
     _mm256_storeu_ps(c + 8, finish(acc1, c1, e.bias1, e));
     return;
   }
-  // Partial tile: masked loads never touch memory of masked-off lanes (no fault), masked stores never write them.
-  const __m256 z = _mm256_setzero_ps();
+  // Partial tile: masked loads never touch memory of masked-off lanes (and are fast); stores write only j < n.
   const __m256 c0 = e.read_c ? _mm256_maskload_ps(c, e.mask0) : z;
-  _mm256_maskstore_ps(c, e.mask0, finish(acc0, c0, e.bias0, e));
-  if (_mm256_testz_si256(e.mask1, e.mask1)) return;
+  store_first(c, finish(acc0, c0, e.bias0, e), e.n0);
+  if (e.n1 == 0) return;
   const __m256 c1 = e.read_c ? _mm256_maskload_ps(c + 8, e.mask1) : z;
-  _mm256_maskstore_ps(c + 8, e.mask1, finish(acc1, c1, e.bias1, e));
+  store_first(c + 8, finish(acc1, c1, e.bias1, e), e.n1);
 }
 
 // One k step of the full 6x16 tile in assembly: GCC's allocator spilled one of the 12 accumulators to the stack
@@ -186,8 +209,10 @@ static inline void ukernel_6x16(size_t m, size_t n, size_t k, const float* a, si
   e.read_c = p.beta != 0.0f;
   e.full = n == kNR;
   e.act = p.act;
-  e.mask0 = lane_mask(n < 8 ? n : 8);
-  e.mask1 = lane_mask(n > 8 ? n - 8 : 0);
+  e.n0 = n < 8 ? n : 8;
+  e.n1 = n > 8 ? n - 8 : 0;
+  e.mask0 = lane_mask(e.n0);
+  e.mask1 = lane_mask(e.n1);
   e.bias0 = e.bias1 = _mm256_setzero_ps();
   if (p.bias) {
     e.bias0 = e.full ? _mm256_loadu_ps(p.bias) : _mm256_maskload_ps(p.bias, e.mask0);
