@@ -16,7 +16,8 @@ async function check(name, fn) {
     console.log(`ok   ${name}${note ? ` (${note})` : ''}`);
     passed++;
   } catch (err) {
-    console.log(`FAIL ${name}: ${err?.stack ?? err}`);
+    // the message, not the stack: the stack is the smoke script's own frames
+    console.log(`FAIL ${name}: ${String(err?.message ?? err).split('\n').slice(0, 6).join('\n    ')}`);
     failed++;
   }
 }
