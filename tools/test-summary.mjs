@@ -79,7 +79,7 @@ function readVitest(file) {
 function readLines(file) {
   let passed = 0, failed = 0, found = 0;
   for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const s = SUMMARY.exec(line.trim());
+    const s = SUMMARY.exec(line); // column 0 only: indented lines are sub-reports already counted in a total
     if (s) { passed += Number(s[1]); failed += Number(s[2]); found++; }
   }
   if (found === 0) return { passed, failed: 1, notes: ['no "N passed, N failed" line'] };
