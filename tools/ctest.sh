@@ -3,7 +3,7 @@
 #   plain     build-native   host compiler, Release
 #   sanitize  build-asan     AddressSanitizer + UndefinedBehaviorSanitizer (SIMDNET_SANITIZE=ON), RelWithDebInfo
 #   arm64     build-arm64    cross-compiled with aarch64-linux-gnu-g++, run under qemu-aarch64 (NEON + scalar paths)
-# Usage: bash tools/ctest.sh [plain|sanitize|arm64 ...]   (default: plain)   `npm run test:native` runs plain.
+# Usage: bash tools/ctest.sh [plain|sanitize|arm64 ...|all]   (default: plain)   `npm run test:native` runs plain.
 # Each test binary prints "N passed, N failed" (test/native/check.h); ctest's verbose log of every flavour goes to
 # <build dir>/ctest.log, which tools/test-summary.mjs reads (.ci/run sums them with the other stages).
 # Env: SIMDNET_CTEST_JOBS (parallel builds/tests, default: nproc), CMAKE_GENERATOR (default Ninja when installed).
@@ -55,6 +55,7 @@ run_flavour() {
 
 flavours=("$@")
 [[ ${#flavours[@]} -eq 0 ]] && flavours=(plain)
+[[ "${flavours[*]}" == all ]] && flavours=(plain sanitize arm64)
 status=0
 for f in "${flavours[@]}"; do run_flavour "$f" || status=1; done
 exit $status
