@@ -251,6 +251,17 @@ describe.runIf(native)('NativeEngine', () => {
     a.forEach((w, i) => expect(Buffer.from(w.buffer).equals(Buffer.from(b[i].buffer))).toBe(true));
   });
 
+  it('trains two engines at once on the thread pool with the same results as one at a time', async () => {
+    const args = { x: bigX, y: bigY, n: 512, order: bigOrder.map((v) => v % 512).subarray(0, 512), batchSize: 32, firstBatch: 0, batchCount: 16 };
+    const alone = make(mnistShaped(5));
+    await alone.trainBatches(args);
+    const [a, b] = [make(mnistShaped(5)), make(mnistShaped(5))];
+    const [ra, rb] = await Promise.all([a.trainBatches(args), b.trainBatches(args)]);
+    expect(ra.logs).toEqual(rb.logs);
+    const want = alone.getParams();
+    for (const e of [a, b]) e.getParams().forEach((w, i) => expect(Buffer.from(w.buffer).equals(Buffer.from(want[i].buffer))).toBe(true));
+  });
+
   it('disposes: frees memory, later calls throw SIMDNET_DISPOSED, dispose twice is fine', async () => {
     const e = new NativeEngine(mnistShaped());
     e.trainStep(bigX, bigY, 128);
