@@ -359,6 +359,16 @@ describe.runIf(native)('NativeEngine', () => {
     expect([...e2.predict(padded.subarray(1), 4, 4)]).toEqual([...e2.predict(x, 4, 4)]);
   });
 
+  it('survives a detached logs buffer on the raw addon object', () => {
+    const h = new native!.Engine(plan(3, [dense('a', 3, 2, 'linear')], 'meanSquaredError'));
+    const logs: Float64Array = h.logsBuffer();
+    structuredClone(logs.buffer, { transfer: [logs.buffer] });
+    expect(logs.length).toBe(0);
+    h.trainStep(data(6, 1), data(4, 2), 2); // writes nothing instead of into freed memory
+    expect(h.getStep()).toBe(1);
+    h.dispose();
+  });
+
   it('reports every parameter in the documented order with copies', () => {
     const e = make(plan(3, [dense('d1', 3, 4, 'relu'), batchNorm('bn', 4), dense('d2', 4, 2, 'linear')], 'meanSquaredError'));
     expect(e.params().map((p) => p.name)).toEqual(['d1/kernel', 'd1/bias', 'bn/gamma', 'bn/beta', 'bn/moving_mean', 'bn/moving_variance', 'd2/kernel', 'd2/bias']);

@@ -215,7 +215,11 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
                             std::to_string(bad) + "] but received " + std::to_string(y[bad]));
   }
 
-  void WriteLogs(const LogSums& logs) {
+  void WriteLogs(Napi::Env env, const LogSums& logs) {
+    // The logs buffer is handed to JS once; if someone transferred (detached) it, its memory is gone: write nothing.
+    bool detached = false;
+    napi_value ab = logs_ref_.Value().ArrayBuffer();
+    if (napi_is_detached_arraybuffer(env, ab, &detached) != napi_ok || detached) return;
     for (size_t i = 0; i < kLogSlots; ++i) logs_[i] = i <= metric_count_ ? logs.value(i) : 0.0;
   }
 
@@ -319,7 +323,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     Prepare(env, e, batch, false);
     LogSums logs;
     e.train_step(x, y, batch, &logs);
-    WriteLogs(logs);
+    WriteLogs(env, logs);
     return env.Undefined();
   }
 
@@ -350,7 +354,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     EvalArgs a = ReadEval(info, e, true);
     LogSums logs;
     e.evaluate(a.x, a.y, a.n, a.batch_size, &logs);
-    WriteLogs(logs);
+    WriteLogs(info.Env(), logs);
     return info.Env().Undefined();
   }
 
