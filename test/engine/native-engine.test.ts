@@ -336,6 +336,10 @@ describe.runIf(native)('NativeEngine', () => {
     expect(() => e.trainStep(x, new Float32Array(4), 1.5)).toThrow(codeOf('SIMDNET_INVALID_ARGUMENT'));
     expect(() => e.trainStep(x, new Float32Array([0, 1, 3, 2]), 4)).toThrow(RangeError); // label 3 of 3 classes
     expect(() => e.trainStep(x, new Float32Array([0, 1, 0.5, 2]), 4)).toThrow(codeOf('SIMDNET_INVALID_ARGUMENT'));
+    const gone = data(12, 4);
+    structuredClone(gone.buffer, { transfer: [gone.buffer] });
+    expect(() => e.trainStep(gone, new Float32Array(4), 4)).toThrow(codeOf('SIMDNET_DETACHED_BUFFER'));
+    expect(() => e.predict(gone, 1, 1)).toThrow(codeOf('SIMDNET_DETACHED_BUFFER'));
     expect(e.step).toBe(0); // nothing ran
     await expect(e.trainBatches({ x, y: new Float32Array([0, 1, 2, -1]), n: 4, order: new Uint32Array([0, 1, 2, 3]), batchSize: 2, firstBatch: 0, batchCount: 2 }))
       .rejects.toBeInstanceOf(RangeError);
