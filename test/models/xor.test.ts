@@ -6,13 +6,14 @@ const X = [[0, 0], [0, 1], [1, 0], [1, 1]];
 const Y = [[0], [1], [1], [0]];
 
 /**
- * Tiny XOR nets have real local minima (about 1 init in 20 lands in one for 2-4-1), so each test trains five seeded
- * models and asserts that at least four solve it: a statement about the method that a lucky seed cannot fake and an
- * unlucky initialisation stream cannot break.
+ * Tiny XOR nets have real local minima (measured over 20 seeds: 2-2-1 sigmoid + momentum lands in one about 1 time
+ * in 5, loss ~0.35 with one point wrong; 2-4-1 leaky ReLU + Adam about 1 in 20), so each test trains ten seeded
+ * models and asserts that a clear majority solve it: a statement about the method that one lucky seed cannot fake
+ * and a change of initialisation stream is very unlikely to break.
  */
 async function solved(build: (seed: number) => Promise<Sequential>): Promise<number> {
   let ok = 0;
-  for (let seed = 0; seed < 5; seed++) {
+  for (let seed = 0; seed < 10; seed++) {
     const m = await build(seed);
     const p = m.predict(X).data();
     if (Array.from(p, (v) => (v > 0.5 ? 1 : 0)).join() === '0,1,1,0' && m.evaluate(X, Y).loss < 0.1) ok++;
@@ -34,7 +35,7 @@ describe.each(BACKENDS)('XOR (%s)', (backend) => {
       expect(h.history.loss).toHaveLength(1500);
       return m;
     });
-    expect(ok).toBeGreaterThanOrEqual(4);
+    expect(ok).toBeGreaterThanOrEqual(5);
   });
 
   it('is learned by a 2-4-1 leaky ReLU network with Adam', async () => {
@@ -47,6 +48,6 @@ describe.each(BACKENDS)('XOR (%s)', (backend) => {
       await m.fit(X, Y, { epochs: 500, batchSize: 4, verbose: 0 });
       return m;
     });
-    expect(ok).toBeGreaterThanOrEqual(4);
+    expect(ok).toBeGreaterThanOrEqual(7);
   });
 });
