@@ -9,9 +9,19 @@ import * as fsp from 'node:fs/promises';
 import { createHash, randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { endianness } from 'node:os';
+import { createRequire } from 'node:module';
 import { SimdnetError, describe } from '../errors.js';
 import type { Sequential } from '../models/sequential.js';
 import { FORMAT, FORMAT_VERSION, MODEL_FILE, WEIGHTS_FILE, type ModelJson, type ParamManifest } from './format.js';
+
+/** lib/io/save.ts and dist/io/save.js both sit two levels below the package root. */
+const VERSION: string = (() => {
+  try {
+    return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+})();
 
 /** File-system operations save uses; tests replace some to inject failures. */
 export type FsOps = Pick<typeof fsp, 'open' | 'rename' | 'rm' | 'mkdir' | 'readdir' | 'stat'>;
@@ -79,7 +89,7 @@ export function buildModelJson(model: Sequential, values: Float32Array[], weight
   return {
     format: FORMAT,
     formatVersion: FORMAT_VERSION,
-    generatedBy: 'simdnet',
+    generatedBy: `simdnet ${VERSION}`,
     modelTopology: { className: 'Sequential', config: model.getConfig() },
     trainingConfig: {
       loss: model.loss!, metrics: model.metrics, optimizer: model.optimizer!.getConfig() as unknown as Record<string, unknown>, seed: model.seed!,

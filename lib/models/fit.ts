@@ -169,8 +169,10 @@ export async function runFit(host: FitHost, x: unknown, y: unknown, args: unknow
   const fitIndex = p.seed === null ? host.fitIndex : 0;
 
   const callbacks = [...p.callbacks];
-  if (p.verbose === 1) callbacks.push(new ProgressBar());
-  else if (p.verbose === 2) callbacks.push(new ProgressBar({ live: false }));
+  // verbose adds the default display unless the caller brought their own progressBar().
+  const hasBar = callbacks.some((c) => c instanceof ProgressBar);
+  if (p.verbose === 1 && !hasBar) callbacks.push(new ProgressBar());
+  else if (p.verbose === 2 && !hasBar) callbacks.push(new ProgressBar({ live: false }));
   const metricKeys = ['loss', ...host.metrics];
   const params: TrainingParams = {
     epochs: p.epochs, initialEpoch: p.initialEpoch, steps: batches, batchSize: p.batchSize, samples: nTrain, verbose: p.verbose,

@@ -216,6 +216,7 @@ export class Sequential implements TrainingModel {
     const ym = prepareTargets(y, c.loss, c.engine.outputSize, 'y');
     checkSameRows(xm, ym, 'x', 'y');
     checkFinite(xm, 'x');
+    checkFinite(ym, 'y');
     return { xm, ym, batchSize };
   }
 

@@ -81,6 +81,26 @@ describe.each(BACKENDS)('fit (%s)', (backend) => {
     expect(codeOf(() => (m.learningRate = 0.5))).toBe('SIMDNET_INVALID_ARGUMENT');
   });
 
+  it('learningRateScheduler sets the rate per epoch; plateau/scheduler callbacks refuse a scheduled optimizer', async () => {
+    const { x, y } = blobs(30);
+    const m = model(backend, 2, optimizers.sgd({ learningRate: 0.1 }));
+    const seen: number[] = [];
+    await m.fit(x, y, { epochs: 3, verbose: 0, callbacks: [callbacks.learningRateScheduler((e) => 0.1 / (e + 1)), { onEpochEnd: () => void seen.push(m.learningRate) }] });
+    expect(seen.map((v) => +v.toFixed(6))).toEqual([0.1, 0.05, 0.033333]);
+    const s = model(backend, 2, optimizers.sgd({ learningRate: schedules.stepDecay({ initialLearningRate: 0.1, stepSize: 5 }) }));
+    expect(await asyncCodeOf(s.fit(x, y, { verbose: 0, callbacks: [callbacks.reduceLROnPlateau()] }))).toBe('SIMDNET_INVALID_ARGUMENT');
+    expect(s.isTraining).toBe(false);
+  });
+
+  it('layer.getWeights reads that layer from the compiled model', () => {
+    const m = model(backend);
+    const [d, , bn] = m.layers;
+    const all = m.getWeights().map((t) => t.data());
+    expect(d.getWeights().map((w) => w.length)).toEqual([4 * 8, 8]);
+    expect(same(d.getWeights(), all.slice(0, 2))).toBe(true);
+    expect(bn.getWeights().map((w) => Array.from(w.slice(0, 2)))).toEqual([[1, 1], [0, 0], [0, 0], [1, 1]]);
+  });
+
   it('early stopping inside fit restores the best weights', async () => {
     const { x, y } = blobs(60);
     const m = model(backend, 5, optimizers.sgd({ learningRate: 0.05 }));
