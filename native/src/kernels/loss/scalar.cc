@@ -139,8 +139,8 @@ double f64_sparse_softmax_cce_ukernel__scalar(size_t m, size_t n, float temperat
       if (gr) gr[j] = static_cast<float>(e);
     }
     if (gr) {
-      for (size_t j = 0; j < n; ++j) gr[j] = static_cast<float>(gr[j] / sum_e * inv_t * inv_m);
-      gr[l] = static_cast<float>(gr[l] - inv_t * inv_m);
+      for (size_t j = 0; j < n; ++j)
+        gr[j] = static_cast<float>((gr[j] / sum_e - (j == static_cast<size_t>(l) ? 1.0 : 0.0)) * inv_t * inv_m);
     }
     acc += std::log(sum_e) - ul;
   }
