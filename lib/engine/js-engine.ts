@@ -582,6 +582,9 @@ export class JsEngine implements Engine {
     const { x, y, n, order, batchSize, firstBatch, batchCount, lrPerStep } = args;
     this.checkBatchArrays(x, y, n);
     if (!(order instanceof Uint32Array) || order.length < n) throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `order must be a Uint32Array of length ${n}`);
+    for (let i = 0; i < n; i++) if (order[i] >= n) throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `order[${i}] = ${order[i]} is not a sample index below ${n}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1 || !Number.isInteger(firstBatch) || firstBatch < 0 || !Number.isInteger(batchCount) || batchCount < 0)
+      throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Expected positive batchSize and non-negative integer firstBatch/batchCount but received ${batchSize}, ${firstBatch}, ${batchCount}`);
     if (lrPerStep && lrPerStep.length < batchCount) throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `lrPerStep must have ${batchCount} entries`);
     this.busyFlag = true;
     this.cancelRequested = false;

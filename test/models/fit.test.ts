@@ -44,6 +44,20 @@ describe.each(BACKENDS)('fit (%s)', (backend) => {
     expect(m.evaluate(tail, ytail, { batchSize: 16 }).loss).toBeCloseTo(h.history.val_loss.at(-1)!, 5);
   });
 
+  it('validationData is evaluated after every epoch; disposing mid-fit rejects with SIMDNET_DISPOSED', async () => {
+    const { x, y } = blobs(60);
+    const v = blobs(21, 7);
+    const m = model(backend);
+    const h = await m.fit(x, y, { epochs: 2, verbose: 0, validationData: [v.x, v.y] });
+    expect(h.history.val_loss).toHaveLength(2);
+    expect(h.history.val_loss[1]).toBeCloseTo(m.evaluate(v.x, v.y).loss, 5);
+    const big = blobs(4000);
+    const d = model(backend);
+    const p = d.fit(big.x, big.y, { epochs: 20, batchSize: 2, verbose: 0 });
+    setTimeout(() => d.dispose(), 20);
+    expect(await asyncCodeOf(p)).toBe('SIMDNET_DISPOSED');
+  });
+
   it('is reproducible bit for bit with the same seeds (dropout, shuffling, init)', async () => {
     const { x, y } = blobs(100);
     const a = model(backend, 9);
