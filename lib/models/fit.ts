@@ -57,6 +57,8 @@ export interface FitHost {
   model: TrainingModel;
   compileSeed: number;
   fitIndex: number;
+  /** Throws SIMDNET_DISPOSED once the model is disposed (checked before every engine call). */
+  checkAlive: () => void;
 }
 
 interface Parsed {
@@ -211,6 +213,7 @@ export async function runFit(host: FitHost, x: unknown, y: unknown, args: unknow
           aborted = true;
           break;
         }
+        host.checkAlive();
         const count = Math.min(chunk, batches - done);
         const lrPerStep = schedule ? Float32Array.from({ length: count }, (_, i) => schedule.valueAt(engine.step + i)) : undefined;
         const t0 = performance.now();
@@ -245,6 +248,7 @@ export async function runFit(host: FitHost, x: unknown, y: unknown, args: unknow
       }
       const logs = samples > 0 ? means(totals, samples) : { loss: NaN };
       if (xVal && yVal) {
+        host.checkAlive();
         const v = await engine.evaluateAsync(xVal.data, yVal.data, xVal.rows, p.batchSize);
         for (const k in v) logs[`val_${k}`] = v[k];
       }

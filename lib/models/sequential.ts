@@ -202,7 +202,7 @@ export class Sequential implements TrainingModel {
       const fitIndex = this.fitCount++;
       return await runFit(
         { engine: c.engine, optimizer: c.optimizer, loss: c.loss, metrics: c.metrics, layerNames: this.layerList.map((l) => l.name),
-          model: this, compileSeed: c.seed, fitIndex },
+          model: this, compileSeed: c.seed, fitIndex, checkAlive: () => this.checkUsable() },
         x, y, args,
       );
     } finally {
@@ -318,8 +318,12 @@ export class Sequential implements TrainingModel {
     if (this.disposedFlag) return;
     this.disposedFlag = true;
     if (this.compiled) {
-      this.compiled.engine.cancel();
-      this.compiled.engine.dispose();
+      const engine = this.compiled.engine;
+      engine.cancel();
+      // An engine call in flight (fit's trainBatches stops after the current step once cancelled; predictAsync and
+      // evaluateAsync run to completion) keeps its buffers until it settles: the engine is freed right after.
+      const release = () => (engine.busy ? setTimeout(release, 1) : engine.dispose());
+      release();
     }
     for (const l of this.layerList) l.dispose();
   }
