@@ -16,6 +16,7 @@
 #include <new>
 
 #include "kernels/gemm/gemm.h"
+#include "kernels/vunary/vunary.h"
 #include "runtime/threadpool.h"
 
 namespace simdnet {
@@ -57,17 +58,10 @@ Workspace& workspace() {
   return ws;
 }
 
-// sigmoid and tanh on a finished row (vunary semantics: sigmoid from exp(-|x|), so it never overflows).
+// sigmoid and tanh on a finished row, by the dispatched element-wise kernel (kernels/vunary: the same accuracy and
+// edge cases as the stand-alone activation), while the tile is still in L1.
 void apply_row_act(Act act, size_t n, float* y) noexcept {
-  if (act == Act::sigmoid) {
-    for (size_t j = 0; j < n; ++j) {
-      const float x = y[j];
-      const float e = std::exp(-std::fabs(x));
-      y[j] = x >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
-    }
-  } else if (act == Act::tanh) {
-    for (size_t j = 0; j < n; ++j) y[j] = std::tanh(y[j]);
-  }
+  if (act == Act::sigmoid || act == Act::tanh) vunary().forward(act, 0.0f, n, y, y);
 }
 
 bool row_act(Act act) { return act == Act::sigmoid || act == Act::tanh; }
