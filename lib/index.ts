@@ -23,3 +23,5 @@ export { getBackend, setBackend, runtimeInfo, setThreads, type BackendName } fro
 export { createEngine } from './engine/create.js';
 export { JsEngine } from './engine/js-engine.js';
 export type { Engine, PlanSpec, LayerSpec, Logs, LayerDiagnostics } from './engine/engine.js';
+/** The low-level kernel API (also importable as 'simdnet/kernels'). */
+export * as kernels from './kernels/index.js';

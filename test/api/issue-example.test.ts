@@ -28,7 +28,8 @@ function dataset(n: number, seed: number) {
 }
 
 describe('public API', () => {
-  it('exports what the issue uses', () => {
+  it('exports what the issue uses (and the kernels namespace)', () => {
+    expect(typeof simdnet.kernels.gemm).toBe('function');
     for (const k of ['Sequential', 'Dense', 'Activation', 'Dropout', 'BatchNormalization', 'tensor', 'loadModel', 'Tensor', 'SimdnetError'])
       expect(typeof (simdnet as Record<string, unknown>)[k]).toBe('function');
     for (const f of ['sgd', 'momentum', 'adagrad', 'rmsprop', 'adam', 'adamw']) expect(typeof (optimizers as Record<string, unknown>)[f]).toBe('function');
