@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Worker } from 'node:worker_threads';
 import { native, nativePath } from '../../lib/native.js';
 import { NativeEngine } from '../../lib/engine/native-engine.js';
+import { JsEngine } from '../../lib/engine/js-engine.js';
 import type { ActivationKind, LayerSpec, LossName, OptimizerSpec, PlanSpec } from '../../lib/engine/engine.js';
 
 // ---- plan builders --------------------------------------------------------------------------------------------
@@ -389,13 +390,7 @@ describe.runIf(native)('NativeEngine', () => {
 });
 
 // ---- NativeEngine vs JsEngine (the pure-TS twin built on lib/kernels/reference) -----------------------------------
-// Loaded by a computed path so this file also runs on branches where js-engine.ts has not landed yet.
-const jsEnginePath = '../../lib/engine/js-engine.js';
-const jsEngineModule = (await import(/* @vite-ignore */ jsEnginePath).catch(() => null)) as
-  | { JsEngine: new (plan: PlanSpec) => import('../../lib/engine/engine.js').Engine }
-  | null;
-
-describe.runIf(native && jsEngineModule)('NativeEngine agrees with JsEngine', () => {
+describe.runIf(native)('NativeEngine agrees with JsEngine', () => {
   const optimizers: [string, Partial<OptimizerSpec>][] = [
     ['sgd', { kind: 'sgd', learningRate: 0.1, weightDecay: 0.01 }],
     ['momentum', { kind: 'momentum', learningRate: 0.05, momentum: 0.9, dampening: 0.1 }],
@@ -430,7 +425,7 @@ describe.runIf(native && jsEngineModule)('NativeEngine agrees with JsEngine', ()
         const p = plan(6, layers, loss, opt, ['accuracy', 'mse']);
         (p.layers[0] as { kernelRegularizer: unknown }).kernelRegularizer = { l1: 1e-3, l2: 1e-3 };
         const a = make(p);
-        const b = new jsEngineModule!.JsEngine(p);
+        const b = new JsEngine(p);
         a.getParams().forEach((w, i) => expect(Buffer.from(w.buffer).equals(Buffer.from(b.getParams()[i].buffer))).toBe(true));
         const x = data(batch * steps * 6, 21);
         const y = targets(loss, batch * steps, a.outputSize, 22);
@@ -462,7 +457,7 @@ describe.runIf(native && jsEngineModule)('NativeEngine agrees with JsEngine', ()
   it('agrees on trainBatches logs, learning-rate schedules and diagnostics', async () => {
     const p = plan(6, models[0][2], 'sparseCategoricalCrossentropy', { kind: 'adam', learningRate: 0.01 }, ['accuracy']);
     const a = make(p);
-    const b = new jsEngineModule!.JsEngine(p);
+    const b = new JsEngine(p);
     const n = 100;
     const x = data(n * 6, 31), y = targets('sparseCategoricalCrossentropy', n, 4, 32);
     const order = new Uint32Array(n).map((_, i) => (i * 37) % n);
