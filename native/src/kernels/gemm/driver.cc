@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <new>
 
 #include "kernels/gemm/gemm.h"
@@ -91,10 +92,11 @@ void pack_b(const GemmArgs& g, size_t nr, size_t pc, size_t kc, size_t jc, size_
     const size_t nn = std::min(nr, nc - j0);
     if (!g.trans_b) {
       const float* src = g.b + pc * g.ldb + jc + j0;
-      for (size_t p = 0; p < kc; ++p, src += g.ldb) {
-        float* d = dst + p * nr;
-        for (size_t j = 0; j < nn; ++j) d[j] = src[j];
-        for (size_t j = nn; j < nr; ++j) d[j] = 0.0f;
+      if (nn == nr) {
+        for (size_t p = 0; p < kc; ++p, src += g.ldb) std::memcpy(dst + p * nr, src, nr * sizeof(float));
+      } else {
+        std::memset(dst, 0, kc * nr * sizeof(float));
+        for (size_t p = 0; p < kc; ++p, src += g.ldb) std::memcpy(dst + p * nr, src, nn * sizeof(float));
       }
     } else {
       // op(B)(p, j) = B[j*ldb + p]: nn source rows read side by side, so dst is written once, in order
