@@ -1,6 +1,6 @@
 // GEMM throughput per ISA (every supported one), 1 and 2 threads, GFLOP/s = 2mnk / time, with the measured FMA
 // peak of the same ISA for the % column.
-// Usage: gemm-bench [--quick] [--isa=avx2] [--ms=300] [--cpu-time] [--shape=substring]
+// Usage: gemm-bench [--quick] [--isa=avx2] [--ms=300] [--cpu-time] [--shape=substring] [--mnk=m,n,k[,ta,tb]]
 // Each figure is the fastest single call over about ms milliseconds (best-of, because the machine is shared).
 #include <algorithm>
 #include <chrono>
@@ -24,6 +24,7 @@ struct Shape {
 
 bool g_cpu_time = false;
 std::string g_shape;  // run only shapes whose name contains this
+std::string g_mnk;    // one custom shape: "m,n,k[,ta,tb]"
 
 // Wall time, or with --cpu-time this thread's CPU time (1-thread figures that ignore time spent descheduled while
 // other processes run; not meaningful for 2 threads, whose worker time it does not see).
@@ -80,6 +81,7 @@ int main(int argc, char** argv) {
     else if (!std::strncmp(argv[i], "--ms=", 5)) ms = std::atof(argv[i] + 5);
     else if (!std::strcmp(argv[i], "--cpu-time")) g_cpu_time = true;
     else if (!std::strncmp(argv[i], "--shape=", 8)) g_shape = argv[i] + 8;
+    else if (!std::strncmp(argv[i], "--mnk=", 6)) g_mnk = argv[i] + 6;
   }
   std::vector<Shape> shapes;
   if (quick) {
@@ -92,6 +94,9 @@ int main(int argc, char** argv) {
               {"512^3", false, false, 512, 512, 512},
               {"1024^3", false, false, 1024, 1024, 1024},
               {"2048^3", false, false, 2048, 2048, 2048},
+              {"512^3 A^T.B", true, false, 512, 512, 512},
+              {"1024^3 A^T.B", true, false, 1024, 1024, 1024},
+              {"1024^3 A.B^T", false, true, 1024, 1024, 1024},
               {"(128,784,128) X.W", false, false, 128, 128, 784},
               {"(128,128,64) X.W", false, false, 128, 64, 128},
               {"(128,64,10) X.W", false, false, 128, 10, 64},
@@ -100,6 +105,17 @@ int main(int argc, char** argv) {
               {"(64,128,10) X^T.dY", true, false, 64, 10, 128},
               {"(128,64,128) dY.W^T", false, true, 128, 128, 64},
               {"(128,10,64) dY.W^T", false, true, 128, 64, 10}};
+  }
+  if (!g_mnk.empty()) {
+    static std::string name;
+    unsigned long m = 0, n = 0, k = 0;
+    int ta = 0, tb = 0;
+    if (std::sscanf(g_mnk.c_str(), "%lu,%lu,%lu,%d,%d", &m, &n, &k, &ta, &tb) < 3 || !m || !n || !k) {
+      std::fprintf(stderr, "--mnk expects m,n,k[,transA,transB]\n");
+      return 2;
+    }
+    name = "m,n,k=" + g_mnk;
+    shapes = {{name.c_str(), ta != 0, tb != 0, m, n, k}};
   }
   for (simdnet::Isa isa : simdnet::available_isas()) {
     if (!only.empty() && only != simdnet::isa_name(isa)) continue;

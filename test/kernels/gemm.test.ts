@@ -144,6 +144,9 @@ function tileCases(): Case[] {
   for (let tt = 0; tt < 4; tt++)
     for (const [m, n, k] of [[37, 41, 300], [130, 67, 290], [128, 10, 64], [5, 200, 600]])
       out.push({ transA: (tt & 1) === 1, transB: (tt & 2) === 2, m, n, k, padA: 2, padB: 1, padC: 3, beta: 0.5, offset: 1 });
+  // large enough for the packed-A path (A > 512K floats, A^T > 128K, n > 2 NR) and several MC blocks
+  out.push({ transA: false, transB: false, m: 600, n: 35, k: 880, padA: 1, offset: 1, bias: true, activation: 'relu' });
+  out.push({ transA: true, transB: true, m: 160, n: 37, k: 850, padB: 3, beta: 1 });
   return out;
 }
 

@@ -115,6 +115,49 @@ static inline void store_row(float* c, __m256 acc0, __m256 acc1, const Epi& e) {
   "add %[cs], %[a]\n\t"                                \
   "add %[cs], %[a3]\n\t"
 
+// The same step for a packed panel (rs = 4, cs = 24 bytes): every A address is an immediate offset, so an unrolled
+// group of 4 steps needs one pointer add instead of eight.
+#define SIMDNET_GEMM_6X16_PSTEP(aoff, boff)            \
+  "vmovaps " #boff "(%[b]), %%ymm14\n\t"               \
+  "vmovaps " #boff "+32(%[b]), %%ymm15\n\t"            \
+  "vbroadcastss " #aoff "(%[a]), %%ymm13\n\t"          \
+  "vfmadd231ps %%ymm14, %%ymm13, %%ymm0\n\t"           \
+  "vfmadd231ps %%ymm15, %%ymm13, %%ymm1\n\t"           \
+  "vbroadcastss " #aoff "+4(%[a]), %%ymm13\n\t"        \
+  "vfmadd231ps %%ymm14, %%ymm13, %%ymm2\n\t"           \
+  "vfmadd231ps %%ymm15, %%ymm13, %%ymm3\n\t"           \
+  "vbroadcastss " #aoff "+8(%[a]), %%ymm13\n\t"        \
+  "vfmadd231ps %%ymm14, %%ymm13, %%ymm4\n\t"           \
+  "vfmadd231ps %%ymm15, %%ymm13, %%ymm5\n\t"           \
+  "vbroadcastss " #aoff "+12(%[a]), %%ymm13\n\t"       \
+  "vfmadd231ps %%ymm14, %%ymm13, %%ymm6\n\t"           \
+  "vfmadd231ps %%ymm15, %%ymm13, %%ymm7\n\t"           \
+  "vbroadcastss " #aoff "+16(%[a]), %%ymm13\n\t"       \
+  "vfmadd231ps %%ymm14, %%ymm13, %%ymm8\n\t"           \
+  "vfmadd231ps %%ymm15, %%ymm13, %%ymm9\n\t"           \
+  "vbroadcastss " #aoff "+20(%[a]), %%ymm13\n\t"       \
+  "vfmadd231ps %%ymm14, %%ymm13, %%ymm10\n\t"          \
+  "vfmadd231ps %%ymm15, %%ymm13, %%ymm11\n\t"
+
+#define SIMDNET_GEMM_6X16_ZERO                                                                   \
+  "vxorps %%xmm0, %%xmm0, %%xmm0\n\t"                                                            \
+  "vmovaps %%ymm0, %%ymm1\n\t" "vmovaps %%ymm0, %%ymm2\n\t" "vmovaps %%ymm0, %%ymm3\n\t"         \
+  "vmovaps %%ymm0, %%ymm4\n\t" "vmovaps %%ymm0, %%ymm5\n\t" "vmovaps %%ymm0, %%ymm6\n\t"         \
+  "vmovaps %%ymm0, %%ymm7\n\t" "vmovaps %%ymm0, %%ymm8\n\t" "vmovaps %%ymm0, %%ymm9\n\t"         \
+  "vmovaps %%ymm0, %%ymm10\n\t" "vmovaps %%ymm0, %%ymm11\n\t"
+
+#define SIMDNET_GEMM_6X16_SAVE                                                                   \
+  "vmovaps %%ymm0, 0(%[acc])\n\t" "vmovaps %%ymm1, 32(%[acc])\n\t"                               \
+  "vmovaps %%ymm2, 64(%[acc])\n\t" "vmovaps %%ymm3, 96(%[acc])\n\t"                              \
+  "vmovaps %%ymm4, 128(%[acc])\n\t" "vmovaps %%ymm5, 160(%[acc])\n\t"                            \
+  "vmovaps %%ymm6, 192(%[acc])\n\t" "vmovaps %%ymm7, 224(%[acc])\n\t"                            \
+  "vmovaps %%ymm8, 256(%[acc])\n\t" "vmovaps %%ymm9, 288(%[acc])\n\t"                            \
+  "vmovaps %%ymm10, 320(%[acc])\n\t" "vmovaps %%ymm11, 352(%[acc])\n\t"
+
+#define SIMDNET_GEMM_6X16_CLOBBERS                                                                      \
+  "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", \
+      "xmm13", "xmm14", "xmm15", "cc", "memory"
+
 #define SIMDNET_GEMM_ROW_FMA(r, x)          \
   c##r##0 = _mm256_fmadd_ps(x, b0, c##r##0); \
   c##r##1 = _mm256_fmadd_ps(x, b1, c##r##1);
@@ -131,46 +174,67 @@ static inline void ukernel_6x16(size_t m, size_t n, size_t k, const float* a, si
     _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 15), _MM_HINT_T0);
   }
   if (m == kMR) {
-    const float* a3 = a + 3 * rs_a;
-    const size_t rs = rs_a * sizeof(float), cs = cs_a * sizeof(float);
-    size_t k4 = k / 4, k1 = k % 4;
     alignas(32) float acc[kMR * kNR];
-    __asm__ volatile(
-        "vxorps %%xmm0, %%xmm0, %%xmm0\n\t"
-        "vmovaps %%ymm0, %%ymm1\n\t" "vmovaps %%ymm0, %%ymm2\n\t" "vmovaps %%ymm0, %%ymm3\n\t"
-        "vmovaps %%ymm0, %%ymm4\n\t" "vmovaps %%ymm0, %%ymm5\n\t" "vmovaps %%ymm0, %%ymm6\n\t"
-        "vmovaps %%ymm0, %%ymm7\n\t" "vmovaps %%ymm0, %%ymm8\n\t" "vmovaps %%ymm0, %%ymm9\n\t"
-        "vmovaps %%ymm0, %%ymm10\n\t" "vmovaps %%ymm0, %%ymm11\n\t"
-        "test %[k4], %[k4]\n\t"
-        "jz 2f\n\t"
-        ".p2align 5\n\t"
-        "1:\n\t"
-        SIMDNET_GEMM_6X16_STEP(0)
-        SIMDNET_GEMM_6X16_STEP(64)
-        SIMDNET_GEMM_6X16_STEP(128)
-        SIMDNET_GEMM_6X16_STEP(192)
-        "add $256, %[b]\n\t"
-        "dec %[k4]\n\t"
-        "jnz 1b\n\t"
-        "2:\n\t"
-        "test %[k1], %[k1]\n\t"
-        "jz 4f\n\t"
-        "3:\n\t"
-        SIMDNET_GEMM_6X16_STEP(0)
-        "add $64, %[b]\n\t"
-        "dec %[k1]\n\t"
-        "jnz 3b\n\t"
-        "4:\n\t"
-        "vmovaps %%ymm0, 0(%[acc])\n\t" "vmovaps %%ymm1, 32(%[acc])\n\t"
-        "vmovaps %%ymm2, 64(%[acc])\n\t" "vmovaps %%ymm3, 96(%[acc])\n\t"
-        "vmovaps %%ymm4, 128(%[acc])\n\t" "vmovaps %%ymm5, 160(%[acc])\n\t"
-        "vmovaps %%ymm6, 192(%[acc])\n\t" "vmovaps %%ymm7, 224(%[acc])\n\t"
-        "vmovaps %%ymm8, 256(%[acc])\n\t" "vmovaps %%ymm9, 288(%[acc])\n\t"
-        "vmovaps %%ymm10, 320(%[acc])\n\t" "vmovaps %%ymm11, 352(%[acc])\n\t"
-        : [a] "+r"(a), [a3] "+r"(a3), [b] "+r"(bp), [k4] "+r"(k4), [k1] "+r"(k1)
-        : [rs] "r"(rs), [cs] "r"(cs), [acc] "r"(acc)
-        : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12",
-          "xmm13", "xmm14", "xmm15", "cc", "memory");
+    size_t k4 = k / 4, k1 = k % 4;
+    if (rs_a == 1 && cs_a == kMR) {
+      __asm__ volatile(
+          SIMDNET_GEMM_6X16_ZERO
+          "test %[k4], %[k4]\n\t"
+          "jz 2f\n\t"
+          ".p2align 5\n\t"
+          "1:\n\t"
+          SIMDNET_GEMM_6X16_PSTEP(0, 0)
+          SIMDNET_GEMM_6X16_PSTEP(24, 64)
+          SIMDNET_GEMM_6X16_PSTEP(48, 128)
+          SIMDNET_GEMM_6X16_PSTEP(72, 192)
+          "add $96, %[a]\n\t"
+          "add $256, %[b]\n\t"
+          "dec %[k4]\n\t"
+          "jnz 1b\n\t"
+          "2:\n\t"
+          "test %[k1], %[k1]\n\t"
+          "jz 4f\n\t"
+          "3:\n\t"
+          SIMDNET_GEMM_6X16_PSTEP(0, 0)
+          "add $24, %[a]\n\t"
+          "add $64, %[b]\n\t"
+          "dec %[k1]\n\t"
+          "jnz 3b\n\t"
+          "4:\n\t"
+          SIMDNET_GEMM_6X16_SAVE
+          : [a] "+r"(a), [b] "+r"(bp), [k4] "+r"(k4), [k1] "+r"(k1)
+          : [acc] "r"(acc)
+          : SIMDNET_GEMM_6X16_CLOBBERS);
+    } else {
+      const float* a3 = a + 3 * rs_a;
+      const size_t rs = rs_a * sizeof(float), cs = cs_a * sizeof(float);
+      __asm__ volatile(
+          SIMDNET_GEMM_6X16_ZERO
+          "test %[k4], %[k4]\n\t"
+          "jz 2f\n\t"
+          ".p2align 5\n\t"
+          "1:\n\t"
+          SIMDNET_GEMM_6X16_STEP(0)
+          SIMDNET_GEMM_6X16_STEP(64)
+          SIMDNET_GEMM_6X16_STEP(128)
+          SIMDNET_GEMM_6X16_STEP(192)
+          "add $256, %[b]\n\t"
+          "dec %[k4]\n\t"
+          "jnz 1b\n\t"
+          "2:\n\t"
+          "test %[k1], %[k1]\n\t"
+          "jz 4f\n\t"
+          "3:\n\t"
+          SIMDNET_GEMM_6X16_STEP(0)
+          "add $64, %[b]\n\t"
+          "dec %[k1]\n\t"
+          "jnz 3b\n\t"
+          "4:\n\t"
+          SIMDNET_GEMM_6X16_SAVE
+          : [a] "+r"(a), [a3] "+r"(a3), [b] "+r"(bp), [k4] "+r"(k4), [k1] "+r"(k1)
+          : [rs] "r"(rs), [cs] "r"(cs), [acc] "r"(acc)
+          : SIMDNET_GEMM_6X16_CLOBBERS);
+    }
     c00 = _mm256_load_ps(acc + 0), c01 = _mm256_load_ps(acc + 8);
     c10 = _mm256_load_ps(acc + 16), c11 = _mm256_load_ps(acc + 24);
     c20 = _mm256_load_ps(acc + 32), c21 = _mm256_load_ps(acc + 40);
@@ -228,6 +292,10 @@ static inline void ukernel_6x16(size_t m, size_t n, size_t k, const float* a, si
 
 #undef SIMDNET_GEMM_ROW_FMA
 #undef SIMDNET_GEMM_6X16_STEP
+#undef SIMDNET_GEMM_6X16_PSTEP
+#undef SIMDNET_GEMM_6X16_ZERO
+#undef SIMDNET_GEMM_6X16_SAVE
+#undef SIMDNET_GEMM_6X16_CLOBBERS
 
 // 12 independent 8-lane FMA chains (3 per cycle of latency x 2 pipes = 8 needed on Zen 3; 12 leaves margin).
 static float fma_burn(size_t iters) {

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <new>
 
 #include "kernels/gemm/gemm.h"
@@ -27,8 +28,12 @@ namespace {
 // (a multiple of 4, 12 and 16): a 256x3072 B block is 3 MiB, a slice of the shared L3.
 constexpr size_t kKC = 256, kMC = 144, kNC = 3072;
 
-// Below this much work per thread a second thread costs more (wake-up, duplicated packing) than it saves.
-constexpr double kMinFlopsPerThread = 1.5e6;
+constexpr size_t kMaxTile = 32;  // bound on any ISA's MR and NR (packing keeps a pointer per source row)
+
+// Below this much work per thread a second thread costs more (wake-up, duplicated packing) than it saves. Measured
+// on Zen 3 with the spinning pool: (128,128,64) = 2.1 MFLOP gains from 2 threads (~82 -> 110-150 GFLOP/s), while
+// (128,64,10) = 0.16 MFLOP does not gain reliably, so it stays on one thread.
+constexpr double kMinFlopsPerThread = 0.75e6;
 
 // Per-thread packing buffers, 64-byte aligned, grown on demand and kept for the thread's life.
 struct Workspace {
@@ -87,20 +92,21 @@ void pack_b(const GemmArgs& g, size_t nr, size_t pc, size_t kc, size_t jc, size_
     const size_t nn = std::min(nr, nc - j0);
     if (!g.trans_b) {
       const float* src = g.b + pc * g.ldb + jc + j0;
-      for (size_t p = 0; p < kc; ++p, src += g.ldb) {
-        float* d = dst + p * nr;
-        for (size_t j = 0; j < nn; ++j) d[j] = src[j];
-        for (size_t j = nn; j < nr; ++j) d[j] = 0.0f;
+      if (nn == nr) {
+        for (size_t p = 0; p < kc; ++p, src += g.ldb) std::memcpy(dst + p * nr, src, nr * sizeof(float));
+      } else {
+        std::memset(dst, 0, kc * nr * sizeof(float));
+        for (size_t p = 0; p < kc; ++p, src += g.ldb) std::memcpy(dst + p * nr, src, nn * sizeof(float));
       }
     } else {
-      // op(B)(p, j) = B[j*ldb + p]: read each source row contiguously, write with stride nr
-      for (size_t j = 0; j < nn; ++j) {
-        const float* src = g.b + (jc + j0 + j) * g.ldb + pc;
-        for (size_t p = 0; p < kc; ++p) dst[p * nr + j] = src[p];
+      // op(B)(p, j) = B[j*ldb + p]: nn source rows read side by side, so dst is written once, in order
+      const float* rows[kMaxTile];
+      for (size_t j = 0; j < nn; ++j) rows[j] = g.b + (jc + j0 + j) * g.ldb + pc;
+      for (size_t p = 0; p < kc; ++p) {
+        float* d = dst + p * nr;
+        for (size_t j = 0; j < nn; ++j) d[j] = rows[j][p];
+        for (size_t j = nn; j < nr; ++j) d[j] = 0.0f;
       }
-      if (nn < nr)
-        for (size_t p = 0; p < kc; ++p)
-          for (size_t j = nn; j < nr; ++j) dst[p * nr + j] = 0.0f;
     }
   }
 }
@@ -110,13 +116,15 @@ void pack_a(const GemmArgs& g, size_t mr, size_t ic, size_t mc, size_t pc, size_
   for (size_t i0 = 0; i0 < mc; i0 += mr, dst += kc * mr) {
     const size_t mm = std::min(mr, mc - i0);
     if (!g.trans_a) {
-      for (size_t i = 0; i < mm; ++i) {
-        const float* src = g.a + (ic + i0 + i) * g.lda + pc;
-        for (size_t p = 0; p < kc; ++p) dst[p * mr + i] = src[p];
+      // mm source rows read side by side, so dst is written once, in order (writing it column by column instead
+      // revisits every line mr times and cost ~5% at 1024^3)
+      const float* rows[kMaxTile];
+      for (size_t i = 0; i < mm; ++i) rows[i] = g.a + (ic + i0 + i) * g.lda + pc;
+      for (size_t p = 0; p < kc; ++p) {
+        float* d = dst + p * mr;
+        for (size_t i = 0; i < mm; ++i) d[i] = rows[i][p];
+        for (size_t i = mm; i < mr; ++i) d[i] = 0.0f;
       }
-      if (mm < mr)
-        for (size_t p = 0; p < kc; ++p)
-          for (size_t i = mm; i < mr; ++i) dst[p * mr + i] = 0.0f;
     } else {
       const float* src = g.a + pc * g.lda + ic + i0;
       for (size_t p = 0; p < kc; ++p, src += g.lda) {
@@ -128,12 +136,15 @@ void pack_a(const GemmArgs& g, size_t mr, size_t ic, size_t mc, size_t pc, size_
   }
 }
 
-// Packing A pays when its block is reused across many B panels and the raw rows would stream from beyond L2;
-// for the small and skinny products of an MLP (n <= 64 or an A that fits L2) the microkernel reads A in place.
-bool want_pack_a(const GemmArgs& g) noexcept {
-  const size_t a_floats = g.m * g.k;
-  if (g.n <= 64) return false;
-  return a_floats > 64 * 1024;  // 256 KiB: half the L2
+// Packing A pays when A is large: at 1024^3 and beyond, packed panels are ~5% faster for A.B and ~50% faster for
+// A^T.B (in place, each k step of an A^T tile reads a new line lda floats away, and lda = 1024 puts all of them in
+// one L1 set). Up to 512^3 and for every MLP product (A <= 100K floats) reading A in place is 5-20% faster, because
+// packing costs a pass over A that only a few B panels amortise. Measured on Zen 3 with gemm-bench --cpu-time.
+bool want_pack_a(const GemmArgs& g, size_t nr) noexcept {
+  if (g.n <= 2 * nr) return false;  // at most two B panels read A: nothing to amortise packing over
+  // A beyond 2 MiB; A^T beyond 512 KiB (the L2), since its in-place reads jump lda floats per k step (512^3 A^T.B:
+  // packed ~84 GFLOP/s, in place ~77)
+  return g.m * g.k > (g.trans_a ? 128 : 512) * size_t(1024);
 }
 
 // Splits k into near-equal blocks of at most KC (784 -> 4 x 196 rather than 3 x 256 + 16).
@@ -152,7 +163,7 @@ bool gemm_serial(const GemmKernels& kern, const GemmArgs& g) noexcept {
   const size_t mr = kern.mr, nr = kern.nr;
   const size_t kc_max = k_block(g.k);
   const size_t nc_max = std::min(kNC, (g.n + nr - 1) / nr * nr);
-  const bool packed_a = want_pack_a(g);
+  const bool packed_a = want_pack_a(g, nr);
   Workspace& ws = workspace();
   if (!reserve(ws.b, ws.b_cap, kc_max * nc_max)) return false;
   if (packed_a && !reserve(ws.a, ws.a_cap, kc_max * ((std::min(kMC, g.m) + mr - 1) / mr * mr))) return false;

@@ -8,9 +8,12 @@
 //   These three products are a dense layer's forward (X W), weight gradient (X^T dY) and input gradient (dY W^T).
 //   C must not overlap A, B or bias (the result is then unspecified, but every access stays inside the extents).
 //
-// Strategy (the driver in kernels/gemm/driver.cc): small problems go to an unpacked path; larger ones are cache-blocked
-// (BLIS loops: NC, KC, MC) with A and B packed into panels of the microkernel's MR x NR tile, and split across the
-// runtime thread pool (runtime/threadpool.h). No alignment is assumed on A, B, C (JS views are 4-byte aligned).
+// Strategy (the driver in kernels/gemm/driver.cc): cache-blocked BLIS loops (NC, KC, MC) around an MR x NR
+// microkernel. B is always packed into NR-wide panels (that is where its transpose happens); A is packed into MR-row
+// panels only when it is large (then A^T's transpose also happens in packing), otherwise the microkernel reads it in
+// place through (row, column) strides, which is what keeps the MLP-sized products fast. Work of at least ~1.5 MFLOP
+// is split over the runtime thread pool (runtime/threadpool.h) by whole tiles along M or N, each thread running the
+// serial loops on its part. No alignment is assumed on A, B, C (JS views are 4-byte aligned).
 #pragma once
 #include <cstddef>
 
