@@ -4,6 +4,7 @@ import { native, nativePath } from '../../lib/native.js';
 import { NativeEngine } from '../../lib/engine/native-engine.js';
 import { JsEngine } from '../../lib/engine/js-engine.js';
 import type { ActivationKind, LayerSpec, LossName, OptimizerSpec, PlanSpec } from '../../lib/engine/engine.js';
+import { mulberryArray } from '../helpers/random.js';
 
 // ---- plan builders --------------------------------------------------------------------------------------------
 function dense(name: string, inputSize: number, units: number, kind: ActivationKind, alpha?: number): LayerSpec {
@@ -24,18 +25,7 @@ function plan(inputSize: number, layers: LayerSpec[], loss: LossName, optimizer:
 }
 
 /** Deterministic uniform data (mulberry32). */
-function data(n: number, seed: number, lo = -1, hi = 1): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 4294967296);
-  }
-  return out;
-}
+const data = mulberryArray;
 
 function targets(loss: LossName, b: number, n: number, seed: number): Float32Array {
   if (loss === 'meanSquaredError') return data(b * n, seed);

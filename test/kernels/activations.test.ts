@@ -1,8 +1,11 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { native } from '../../lib/native.js';
 import { activationBackward, activationForward } from '../../lib/kernels/activations.js';
 import * as nat from '../../lib/kernels/native/activations.js';
 import * as ref from '../../lib/kernels/reference/activations.js';
+import { expectClose } from '../helpers/compare.js';
+import { testedIsas } from '../helpers/isa.js';
+import { lcgArray } from '../helpers/random.js';
 
 type Kind = 'linear' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu';
 const KINDS: Kind[] = ['linear', 'sigmoid', 'tanh', 'relu', 'leakyRelu'];
@@ -11,27 +14,8 @@ const ALPHA = 0.1;
 // Per-op tolerance (relative, plus a tiny absolute floor for flushed sub-FLT_MIN results).
 const RTOL: Record<Kind, number> = { linear: 0, sigmoid: 6e-7, tanh: 6e-7, relu: 0, leakyRelu: 0 };
 
-function rand(n: number, seed: number, lo = -10, hi = 10, offset = 0): Float32Array {
-  const buf = new Float32Array(n + offset).subarray(offset);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    buf[i] = lo + ((hi - lo) * (s >>> 8)) / 16777216;
-  }
-  return buf;
-}
-
-function expectClose(got: Float32Array, want: Float32Array, atol: number, rtol: number, ctx: string): void {
-  for (let i = 0; i < want.length; i++) {
-    const g = got[i], w = want[i];
-    const ok = Number.isNaN(w) ? Number.isNaN(g) : Math.abs(g - w) <= atol + rtol * Math.abs(w);
-    if (!ok) throw new Error(`${ctx}: index ${i} got ${g} expected ${w}`);
-  }
-}
-
-const isas: string[] = native ? native.availableIsas() : [];
-const initialIsa = native?.isa();
-afterAll(() => { if (native && initialIsa) native.setIsa(initialIsa); });
+const rand = (n: number, seed: number, lo = -10, hi = 10, offset = 0) => lcgArray(n, seed, lo, hi, offset);
+const isas = testedIsas();
 
 describe.runIf(native)('activations: native on every ISA vs the TS twin', () => {
   for (const isa of isas)

@@ -1,36 +1,17 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { native } from '../../lib/native.js';
 import * as ref from '../../lib/kernels/reference/batchnorm.js';
 import * as nat from '../../lib/kernels/native/batchnorm.js';
 import { batchNormBackward, batchNormForwardInfer, batchNormForwardTrain } from '../../lib/kernels/batchnorm.js';
+import { expectClose as expectCloseAny } from '../helpers/compare.js';
+import { testedIsas } from '../helpers/isa.js';
+import { mulberryArray as rand } from '../helpers/random.js';
+import { offsetView as view } from '../helpers/views.js';
 
-const isas: string[] = native ? native.availableIsas() : [];
-const startIsa = native?.isa();
-afterAll(() => {
-  if (native && startIsa) native.setIsa(startIsa);
-});
-
-function rand(n: number, seed: number, lo = -1, hi = 1): Float32Array {
-  let a = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    out[i] = lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 4294967296);
-  }
-  return out;
-}
-function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, atol: number, rtol: number, ctx: string) {
-  for (let i = 0; i < want.length; i++)
-    if (!(Math.abs(got[i] - want[i]) <= atol + rtol * Math.abs(want[i]))) expect.fail(`${ctx}: index ${i} got ${got[i]} want ${want[i]}`);
-}
-/** A view at byteOffset 4 holding a copy of src. */
-function view(src: Float32Array): Float32Array {
-  const big = new Float32Array(src.length + 2).fill(777);
-  big.set(src, 1);
-  return big.subarray(1, src.length + 1);
-}
+const isas = testedIsas();
+// Every value compared here is finite: a NaN on either side fails.
+const expectClose = (got: ArrayLike<number>, want: ArrayLike<number>, atol: number, rtol: number, ctx: string) =>
+  expectCloseAny(got, want, atol, rtol, ctx, { nanEqual: false });
 const F = (a: Float64Array) => a as unknown as Float32Array; // the twin only indexes: float64 arrays run it in float64
 
 describe('batch norm twin: gradient check by central differences in float64', () => {

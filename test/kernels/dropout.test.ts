@@ -1,33 +1,16 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { native } from '../../lib/native.js';
 import { getBackend, setBackend } from '../../lib/backend.js';
 import * as ref from '../../lib/kernels/reference/dropout.js';
 import * as nat from '../../lib/kernels/native/dropout.js';
 import { dropoutBackward, dropoutForward } from '../../lib/kernels/dropout.js';
 import { uniform01 } from '../../lib/kernels/reference/rng.js';
+import { firstDiff } from '../helpers/compare.js';
+import { testedIsas } from '../helpers/isa.js';
+import { mulberryArray } from '../helpers/random.js';
 
-const isas: string[] = native ? native.availableIsas() : [];
-const startIsa = native?.isa();
-afterAll(() => {
-  if (native && startIsa) native.setIsa(startIsa);
-});
-
-function rand(n: number, seed: number): Float32Array {
-  let a = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 4 - 2;
-  }
-  return out;
-}
-
-function firstDiff(got: ArrayLike<number>, want: ArrayLike<number>): string {
-  for (let i = 0; i < want.length; i++) if (!Object.is(got[i], want[i])) return `index ${i}: got ${got[i]} want ${want[i]}`;
-  return '';
-}
+const isas = testedIsas();
+const rand = (n: number, seed: number) => mulberryArray(n, seed, -2, 2);
 
 describe('dropout twin follows the definition', () => {
   it('keeps element i iff uniform01(seed, stream, offset + i) >= rate and scales by 1/(1-rate)', () => {

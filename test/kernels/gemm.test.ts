@@ -1,10 +1,11 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { native } from '../../lib/native.js';
 import { getBackend, setBackend } from '../../lib/backend.js';
 import * as pub from '../../lib/kernels/gemm.js';
 import * as ref from '../../lib/kernels/reference/gemm.js';
 import * as nat from '../../lib/kernels/native/gemm.js';
 import type { Activation, GemmArgs } from '../../lib/kernels/gemm.js';
+import { testedIsas } from '../helpers/isa.js';
 
 // Fixed-seed xorshift in [-1, 1).
 function rng(seed: number): () => number {
@@ -187,9 +188,7 @@ describe('gemm TS twin', () => {
 });
 
 describe.runIf(native)('gemm native on every ISA', () => {
-  const isas = native ? native.availableIsas() : [];
-  const saved = native ? native.isa() : 'scalar';
-  afterAll(() => native?.setIsa(saved));
+  const isas = testedIsas();
 
   for (const isa of isas) {
     it(`[${isa}] matches float64 and the TS twin, 1 and 2 threads`, () => {

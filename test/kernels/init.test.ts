@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { native } from '../../lib/native.js';
 import type { InitKind, InitSpec } from '../../lib/engine/engine.js';
 import * as ref from '../../lib/kernels/reference/init.js';
@@ -8,12 +8,10 @@ import * as natRng from '../../lib/kernels/native/rng.js';
 import { initFill } from '../../lib/kernels/init.js';
 import { philox4x32, philoxWord, uniform01 } from '../../lib/kernels/rng.js';
 import { setBackend } from '../../lib/backend.js';
+import { firstDiff } from '../helpers/compare.js';
+import { testedIsas } from '../helpers/isa.js';
 
-const isas: string[] = native ? native.availableIsas() : [];
-const startIsa = native?.isa();
-afterAll(() => {
-  if (native && startIsa) native.setIsa(startIsa);
-});
+const isas = testedIsas();
 
 // Random123 kat_vectors ("philox4x32 10"): counter words c0..c3, key k0 k1, expected outputs.
 const KATS = [
@@ -79,11 +77,6 @@ const SPECS: InitSpec[] = [
   { kind: 'randomNormal', mean: 0.5, stddev: 2.2 },
   { kind: 'truncatedNormal', mean: -1, stddev: 0.01 },
 ];
-
-function firstDiff(a: Float32Array, b: Float32Array): string {
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return `index ${i}: got ${a[i]} want ${b[i]}`;
-  return '';
-}
 
 describe.runIf(native)('initFill native == TS, bit for bit', () => {
   for (const isa of isas) {

@@ -1,21 +1,14 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { native } from '../../lib/native.js';
 import * as pub from '../../lib/kernels/losses.js';
 import * as nat from '../../lib/kernels/native/losses.js';
 import * as ref from '../../lib/kernels/reference/losses.js';
+import { testedIsas } from '../helpers/isa.js';
+import { lcgArray as rand } from '../helpers/random.js';
 
 const COLS = [1, 3, 4, 7, 8, 9, 16, 17, 33, 101];
 const EPS = 1e-7;
 
-function rand(n: number, seed: number, lo: number, hi: number, offset = 0): Float32Array {
-  const buf = new Float32Array(n + offset).subarray(offset);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    buf[i] = lo + ((hi - lo) * (s >>> 8)) / 16777216;
-  }
-  return buf;
-}
 function normRows(t: Float32Array, m: number, n: number): Float32Array {
   for (let r = 0; r < m; r++) {
     let s = 0;
@@ -43,9 +36,7 @@ function cases(m: number, n: number, seed: number) {
   ];
 }
 
-const isas: string[] = native ? native.availableIsas() : [];
-const initialIsa = native?.isa();
-afterAll(() => { if (native && initialIsa) native.setIsa(initialIsa); });
+const isas = testedIsas();
 
 describe.runIf(native)('losses: native on every ISA vs the TS twin', () => {
   for (const isa of isas)

@@ -1,28 +1,19 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { native } from '../../lib/native.js';
 import { setBackend, getBackend } from '../../lib/backend.js';
 import * as ref from '../../lib/kernels/reference/optim.js';
 import * as nat from '../../lib/kernels/native/optim.js';
 import * as pub from '../../lib/kernels/optim.js';
+import { expectClose } from '../helpers/compare.js';
+import { testedIsas } from '../helpers/isa.js';
+import { mulberry32 } from '../helpers/random.js';
+import { offsetView as view } from '../helpers/views.js';
 
 type Impl = typeof ref;
 const FIX = join(import.meta.dirname, '..', 'fixtures');
-const isas: string[] = native ? native.availableIsas() : [];
-const startIsa = native?.isa();
-afterAll(() => {
-  if (native && startIsa) native.setIsa(startIsa);
-});
-
-/** Fails with index/got/want/context on the first element outside atol + rtol*|want|. */
-function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, atol: number, rtol: number, ctx: string) {
-  expect(got.length, ctx).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    const ok = Number.isNaN(want[i]) ? Number.isNaN(got[i]) : Math.abs(got[i] - want[i]) <= atol + rtol * Math.abs(want[i]);
-    if (!ok) expect.fail(`${ctx}: index ${i} got ${got[i]} want ${want[i]}`);
-  }
-}
+const isas = testedIsas();
 
 interface Fixture {
   name: string; kernel: string; hyper: Record<string, number | boolean>; n: number; steps: number;
@@ -159,25 +150,15 @@ describe('optimizer steps worked out by hand', () => {
   }
 });
 
-// Seeded pseudo-random floats (mulberry32).
+// Seeded pseudo-random floats (mulberry32) in offset + scale * [-1, 1).
 function rand(n: number, seed: number, scale = 1, offset = 0): Float32Array {
-  let a = seed >>> 0;
+  const next = mulberry32(seed);
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    out[i] = offset + scale * ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1);
-  }
+  for (let i = 0; i < n; i++) out[i] = offset + scale * (next() * 2 - 1);
   return out;
 }
 
-/** Buffers as views at byteOffset 4 into a larger array (element 0 and the last one must stay untouched). */
-function view(src: Float32Array): Float32Array {
-  const big = new Float32Array(src.length + 2).fill(777);
-  big.set(src, 1);
-  return big.subarray(1, src.length + 1);
-}
+// Buffers go through offsetView: views at byteOffset 4 (element 0 and the last one must stay untouched).
 
 describe.runIf(native)('native == TS twin, every ISA, tile-edge sizes, offset views', () => {
   const sizes = [1, 7, 8, 9, 17, 101];

@@ -1,24 +1,15 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { native } from '../../lib/native.js';
 import { colSum, mean, rowArgmax, sum, sumSquares } from '../../lib/kernels/reduce.js';
 import * as nat from '../../lib/kernels/native/reduce.js';
 import * as ref from '../../lib/kernels/reference/reduce.js';
+import { testedIsas } from '../helpers/isa.js';
+import { lcgArray } from '../helpers/random.js';
 
 const SIZES = [1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 101];
 
-function rand(n: number, seed: number, lo = -1, hi = 1, offset = 0): Float32Array {
-  const buf = new Float32Array(n + offset).subarray(offset);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    buf[i] = lo + ((hi - lo) * (s >>> 8)) / 16777216;
-  }
-  return buf;
-}
-
-const isas: string[] = native ? native.availableIsas() : [];
-const initialIsa = native?.isa();
-afterAll(() => { if (native && initialIsa) native.setIsa(initialIsa); });
+const rand = (n: number, seed: number, lo = -1, hi = 1, offset = 0) => lcgArray(n, seed, lo, hi, offset);
+const isas = testedIsas();
 
 describe.runIf(native)('reduce: native on every ISA vs the TS twin', () => {
   for (const isa of isas)

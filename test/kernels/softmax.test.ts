@@ -1,31 +1,16 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { native } from '../../lib/native.js';
 import { softmaxBackward, softmaxForward } from '../../lib/kernels/softmax.js';
 import * as nat from '../../lib/kernels/native/softmax.js';
 import * as ref from '../../lib/kernels/reference/softmax.js';
+import { expectClose } from '../helpers/compare.js';
+import { testedIsas } from '../helpers/isa.js';
+import { lcgArray } from '../helpers/random.js';
 
 const SIZES = [1, 3, 4, 5, 7, 8, 9, 16, 17, 33, 101];
 
-function rand(n: number, seed: number, lo = -5, hi = 5, offset = 0): Float32Array {
-  const buf = new Float32Array(n + offset).subarray(offset);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    buf[i] = lo + ((hi - lo) * (s >>> 8)) / 16777216;
-  }
-  return buf;
-}
-function expectClose(got: Float32Array, want: Float32Array, atol: number, rtol: number, ctx: string): void {
-  for (let i = 0; i < want.length; i++) {
-    const g = got[i], w = want[i];
-    const ok = Number.isNaN(w) ? Number.isNaN(g) : Math.abs(g - w) <= atol + rtol * Math.abs(w);
-    if (!ok) throw new Error(`${ctx}: index ${i} got ${g} expected ${w}`);
-  }
-}
-
-const isas: string[] = native ? native.availableIsas() : [];
-const initialIsa = native?.isa();
-afterAll(() => { if (native && initialIsa) native.setIsa(initialIsa); });
+const rand = (n: number, seed: number, lo = -5, hi = 5, offset = 0) => lcgArray(n, seed, lo, hi, offset);
+const isas = testedIsas();
 
 describe.runIf(native)('softmax: native on every ISA vs the TS twin', () => {
   for (const isa of isas)

@@ -7,13 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { Sequential, Dense, optimizers } from '../../lib/index.js';
 import { BACKENDS } from './backends.js';
+import { lcg } from '../helpers/random.js';
 
 const INTERVAL_MS = 10;
-
-function lcg(seed: number) {
-  let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
-}
 
 describe.skipIf(!BACKENDS.includes('native'))('event loop during fit() (native)', () => {
   it('a 10 ms setInterval keeps firing while a 784-128-64-10 MLP trains', async () => {

@@ -7,11 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { Activation, BatchNormalization, Dense, Dropout, Sequential, optimizers, type Layer } from '../../lib/index.js';
 import type { JsEngine } from '../../lib/engine/js-engine.js';
-
-function rand(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
+import { lcg as rand } from '../helpers/random.js';
 
 function data(n: number, inSize: number, outSize: number, loss: string, seed: number) {
   const r = rand(seed);

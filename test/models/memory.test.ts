@@ -22,6 +22,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Sequential, Dense, optimizers, type Engine } from '../../lib/index.js';
 import { BACKENDS } from './backends.js';
+import { lcg } from '../helpers/random.js';
 
 const MiB = 1024 * 1024;
 /** RSS growth allowed over 1,000 disposed models (allocator slack, JIT code, V8 heap). */
@@ -49,10 +50,6 @@ async function settle(): Promise<number> {
   return process.memoryUsage.rss();
 }
 
-function lcg(seed: number) {
-  let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
-}
 const rand = lcg(42);
 const N = 32;
 const X = Float32Array.from({ length: N * 64 }, () => rand() - 0.5);
