@@ -6,8 +6,9 @@
 //   The epilogue is optional (nullptr = no bias, linear): bias has n entries added to every row, then the activation
 //   (kernels/vunary semantics) is applied in the same pass over the tile while it is still in registers.
 //   These three products are a dense layer's forward (X W), weight gradient (X^T dY) and input gradient (dY W^T).
+//   C must not overlap A, B or bias (the result is then unspecified, but every access stays inside the extents).
 //
-// Strategy (the driver in gemm.cc): small problems go to an unpacked path; larger ones are cache-blocked
+// Strategy (the driver in kernels/gemm/driver.cc): small problems go to an unpacked path; larger ones are cache-blocked
 // (BLIS loops: NC, KC, MC) with A and B packed into panels of the microkernel's MR x NR tile, and split across the
 // runtime thread pool (runtime/threadpool.h). No alignment is assumed on A, B, C (JS views are 4-byte aligned).
 #pragma once
@@ -39,5 +40,55 @@ struct GemmArgs {
 
 // Dispatched GEMM on the ISA in use with the thread count of the runtime pool (threads = 0) or the given count.
 void gemm(const GemmArgs& args, size_t threads = 0);
+
+// Measured FMA throughput of this CPU in GFLOP/s (2 flops per lane per FMA) on the ISA in use: every thread
+// (0 = the pool's count) runs independent FMA chains for about `ms` milliseconds. For benchmarks (% of peak).
+double fma_peak(double ms, size_t threads = 0);
+
+// ---- Microkernel contract (what each ISA provides; the driver in driver.cc does blocking, packing, threading) ----
+//
+// Per-tile parameters. The microkernel computes, for i < m <= MR, j < n <= NR:
+//   acc(i,j) = sum_{p<k} A(i,p) * Bp[p*NR + j],      A(i,p) = a[i*rs_a + p*cs_a]
+//   C(i,j)   = alpha*acc + (beta != 0 ? beta*C(i,j) : 0)  [+ bias[j]]  [then relu / leaky_relu]
+// with C(i,j) = c[i*ldc + j]. A is read only for rows i < m (rows >= m are never touched, so A may be the caller's
+// unpadded matrix: rs_a/cs_a = lda/1 for A, 1/lda for A^T, 1/MR for a packed panel). Bp is a packed B panel,
+// k x NR, zero padded to NR columns, 64-byte aligned:
+//
+//        j ->  0 1 ... NR-1
+//   p = 0    [ b b ... b ]     Bp[p*NR + j] = op(B)(p, j) for j < n, 0 for n <= j < NR
+//   p = 1    [ b b ... b ]
+//   ...
+//
+// bias == nullptr means no bias; act is applied only for linear, relu and leaky_relu (sigmoid and tanh are applied
+// by the driver on the finished rows with vunary().forward, still hot in L1). k may be 0 (acc = 0).
+struct GemmTileParams {
+  float alpha = 1.0f;
+  float beta = 0.0f;
+  const float* bias = nullptr;  // NR-aligned slice for this tile (n valid entries) or nullptr
+  Act act = Act::linear;
+  float slope = 0.0f;  // leaky ReLU
+};
+
+using GemmUkernelFn = void (*)(size_t m, size_t n, size_t k, const float* a, size_t rs_a, size_t cs_a,
+                               const float* bp, float* c, size_t ldc, const GemmTileParams& p);
+
+struct GemmKernels {
+  size_t mr, nr;
+  GemmUkernelFn ukernel;
+  // Runs `iters` iterations of independent FMA chains; returns a value derived from them so nothing is optimised
+  // away. flops_per_iter is the floating-point work of one iteration (2 per lane per FMA).
+  float (*fma_burn)(size_t iters);
+  double fma_flops_per_iter;
+};
+
+namespace scalar { extern const GemmKernels gemm_kernels; }
+namespace avx2 { extern const GemmKernels gemm_kernels; }
+namespace neon { extern const GemmKernels gemm_kernels; }
+
+const GemmKernels& gemm_kernels();  // dispatched table (dispatch/gemm.cc)
+
+// The five-loop driver over one ISA's table (driver.cc); gemm() calls it with gemm_kernels().
+void gemm_run(const GemmKernels& kern, const GemmArgs& args, size_t threads);
+double fma_peak_run(const GemmKernels& kern, double ms, size_t threads);
 
 }  // namespace simdnet

@@ -9,7 +9,10 @@
 //   cce_prob:          mean_r(-sum_j t log clip(p / sum_j p, eps, 1-eps))   (Keras: renormalise, then clip)
 //   softmax_cce:       logits z, temperature T: p = softmax(z/T);   loss = mean_r(-sum_j t log p)   grad = (p - t)/(T m)
 //   sparse_softmax_cce: labels[r] in [0, n) (int32), otherwise as softmax_cce with a one-hot t. A label out of range
-//                      makes the call return NaN (callers validate first).
+//                      makes the call return NaN and that grad row NaN (callers validate first).
+// Details: the clip bounds are the float32 values eps and fl(1 - eps) (Keras clips in float32) and the gradient is 0
+// where a clip is active; softmax_cce's grad is the exact (p * sum_j t - t)/(T m), equal to (p - t)/(T m) when rows of
+// t sum to 1; m == 0 or n == 0 returns NaN and writes nothing.
 #pragma once
 #include <cstddef>
 #include <cstdint>

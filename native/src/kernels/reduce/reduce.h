@@ -1,6 +1,6 @@
 // Reductions (accumulate in double or in float lanes with a final double sum; documented per kernel file).
 //   col_sum:    out[j] = (accumulate ? out[j] : 0) + sum_r x[r*ldx + j]   for an m x n block (bias gradient)
-//   row_argmax: out[r] = first index of the maximum of row r (NaN rows give the index of the first NaN)
+//   row_argmax: out[r] = first index of the maximum of row r (NaN rows give the index of the first NaN; n = 0 gives -1)
 //   sum, sum_squares over n elements; mean = sum / n (n = 0 gives NaN for mean, 0 for the others).
 #pragma once
 #include <cstddef>

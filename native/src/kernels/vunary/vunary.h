@@ -5,6 +5,8 @@
 //                                                   use either: sigmoid/tanh use y, relu/leaky use x. dx may alias dy)
 // sigmoid: 1/(1+exp(-x)), never NaN/Inf for finite x (evaluated as exp(-|x|) based form); tanh; relu: max(x,0) but
 // NaN stays NaN; leaky_relu: x>0 ? x : alpha*x (NaN stays NaN); linear: identity.
+// Derivatives: relu'(0) = 0 (PyTorch), leaky'(0) = alpha; a NaN x gives a NaN dx for relu/leaky_relu.
+// Accuracy (AVX2/NEON, simd/avx2-math.h): sigmoid <= ~2.6 ulp, tanh <= ~1.5 ulp; results below FLT_MIN flush to 0.
 // No alignment assumed; n may be 0; no reads or writes past n.
 #pragma once
 #include <cstddef>

@@ -1,0 +1,56 @@
+// Element-wise kernels: native (ISA printed) vs the pure-TS twin, GB/s (bytes read + written per call / time).
+// Build first: `npx tsc -p tsconfig.json` (imports dist/). Run: node bench/kernels/eltwise.mjs [--quick]
+import Table from 'cli-table3';
+import { native } from '../../dist/native.js';
+import * as natA from '../../dist/kernels/native/activations.js';
+import * as refA from '../../dist/kernels/reference/activations.js';
+import * as natS from '../../dist/kernels/native/softmax.js';
+import * as refS from '../../dist/kernels/reference/softmax.js';
+import * as natL from '../../dist/kernels/native/losses.js';
+import * as refL from '../../dist/kernels/reference/losses.js';
+
+function timeIt(fn, budgetMs) {
+  fn(); // warm up
+  let reps = 1, best = Infinity;
+  const end = performance.now() + budgetMs;
+  while (performance.now() < end) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) fn();
+    const dt = (performance.now() - t0) / reps;
+    if (dt < best) best = dt;
+    if (dt * reps < 5) reps *= 2;
+  }
+  return best / 1e3; // seconds per call
+}
+
+export async function run({ quick = false } = {}) {
+  const sizes = quick ? [256] : [4096, 1 << 20];
+  const budget = quick ? 5 : 200;
+  const isa = native ? native.isa() : 'none';
+  const rows = [];
+  for (const n of sizes) {
+    const x = new Float32Array(n).map((_, i) => ((i * 37) % 2001) / 100 - 10);
+    const y = new Float32Array(n), dy = new Float32Array(n).fill(0.5), dx = new Float32Array(n);
+    const t = new Float32Array(n).map((_, i) => (i % 10 === 0 ? 1 : 0));
+    const cols = 128, m = Math.max(1, Math.floor(n / cols)), k = m * cols;
+    const ops = [];
+    for (const kind of ['sigmoid', 'tanh', 'relu', 'leakyRelu']) {
+      ops.push([`${kind} fwd`, 8 * n, (L) => L.activationForward(kind, 0.1, n, x, y), natA, refA]);
+      ops.push([`${kind} bwd`, 12 * n, (L) => L.activationBackward(kind, 0.1, n, x, y, dy, dx), natA, refA]);
+    }
+    ops.push([`softmax fwd (rows of ${cols})`, 8 * k, (L) => L.softmaxForward(m, cols, 1, x, y), natS, refS]);
+    ops.push([`softmax bwd (rows of ${cols})`, 12 * k, (L) => L.softmaxBackward(m, cols, 1, y, dy, dx), natS, refS]);
+    ops.push([`softmaxCce + grad (rows of ${cols})`, 12 * k, (L) => L.softmaxCce(m, cols, 1, t, x, dx), natL, refL]);
+    for (const [op, bytes, call, nat, ref] of ops) {
+      const tn = native ? timeIt(() => call(nat), budget) : NaN;
+      const tr = timeIt(() => call(ref), budget);
+      rows.push({ op, n, isa, nativeGBs: bytes / tn / 1e9, tsGBs: bytes / tr / 1e9, speedup: tr / tn });
+    }
+  }
+  const table = new Table({ head: ['op', 'n', `native (${isa}) GB/s`, 'TS twin GB/s', 'speedup'] });
+  for (const r of rows) table.push([r.op, r.n, r.nativeGBs.toFixed(2), r.tsGBs.toFixed(3), `${r.speedup.toFixed(1)}x`]);
+  console.log(table.toString());
+  return rows;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await run({ quick: process.argv.includes('--quick') });

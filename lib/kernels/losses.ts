@@ -1,0 +1,69 @@
+/**
+ * Losses with gradients over a batch of m rows x n outputs (Keras semantics; (yTrue, yPred) order). Each returns the
+ * batch-mean loss and, when grad is a Float32Array, writes the gradient already divided by the batch (grad may alias
+ * the prediction). Validates, then native or the pure-TS twin. Sparse labels are checked to be in [0, n) here
+ * (RangeError SIMDNET_INVALID_ARGUMENT) before any kernel runs.
+ */
+import { getBackend } from '../backend.js';
+import { native } from '../native.js';
+import { SimdnetRangeError } from '../errors.js';
+import { checkF32, checkI32, checkNumber, checkSize } from '../validate.js';
+import * as nat from './native/losses.js';
+import * as ref from './reference/losses.js';
+
+const useNative = () => getBackend() === 'native' && native !== null;
+const checkTemperature = (t: unknown) => checkNumber(t, 'temperature', { lo: 1e-37, hi: 3.4e38 });
+const checkEps = (e: unknown) => checkNumber(e, 'eps', { lo: 0, hi: 0.5, loOpen: true, hiOpen: true });
+
+function checkCommon(m: number, n: number, a: Float32Array, aName: string, b: Float32Array, bName: string, grad: Float32Array | null): void {
+  checkSize(m, 'm');
+  checkSize(n, 'n');
+  checkF32(a, aName, m * n);
+  checkF32(b, bName, m * n);
+  if (grad !== null) checkF32(grad, 'grad', m * n);
+}
+
+export function mse(m: number, n: number, t: Float32Array, p: Float32Array, grad: Float32Array | null): number {
+  checkCommon(m, n, t, 't', p, 'p', grad);
+  return useNative() ? nat.mse(m, n, t, p, grad) : ref.mse(m, n, t, p, grad);
+}
+
+export function bceProb(m: number, n: number, eps: number, t: Float32Array, p: Float32Array, grad: Float32Array | null): number {
+  checkEps(eps);
+  checkCommon(m, n, t, 't', p, 'p', grad);
+  return useNative() ? nat.bceProb(m, n, eps, t, p, grad) : ref.bceProb(m, n, eps, t, p, grad);
+}
+
+export function bceLogits(m: number, n: number, t: Float32Array, z: Float32Array, grad: Float32Array | null): number {
+  checkCommon(m, n, t, 't', z, 'z', grad);
+  return useNative() ? nat.bceLogits(m, n, t, z, grad) : ref.bceLogits(m, n, t, z, grad);
+}
+
+export function cceProb(m: number, n: number, eps: number, t: Float32Array, p: Float32Array, grad: Float32Array | null): number {
+  checkEps(eps);
+  checkCommon(m, n, t, 't', p, 'p', grad);
+  return useNative() ? nat.cceProb(m, n, eps, t, p, grad) : ref.cceProb(m, n, eps, t, p, grad);
+}
+
+export function softmaxCce(m: number, n: number, temperature: number, t: Float32Array, z: Float32Array, grad: Float32Array | null): number {
+  checkTemperature(temperature);
+  checkCommon(m, n, t, 't', z, 'z', grad);
+  return useNative() ? nat.softmaxCce(m, n, temperature, t, z, grad) : ref.softmaxCce(m, n, temperature, t, z, grad);
+}
+
+export function sparseSoftmaxCce(m: number, n: number, temperature: number, labels: Int32Array, z: Float32Array, grad: Float32Array | null): number {
+  checkTemperature(temperature);
+  checkSize(m, 'm');
+  checkSize(n, 'n');
+  checkI32(labels, 'labels', m);
+  checkF32(z, 'z', m * n);
+  if (grad !== null) checkF32(grad, 'grad', m * n);
+  for (let r = 0; r < m; r++) {
+    const l = labels[r];
+    if (l < 0 || l >= n)
+      throw new SimdnetRangeError('SIMDNET_INVALID_ARGUMENT', `Expected labels in [0, ${n}) but labels[${r}] is ${l}`);
+  }
+  return useNative()
+    ? nat.sparseSoftmaxCce(m, n, temperature, labels, z, grad)
+    : ref.sparseSoftmaxCce(m, n, temperature, labels, z, grad);
+}

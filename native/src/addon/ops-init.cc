@@ -1,0 +1,69 @@
+// Bindings for the initializers and the Philox generator (kernels/init). Every argument is checked (args.h);
+// seeds, streams and counters are integers in [0, 2^53] (what a JS number holds exactly).
+#include <napi.h>
+
+#include <cmath>
+#include <string>
+
+#include "addon/args.h"
+#include "addon/registry.h"
+#include "kernels/init/init.h"
+#include "kernels/init/rng.h"
+
+namespace simdnet::addon {
+namespace {
+
+uint64_t get_u53(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  const double d = get_double(info, i, name);
+  if (d < 0 || d != std::floor(d) || d > 9007199254740992.0)
+    throw_range_error(info.Env(), "SIMDNET_INVALID_ARGUMENT",
+                      std::string("Expected an integer in [0, 2^53] for ") + name + " but received " +
+                          std::to_string(d));
+  return static_cast<uint64_t>(d);
+}
+
+// initFill(kind, fanIn, fanOut, value, a, b, seed, stream, n, w): kind is the index of init.h's enum Init
+// (lib/kernels/reference/init.ts INIT_KINDS); fans >= 1.
+Napi::Value InitFill(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const size_t kind = get_size(info, 0, "kind");
+  if (kind > static_cast<size_t>(::simdnet::Init::lecun_normal))
+    throw_range_error(env, "SIMDNET_INVALID_ARGUMENT", "Unknown initializer kind " + std::to_string(kind));
+  InitArgs a;
+  a.kind = static_cast<::simdnet::Init>(kind);
+  a.fan_in = get_size(info, 1, "fanIn");
+  a.fan_out = get_size(info, 2, "fanOut");
+  if (a.fan_in < 1 || a.fan_out < 1) throw_range_error(env, "SIMDNET_INVALID_ARGUMENT", "fanIn and fanOut must be >= 1");
+  a.value = get_float(info, 3, "value");
+  a.a = get_float(info, 4, "a");
+  a.b = get_float(info, 5, "b");
+  if (!std::isfinite(a.value) || !std::isfinite(a.a) || !std::isfinite(a.b))
+    throw_range_error(env, "SIMDNET_INVALID_ARGUMENT", "initializer parameters overflow float32");
+  if ((a.kind == ::simdnet::Init::uniform && !(a.a < a.b)) ||
+      ((a.kind == ::simdnet::Init::normal || a.kind == ::simdnet::Init::truncated_normal) && !(a.b >= 0)))
+    throw_range_error(env, "SIMDNET_INVALID_ARGUMENT", "uniform needs a < b; normal needs std >= 0");
+  a.seed = get_u53(info, 6, "seed");
+  a.stream = get_u53(info, 7, "stream");
+  const size_t n = get_size(info, 8, "n");
+  float* w = get_f32(info, 9, "w", n);
+  init_fill(a, n, w);
+  return info[9];
+}
+
+// philox4x32(seed, stream, ctr) -> Uint32Array(4)
+Napi::Value Philox4x32(const Napi::CallbackInfo& info) {
+  const uint64_t seed = get_u53(info, 0, "seed"), stream = get_u53(info, 1, "stream"), ctr = get_u53(info, 2, "ctr");
+  Napi::Uint32Array out = Napi::Uint32Array::New(info.Env(), 4);
+  philox4x32(seed, stream, ctr, out.Data());
+  return out;
+}
+
+void RegisterInit(Napi::Env env, Napi::Object exports) {
+  exports.Set("initFill", Napi::Function::New(env, InitFill, "initFill"));
+  exports.Set("philox4x32", Napi::Function::New(env, Philox4x32, "philox4x32"));
+}
+
+}  // namespace
+}  // namespace simdnet::addon
+
+SIMDNET_ADDON_EXPORTS(simdnet::addon::RegisterInit)

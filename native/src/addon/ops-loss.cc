@@ -1,0 +1,105 @@
+// Bindings for the losses (kernels/loss/loss.h); each returns the loss as a number and writes grad when it is a
+// Float32Array (null/undefined skips it):
+//   lossMse(m, n, t, p, grad)                 lossBceProb(m, n, eps, t, p, grad)     lossBceLogits(m, n, t, z, grad)
+//   lossCceProb(m, n, eps, t, p, grad)        lossSoftmaxCce(m, n, temperature, t, z, grad)
+//   lossSparseSoftmaxCce(m, n, temperature, labels /* Int32Array of m */, z, grad)
+// eps must lie in (0, 0.5); temperature must be a positive float.
+#include <napi.h>
+
+#include <cmath>
+
+#include "addon/args.h"
+#include "addon/registry.h"
+#include "kernels/loss/loss.h"
+
+namespace simdnet::addon {
+namespace {
+
+float get_eps(const Napi::CallbackInfo& info, size_t i) {
+  const double e = get_double(info, i, "eps");
+  if (!(e > 0.0 && e < 0.5)) throw_range_error(info.Env(), "SIMDNET_INVALID_ARGUMENT", "Expected eps in (0, 0.5)");
+  return static_cast<float>(e);
+}
+float get_temperature(const Napi::CallbackInfo& info, size_t i) {
+  const float f = static_cast<float>(get_double(info, i, "temperature"));
+  if (!(f > 0.0f) || !std::isfinite(f) || !std::isfinite(1.0f / f))
+    throw_range_error(info.Env(), "SIMDNET_INVALID_ARGUMENT", "Expected a positive float for temperature");
+  return f;
+}
+size_t get_len(const Napi::CallbackInfo& info, size_t* m, size_t* n) {
+  *m = get_size(info, 0, "m");
+  *n = get_size(info, 1, "n");
+  return checked_mul(info.Env(), *m, *n);
+}
+
+Napi::Value LossMse(const Napi::CallbackInfo& info) {
+  size_t m, n;
+  const size_t len = get_len(info, &m, &n);
+  const float* t = get_f32(info, 2, "t", len);
+  const float* p = get_f32(info, 3, "p", len);
+  float* g = get_f32_opt(info, 4, "grad", len);
+  return Napi::Number::New(info.Env(), loss().mse(m, n, t, p, g));
+}
+
+Napi::Value LossBceProb(const Napi::CallbackInfo& info) {
+  size_t m, n;
+  const size_t len = get_len(info, &m, &n);
+  const float eps = get_eps(info, 2);
+  const float* t = get_f32(info, 3, "t", len);
+  const float* p = get_f32(info, 4, "p", len);
+  float* g = get_f32_opt(info, 5, "grad", len);
+  return Napi::Number::New(info.Env(), loss().bce_prob(m, n, eps, t, p, g));
+}
+
+Napi::Value LossBceLogits(const Napi::CallbackInfo& info) {
+  size_t m, n;
+  const size_t len = get_len(info, &m, &n);
+  const float* t = get_f32(info, 2, "t", len);
+  const float* z = get_f32(info, 3, "z", len);
+  float* g = get_f32_opt(info, 4, "grad", len);
+  return Napi::Number::New(info.Env(), loss().bce_logits(m, n, t, z, g));
+}
+
+Napi::Value LossCceProb(const Napi::CallbackInfo& info) {
+  size_t m, n;
+  const size_t len = get_len(info, &m, &n);
+  const float eps = get_eps(info, 2);
+  const float* t = get_f32(info, 3, "t", len);
+  const float* p = get_f32(info, 4, "p", len);
+  float* g = get_f32_opt(info, 5, "grad", len);
+  return Napi::Number::New(info.Env(), loss().cce_prob(m, n, eps, t, p, g));
+}
+
+Napi::Value LossSoftmaxCce(const Napi::CallbackInfo& info) {
+  size_t m, n;
+  const size_t len = get_len(info, &m, &n);
+  const float temp = get_temperature(info, 2);
+  const float* t = get_f32(info, 3, "t", len);
+  const float* z = get_f32(info, 4, "z", len);
+  float* g = get_f32_opt(info, 5, "grad", len);
+  return Napi::Number::New(info.Env(), loss().softmax_cce(m, n, temp, t, z, g));
+}
+
+Napi::Value LossSparseSoftmaxCce(const Napi::CallbackInfo& info) {
+  size_t m, n;
+  const size_t len = get_len(info, &m, &n);
+  const float temp = get_temperature(info, 2);
+  const int32_t* labels = get_i32(info, 3, "labels", m);
+  const float* z = get_f32(info, 4, "z", len);
+  float* g = get_f32_opt(info, 5, "grad", len);
+  return Napi::Number::New(info.Env(), loss().sparse_softmax_cce(m, n, temp, labels, z, g));
+}
+
+void RegisterLoss(Napi::Env env, Napi::Object exports) {
+  exports.Set("lossMse", Napi::Function::New(env, LossMse, "lossMse"));
+  exports.Set("lossBceProb", Napi::Function::New(env, LossBceProb, "lossBceProb"));
+  exports.Set("lossBceLogits", Napi::Function::New(env, LossBceLogits, "lossBceLogits"));
+  exports.Set("lossCceProb", Napi::Function::New(env, LossCceProb, "lossCceProb"));
+  exports.Set("lossSoftmaxCce", Napi::Function::New(env, LossSoftmaxCce, "lossSoftmaxCce"));
+  exports.Set("lossSparseSoftmaxCce", Napi::Function::New(env, LossSparseSoftmaxCce, "lossSparseSoftmaxCce"));
+}
+
+}  // namespace
+}  // namespace simdnet::addon
+
+SIMDNET_ADDON_EXPORTS(simdnet::addon::RegisterLoss)

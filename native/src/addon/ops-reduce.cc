@@ -1,0 +1,62 @@
+// Bindings for the reductions (kernels/reduce/reduce.h):
+//   colSum(m, n, x, ldx, accumulate, out)   rowArgmax(m, n, x, ldx, out /* Int32Array */)
+//   sum(n, x)   sumSquares(n, x)   mean(n, x)  (numbers; mean of 0 elements is NaN)
+#include <napi.h>
+
+#include <cmath>
+#include <limits>
+
+#include "addon/args.h"
+#include "addon/registry.h"
+#include "kernels/reduce/reduce.h"
+
+namespace simdnet::addon {
+namespace {
+
+Napi::Value ColSum(const Napi::CallbackInfo& info) {
+  const size_t m = get_size(info, 0, "m"), n = get_size(info, 1, "n");
+  const size_t ldx = get_size(info, 3, "ldx");
+  const bool accumulate = get_bool(info, 4, "accumulate");
+  const float* x = get_f32(info, 2, "x", matrix_extent(info.Env(), m, n, ldx));
+  float* out = get_f32(info, 5, "out", n);
+  reduce().col_sum(m, n, x, ldx, accumulate, out);
+  return info[5];
+}
+
+Napi::Value RowArgmax(const Napi::CallbackInfo& info) {
+  const size_t m = get_size(info, 0, "m"), n = get_size(info, 1, "n");
+  const size_t ldx = get_size(info, 3, "ldx");
+  if (n > static_cast<size_t>(std::numeric_limits<int32_t>::max()))
+    throw_range_error(info.Env(), "SIMDNET_INVALID_ARGUMENT", "n does not fit an int32 index");
+  const float* x = get_f32(info, 2, "x", matrix_extent(info.Env(), m, n, ldx));
+  int32_t* out = get_i32(info, 4, "out", m);
+  reduce().row_argmax(m, n, x, ldx, out);
+  return info[4];
+}
+
+Napi::Value Sum(const Napi::CallbackInfo& info) {
+  const size_t n = get_size(info, 0, "n");
+  return Napi::Number::New(info.Env(), reduce().sum(n, get_f32(info, 1, "x", n)));
+}
+Napi::Value SumSquares(const Napi::CallbackInfo& info) {
+  const size_t n = get_size(info, 0, "n");
+  return Napi::Number::New(info.Env(), reduce().sum_squares(n, get_f32(info, 1, "x", n)));
+}
+Napi::Value Mean(const Napi::CallbackInfo& info) {
+  const size_t n = get_size(info, 0, "n");
+  const float* x = get_f32(info, 1, "x", n);
+  return Napi::Number::New(info.Env(), n ? reduce().sum(n, x) / static_cast<double>(n) : NAN);
+}
+
+void RegisterReduce(Napi::Env env, Napi::Object exports) {
+  exports.Set("colSum", Napi::Function::New(env, ColSum, "colSum"));
+  exports.Set("rowArgmax", Napi::Function::New(env, RowArgmax, "rowArgmax"));
+  exports.Set("sum", Napi::Function::New(env, Sum, "sum"));
+  exports.Set("sumSquares", Napi::Function::New(env, SumSquares, "sumSquares"));
+  exports.Set("mean", Napi::Function::New(env, Mean, "mean"));
+}
+
+}  // namespace
+}  // namespace simdnet::addon
+
+SIMDNET_ADDON_EXPORTS(simdnet::addon::RegisterReduce)

@@ -1,0 +1,275 @@
+// The GEMM driver: BLIS's five loops around one ISA's microkernel (gemm.h), packing, the fused epilogue and the
+// split over the runtime thread pool. Built for the baseline ISA; only the microkernel is ISA-specific (the packing
+// loops are plain copies the compiler vectorises well enough: they move O(mk + kn) data against O(mnk) FMAs).
+//
+//   loop 5 (jc): n in NC blocks                     B block (kc x nc) -> L3
+//    loop 4 (pc): k in KC blocks, pack B panels     one B panel (kc x NR) -> L1
+//     loop 3 (ic): m in MC blocks, pack A panels    A block (mc x kc) -> L2   (skipped for small problems)
+//      loop 2 (jr): NR panels of the B block
+//       loop 1 (ir): MR tiles -> microkernel
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <new>
+
+#include "kernels/gemm/gemm.h"
+#include "runtime/threadpool.h"
+
+namespace simdnet {
+namespace {
+
+// Blocking (floats). KC = 256: a 6x256 A sliver (6 KiB) + a 256x16 B panel (16 KiB) fit Zen 3's 32 KiB L1D.
+// MC = 144 (a multiple of 4, 6 and 8): a 144x256 packed A block is 144 KiB, well inside the 512 KiB L2. NC = 3072
+// (a multiple of 4, 12 and 16): a 256x3072 B block is 3 MiB, a slice of the shared L3.
+constexpr size_t kKC = 256, kMC = 144, kNC = 3072;
+
+// Below this much work per thread a second thread costs more (wake-up, duplicated packing) than it saves.
+constexpr double kMinFlopsPerThread = 1.5e6;
+
+// Per-thread packing buffers, 64-byte aligned, grown on demand and kept for the thread's life.
+struct Workspace {
+  float* a = nullptr;
+  size_t a_cap = 0;
+  float* b = nullptr;
+  size_t b_cap = 0;
+  ~Workspace() {
+    std::free(a);
+    std::free(b);
+  }
+};
+
+bool reserve(float*& buf, size_t& cap, size_t floats) noexcept {
+  if (floats <= cap) return true;
+  const size_t bytes = (floats * sizeof(float) + 63) / 64 * 64;
+  void* p = std::aligned_alloc(64, bytes);
+  if (!p) return false;
+  std::free(buf);
+  buf = static_cast<float*>(p);
+  cap = bytes / sizeof(float);
+  return true;
+}
+
+Workspace& workspace() {
+  static thread_local Workspace ws;
+  return ws;
+}
+
+// sigmoid and tanh on a finished row (vunary semantics: sigmoid from exp(-|x|), so it never overflows).
+void apply_row_act(Act act, size_t n, float* y) noexcept {
+  if (act == Act::sigmoid) {
+    for (size_t j = 0; j < n; ++j) {
+      const float x = y[j];
+      const float e = std::exp(-std::fabs(x));
+      y[j] = x >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
+    }
+  } else if (act == Act::tanh) {
+    for (size_t j = 0; j < n; ++j) y[j] = std::tanh(y[j]);
+  }
+}
+
+bool row_act(Act act) { return act == Act::sigmoid || act == Act::tanh; }
+
+// C = act(beta*C + bias) without a product (k == 0 or alpha == 0: A and B are not read, as in BLAS).
+void epilogue_only(const GemmArgs& g) noexcept {
+  for (size_t i = 0; i < g.m; ++i) {
+    float* c = g.c + i * g.ldc;
+    for (size_t j = 0; j < g.n; ++j) {
+      float v = g.beta != 0.0f ? g.beta * c[j] : 0.0f;
+      if (g.ep.bias) v += g.ep.bias[j];
+      if (g.ep.act == Act::relu) v = v < 0.0f ? 0.0f : v;
+      else if (g.ep.act == Act::leaky_relu) v = v > 0.0f ? v : g.ep.alpha * v;
+      c[j] = v;
+    }
+    apply_row_act(g.ep.act, g.n, c);
+  }
+}
+
+// op(B)[pc:pc+kc, jc:jc+nc] -> panels of nr columns: dst[panel*kc*nr + p*nr + j], zero padded to nr.
+void pack_b(const GemmArgs& g, size_t nr, size_t pc, size_t kc, size_t jc, size_t nc, float* dst) noexcept {
+  for (size_t j0 = 0; j0 < nc; j0 += nr, dst += kc * nr) {
+    const size_t nn = std::min(nr, nc - j0);
+    if (!g.trans_b) {
+      const float* src = g.b + pc * g.ldb + jc + j0;
+      for (size_t p = 0; p < kc; ++p, src += g.ldb) {
+        float* d = dst + p * nr;
+        for (size_t j = 0; j < nn; ++j) d[j] = src[j];
+        for (size_t j = nn; j < nr; ++j) d[j] = 0.0f;
+      }
+    } else {
+      // op(B)(p, j) = B[j*ldb + p]: read each source row contiguously, write with stride nr
+      for (size_t j = 0; j < nn; ++j) {
+        const float* src = g.b + (jc + j0 + j) * g.ldb + pc;
+        for (size_t p = 0; p < kc; ++p) dst[p * nr + j] = src[p];
+      }
+      if (nn < nr)
+        for (size_t p = 0; p < kc; ++p)
+          for (size_t j = nn; j < nr; ++j) dst[p * nr + j] = 0.0f;
+    }
+  }
+}
+
+// op(A)[ic:ic+mc, pc:pc+kc] -> panels of mr rows: dst[panel*kc*mr + p*mr + i], zero padded to mr.
+void pack_a(const GemmArgs& g, size_t mr, size_t ic, size_t mc, size_t pc, size_t kc, float* dst) noexcept {
+  for (size_t i0 = 0; i0 < mc; i0 += mr, dst += kc * mr) {
+    const size_t mm = std::min(mr, mc - i0);
+    if (!g.trans_a) {
+      for (size_t i = 0; i < mm; ++i) {
+        const float* src = g.a + (ic + i0 + i) * g.lda + pc;
+        for (size_t p = 0; p < kc; ++p) dst[p * mr + i] = src[p];
+      }
+      if (mm < mr)
+        for (size_t p = 0; p < kc; ++p)
+          for (size_t i = mm; i < mr; ++i) dst[p * mr + i] = 0.0f;
+    } else {
+      const float* src = g.a + pc * g.lda + ic + i0;
+      for (size_t p = 0; p < kc; ++p, src += g.lda) {
+        float* d = dst + p * mr;
+        for (size_t i = 0; i < mm; ++i) d[i] = src[i];
+        for (size_t i = mm; i < mr; ++i) d[i] = 0.0f;
+      }
+    }
+  }
+}
+
+// Packing A pays when its block is reused across many B panels and the raw rows would stream from beyond L2;
+// for the small and skinny products of an MLP (n <= 64 or an A that fits L2) the microkernel reads A in place.
+bool want_pack_a(const GemmArgs& g) noexcept {
+  const size_t a_floats = g.m * g.k;
+  if (g.n <= 64) return false;
+  return a_floats > 64 * 1024;  // 256 KiB: half the L2
+}
+
+// Splits k into near-equal blocks of at most KC (784 -> 4 x 196 rather than 3 x 256 + 16).
+size_t k_block(size_t k) noexcept {
+  const size_t blocks = (k + kKC - 1) / kKC;
+  return (k + blocks - 1) / blocks;
+}
+
+// One thread's GEMM on (a sub-problem of) the arguments. Returns false when the workspace could not be allocated.
+bool gemm_serial(const GemmKernels& kern, const GemmArgs& g) noexcept {
+  if (g.m == 0 || g.n == 0) return true;
+  if (g.k == 0 || g.alpha == 0.0f) {
+    epilogue_only(g);
+    return true;
+  }
+  const size_t mr = kern.mr, nr = kern.nr;
+  const size_t kc_max = k_block(g.k);
+  const size_t nc_max = std::min(kNC, (g.n + nr - 1) / nr * nr);
+  const bool packed_a = want_pack_a(g);
+  Workspace& ws = workspace();
+  if (!reserve(ws.b, ws.b_cap, kc_max * nc_max)) return false;
+  if (packed_a && !reserve(ws.a, ws.a_cap, kc_max * ((std::min(kMC, g.m) + mr - 1) / mr * mr))) return false;
+  const bool late_act = row_act(g.ep.act);
+
+  for (size_t jc = 0; jc < g.n; jc += kNC) {  // loop 5
+    const size_t nc = std::min(kNC, g.n - jc);
+    for (size_t pc = 0; pc < g.k; pc += kc_max) {  // loop 4
+      const size_t kc = std::min(kc_max, g.k - pc);
+      const bool last_k = pc + kc == g.k;
+      pack_b(g, nr, pc, kc, jc, nc, ws.b);
+      GemmTileParams tp;
+      tp.alpha = g.alpha;
+      tp.beta = pc == 0 ? g.beta : 1.0f;  // later k blocks accumulate onto the partial sums already in C
+      tp.act = last_k ? g.ep.act : Act::linear;
+      tp.slope = g.ep.alpha;
+      for (size_t ic = 0; ic < g.m; ic += kMC) {  // loop 3
+        const size_t mc = std::min(kMC, g.m - ic);
+        if (packed_a) pack_a(g, mr, ic, mc, pc, kc, ws.a);
+        for (size_t jr = 0; jr < nc; jr += nr) {  // loop 2
+          const size_t nn = std::min(nr, nc - jr);
+          const float* bp = ws.b + (jr / nr) * kc * nr;
+          float* c_col = g.c + ic * g.ldc + jc + jr;
+          tp.bias = last_k && g.ep.bias ? g.ep.bias + jc + jr : nullptr;
+          for (size_t ir = 0; ir < mc; ir += mr) {  // loop 1
+            const size_t mm = std::min(mr, mc - ir);
+            float* c = c_col + ir * g.ldc;
+            if (packed_a) {
+              kern.ukernel(mm, nn, kc, ws.a + (ir / mr) * kc * mr, 1, mr, bp, c, g.ldc, tp);
+            } else if (!g.trans_a) {
+              kern.ukernel(mm, nn, kc, g.a + (ic + ir) * g.lda + pc, g.lda, 1, bp, c, g.ldc, tp);
+            } else {
+              kern.ukernel(mm, nn, kc, g.a + pc * g.lda + ic + ir, 1, g.lda, bp, c, g.ldc, tp);
+            }
+            if (last_k && late_act)
+              for (size_t i = 0; i < mm; ++i) apply_row_act(g.ep.act, nn, c + i * g.ldc);
+          }
+        }
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+void gemm_run(const GemmKernels& kern, const GemmArgs& g, size_t threads) {
+  if (g.m == 0 || g.n == 0) return;
+  size_t t = threads ? threads : get_threads();
+  const double flops = 2.0 * static_cast<double>(g.m) * static_cast<double>(g.n) * static_cast<double>(g.k);
+  t = std::min(t, static_cast<size_t>(std::max(1.0, flops / kMinFlopsPerThread)));
+  // Split the larger dimension (in whole tiles) so that every thread gets at least two tiles along it.
+  const size_t tiles_n = (g.n + kern.nr - 1) / kern.nr, tiles_m = (g.m + kern.mr - 1) / kern.mr;
+  const bool split_n = tiles_n * kern.nr >= tiles_m * kern.mr;
+  const size_t tiles = split_n ? tiles_n : tiles_m;
+  t = std::min(t, std::max<size_t>(1, tiles / 2));
+  if (t <= 1 || g.k == 0) {
+    if (!gemm_serial(kern, g)) throw std::bad_alloc();
+    return;
+  }
+  std::atomic<bool> failed{false};
+  parallel_for(
+      t,
+      [&](size_t begin, size_t end, size_t) {
+        for (size_t part = begin; part < end; ++part) {
+          GemmArgs s = g;
+          const size_t lo = tiles * part / t, hi = tiles * (part + 1) / t;
+          if (split_n) {
+            const size_t j0 = lo * kern.nr, j1 = std::min(g.n, hi * kern.nr);
+            s.n = j1 - j0;
+            s.b = g.trans_b ? g.b + j0 * g.ldb : g.b + j0;
+            s.c = g.c + j0;
+            if (g.ep.bias) s.ep.bias = g.ep.bias + j0;
+          } else {
+            const size_t i0 = lo * kern.mr, i1 = std::min(g.m, hi * kern.mr);
+            s.m = i1 - i0;
+            s.a = g.trans_a ? g.a + i0 : g.a + i0 * g.lda;
+            s.c = g.c + i0 * g.ldc;
+          }
+          if (!gemm_serial(kern, s)) failed = true;
+        }
+      },
+      t);
+  if (failed) throw std::bad_alloc();
+}
+
+double fma_peak_run(const GemmKernels& kern, double ms, size_t threads) {
+  const size_t t = threads ? threads : get_threads();
+  std::atomic<uint64_t> flops_milli{0};  // sum over threads of flops/second, in units of 1e3 flop/s
+  std::atomic<float> sink{0.0f};
+  parallel_for(
+      t,
+      [&](size_t begin, size_t end, size_t) {
+        for (size_t part = begin; part < end; ++part) {
+          using clock = std::chrono::steady_clock;
+          const auto start = clock::now();
+          const size_t chunk = 20000;
+          double done = 0.0, secs = 0.0;
+          float s = 0.0f;
+          do {
+            s += kern.fma_burn(chunk);
+            done += static_cast<double>(chunk) * kern.fma_flops_per_iter;
+            secs = std::chrono::duration<double>(clock::now() - start).count();
+          } while (secs * 1e3 < ms);
+          flops_milli += static_cast<uint64_t>(done / secs / 1e3);
+          sink = sink + s;
+        }
+      },
+      t);
+  (void)sink.load();
+  return static_cast<double>(flops_milli.load()) / 1e6;  // 1e3 flop/s units -> GFLOP/s
+}
+
+}  // namespace simdnet

@@ -1,0 +1,277 @@
+// GEMM against a float64 reference on every ISA: all transpose combinations, leading dimensions larger than the
+// rows, sizes around the microkernel tile (1, MR-1, MR, MR+1, 2MR+1, NR+-1, primes > 100), k = 0 and k across KC
+// blocks, alpha/beta (beta = 0 with NaN in C), bias + every activation, 1 and 2 threads. Buffers are allocated to
+// their exact extent so a sanitizer build catches any over-read; C's padding columns must stay untouched.
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "check.h"
+#include "kernels/gemm/gemm.h"
+
+using simdnet::Act;
+
+namespace {
+
+struct Rng {
+  uint64_t s;
+  explicit Rng(uint64_t seed) : s(seed * 0x9E3779B97F4A7C15ull + 1) {}
+  float uniform() {  // [-1, 1)
+    s ^= s << 13;
+    s ^= s >> 7;
+    s ^= s << 17;
+    return static_cast<float>((s >> 40) * (1.0 / 16777216.0)) * 2.0f - 1.0f;
+  }
+};
+
+struct Case {
+  bool ta = false, tb = false;
+  size_t m = 1, n = 1, k = 1;
+  size_t pad_a = 0, pad_b = 0, pad_c = 0;  // leading dimension = row length + pad
+  float alpha = 1.0f, beta = 0.0f;
+  bool bias = false;
+  Act act = Act::linear;
+  float slope = 0.01f;
+  size_t threads = 1;
+};
+
+const char* act_name(Act a) {
+  switch (a) {
+    case Act::linear: return "linear";
+    case Act::sigmoid: return "sigmoid";
+    case Act::tanh: return "tanh";
+    case Act::relu: return "relu";
+    case Act::leaky_relu: return "leakyRelu";
+  }
+  return "?";
+}
+
+size_t extent(size_t rows, size_t cols, size_t ld) { return rows == 0 || cols == 0 ? 0 : (rows - 1) * ld + cols; }
+
+double act_ref(Act a, double v, double slope) {
+  switch (a) {
+    case Act::sigmoid: return 1.0 / (1.0 + std::exp(-v));
+    case Act::tanh: return std::tanh(v);
+    case Act::relu: return v > 0 ? v : 0.0;
+    case Act::leaky_relu: return v > 0 ? v : slope * v;
+    default: return v;
+  }
+}
+
+int g_seed = 1;
+
+void run_case(const Case& cs) {
+  Rng rng(static_cast<uint64_t>(g_seed++));
+  const size_t a_rows = cs.ta ? cs.k : cs.m, a_cols = cs.ta ? cs.m : cs.k;
+  const size_t b_rows = cs.tb ? cs.n : cs.k, b_cols = cs.tb ? cs.k : cs.n;
+  const size_t lda = a_cols + cs.pad_a, ldb = b_cols + cs.pad_b, ldc = cs.n + cs.pad_c;
+  std::vector<float> a(extent(a_rows, a_cols, lda)), b(extent(b_rows, b_cols, ldb));
+  std::vector<float> c(extent(cs.m, cs.n, ldc)), bias(cs.n);
+  for (auto& v : a) v = rng.uniform();
+  for (auto& v : b) v = rng.uniform();
+  for (auto& v : bias) v = rng.uniform();
+  const float sentinel = 12345.0f;
+  for (size_t i = 0; i < c.size(); ++i)
+    c[i] = (i % ldc) >= cs.n ? sentinel : cs.beta == 0.0f ? std::numeric_limits<float>::quiet_NaN() : rng.uniform();
+  const std::vector<float> c0 = c;
+
+  simdnet::GemmArgs g;
+  g.trans_a = cs.ta;
+  g.trans_b = cs.tb;
+  g.m = cs.m;
+  g.n = cs.n;
+  g.k = cs.k;
+  g.alpha = cs.alpha;
+  g.a = a.data();
+  g.lda = lda;
+  g.b = b.data();
+  g.ldb = ldb;
+  g.beta = cs.beta;
+  g.c = c.data();
+  g.ldc = ldc;
+  g.ep.bias = cs.bias ? bias.data() : nullptr;
+  g.ep.act = cs.act;
+  g.ep.alpha = cs.slope;
+  simdnet::gemm(g, cs.threads);
+
+  char ctx[200];
+  std::snprintf(ctx, sizeof ctx, "ta=%d tb=%d m=%zu n=%zu k=%zu lda=%zu ldb=%zu ldc=%zu alpha=%g beta=%g bias=%d %s t=%zu",
+                cs.ta, cs.tb, cs.m, cs.n, cs.k, lda, ldb, ldc, cs.alpha, cs.beta, cs.bias, act_name(cs.act),
+                cs.threads);
+  // float64 reference; the bound grows with k: |err| <= 4*(k+2)*eps32*(|alpha| sum|a||b| + |beta c| + |bias|),
+  // plus a few ulps for the activation itself (its derivative is at most 1, so the product error carries through).
+  const double eps = std::numeric_limits<float>::epsilon();
+  int shown = 0;
+  for (size_t i = 0; i < cs.m; ++i) {
+    for (size_t j = 0; j < cs.n; ++j) {
+      double acc = 0.0, mag = 0.0;
+      for (size_t p = 0; p < cs.k; ++p) {
+        const double x = cs.ta ? a[p * lda + i] : a[i * lda + p];
+        const double y = cs.tb ? b[j * ldb + p] : b[p * ldb + j];
+        acc += x * y;
+        mag += std::fabs(x * y);
+      }
+      double v = cs.alpha * acc;
+      mag *= std::fabs(cs.alpha);
+      if (cs.beta != 0.0f) {
+        v += cs.beta * static_cast<double>(c0[i * ldc + j]);
+        mag += std::fabs(cs.beta * c0[i * ldc + j]);
+      }
+      if (cs.bias) {
+        v += bias[j];
+        mag += std::fabs(bias[j]);
+      }
+      const double want = act_ref(cs.act, v, cs.slope);
+      const double got = c[i * ldc + j];
+      const double tol = 4.0 * static_cast<double>(cs.k + 2) * eps * mag + 4.0 * eps * std::fabs(want) + 1e-30;
+      if (!(std::fabs(got - want) <= tol)) {
+        if (shown++ < 3)
+          std::printf("  FAIL [%s] %s: C[%zu,%zu] got %.9g want %.9g tol %.3g\n",
+                      simdnet::isa_name(simdnet::current_isa()), ctx, i, j, got, want, tol);
+      }
+    }
+    for (size_t j = cs.n; j < ldc && i * ldc + j < c.size(); ++j) {
+      if (c[i * ldc + j] != sentinel && shown++ < 3)
+        std::printf("  FAIL [%s] %s: padding C[%zu,%zu] overwritten\n", simdnet::isa_name(simdnet::current_isa()),
+                    ctx, i, j);
+    }
+  }
+  if (shown) ++check::failures();
+}
+
+std::vector<size_t> edge_sizes(size_t tile) {
+  std::vector<size_t> v = {1, tile - 1, tile, tile + 1, 2 * tile + 1, 101};
+  std::vector<size_t> out;
+  for (size_t s : v)
+    if (s >= 1 && (out.empty() || out.back() != s)) out.push_back(s);
+  return out;
+}
+
+}  // namespace
+
+TEST(gemm_tile_edges_all_transposes) {
+  const auto& kern = simdnet::gemm_kernels();
+  for (int t = 0; t < 4; ++t)
+    for (size_t m : edge_sizes(kern.mr))
+      for (size_t n : edge_sizes(kern.nr))
+        for (size_t k : {size_t(1), size_t(7), size_t(33)}) {
+          Case cs;
+          cs.ta = t & 1;
+          cs.tb = t & 2;
+          cs.m = m;
+          cs.n = n;
+          cs.k = k;
+          cs.pad_a = (m + k) % 3;
+          cs.pad_b = (n + k) % 2 * 5;
+          cs.pad_c = m % 2 * 3;
+          run_case(cs);
+        }
+}
+
+TEST(gemm_k_blocks_and_packed_paths) {
+  // k > KC (256) splits into k blocks that accumulate in C; m*k > 64K with n > 64 takes the packed-A path;
+  // m > MC (144) takes several A blocks.
+  const size_t shapes[][3] = {{13, 17, 257}, {101, 103, 600}, {300, 130, 300}, {151, 67, 523}, {6, 200, 1100}};
+  for (int t = 0; t < 4; ++t)
+    for (const auto& s : shapes)
+      for (size_t threads : {size_t(1), size_t(2)}) {
+        Case cs;
+        cs.ta = t & 1;
+        cs.tb = t & 2;
+        cs.m = s[0];
+        cs.n = s[1];
+        cs.k = s[2];
+        cs.pad_a = 3;
+        cs.pad_b = 1;
+        cs.pad_c = 2;
+        cs.threads = threads;
+        cs.beta = 0.5f;
+        run_case(cs);
+      }
+}
+
+TEST(gemm_alpha_beta_k0) {
+  for (float alpha : {1.0f, -0.75f, 0.0f})
+    for (float beta : {0.0f, 1.0f, 0.3f})
+      for (size_t k : {size_t(0), size_t(1), size_t(19)}) {
+        Case cs;
+        cs.m = 7;
+        cs.n = 19;
+        cs.k = k;
+        cs.alpha = alpha;
+        cs.beta = beta;
+        cs.pad_c = 1;
+        run_case(cs);
+        cs.bias = true;
+        cs.act = Act::relu;
+        run_case(cs);
+      }
+}
+
+TEST(gemm_bias_and_activations) {
+  const auto& kern = simdnet::gemm_kernels();
+  for (Act act : {Act::linear, Act::sigmoid, Act::tanh, Act::relu, Act::leaky_relu})
+    for (int t = 0; t < 4; ++t)
+      for (size_t threads : {size_t(1), size_t(2)})
+        for (size_t k : {size_t(0), size_t(9), size_t(300)}) {
+          Case cs;
+          cs.ta = t & 1;
+          cs.tb = t & 2;
+          cs.m = 2 * kern.mr + 1;
+          cs.n = 2 * kern.nr + 3;
+          cs.k = k;
+          cs.bias = true;
+          cs.act = act;
+          cs.slope = 0.2f;
+          cs.beta = t == 3 ? 1.0f : 0.0f;
+          cs.threads = threads;
+          run_case(cs);
+          cs.bias = false;
+          run_case(cs);
+        }
+}
+
+TEST(gemm_mlp_shapes_threads) {
+  // The MLP products (forward X W, weight gradient X^T dY, input gradient dY W^T) at a batch of 128.
+  struct S { bool ta, tb; size_t m, n, k; };
+  const S shapes[] = {{false, false, 128, 128, 784}, {false, false, 128, 64, 128}, {false, false, 128, 10, 64},
+                      {true, false, 784, 128, 128},  {true, false, 64, 10, 128},   {false, true, 128, 64, 10},
+                      {false, true, 128, 784, 128}};
+  for (const auto& s : shapes)
+    for (size_t threads : {size_t(1), size_t(2)}) {
+      Case cs;
+      cs.ta = s.ta;
+      cs.tb = s.tb;
+      cs.m = s.m;
+      cs.n = s.n;
+      cs.k = s.k;
+      cs.threads = threads;
+      cs.bias = !s.ta && !s.tb;
+      cs.act = cs.bias ? Act::relu : Act::linear;
+      run_case(cs);
+    }
+}
+
+TEST(gemm_a_transposed_with_panel_sized_lda) {
+  // A^T with lda == MR and fewer than MR columns used: looks like a packed panel but has no padding to read.
+  const auto& kern = simdnet::gemm_kernels();
+  for (size_t m = 1; m < kern.mr; ++m) {
+    Case cs;
+    cs.ta = true;
+    cs.m = m;
+    cs.n = 5;
+    cs.k = 9;
+    cs.pad_a = kern.mr - m;
+    run_case(cs);
+  }
+}
+
+TEST(fma_peak_is_positive) {
+  const double one = simdnet::fma_peak(5.0, 1);
+  EXPECT(one > 0.0 && std::isfinite(one));  // any speed: under qemu it is tiny
+}
+
+CHECK_MAIN()
