@@ -114,6 +114,8 @@ export async function runSuite(argv = process.argv.slice(2), io = { out: (s) => 
     md.push(markdownTable(['shape (M,K,N)', ...names], rows));
     const peaks = Object.entries(k.fmaPeakGflops).map(([t, g]) => `${t} thread${t === '1' ? '' : 's'}: ${fmt(g, 1)} GFLOP/s`);
     if (peaks.length) md.push('', `FMA peak measured by fmaPeak(): ${peaks.join(', ')}.`);
+    if (k.results.some((r) => r.pctPeak > 100))
+      md.push('', '**Some figures exceed the measured peak: the machine was busy while fmaPeak ran (or during the run), so these figures are unreliable. Rerun on an idle machine.**');
     for (const r of k.results.filter((x) => x.error)) md.push(`- ${r.contender}: not measured (${r.error})`);
     const skipped = k.results.filter((x) => x.skipped);
     if (skipped.length) md.push(`- skipped: ${skipped.map((r) => `${r.contender} ${r.shape} (${r.skipped})`).join('; ')}`);
