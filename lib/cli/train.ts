@@ -44,7 +44,8 @@ and a confusion matrix.
   --test-fraction <f>     held-out test fraction for digits and CSV (default 0.25)
   --scale <kind>          none, minmax or standardize, fitted on the training part (default: standardize for CSV,
                           none for images, which are already in [0, 1])
-  --label-column <col>    CSV label column: 0-based index (negative from the end) or header name
+  --label-column <col>    CSV label column: 0-based index or header name; negative indexes count from the end
+                          and need the = form: --label-column=-2
   --limit <n>             use at most n training and n test samples (quick runs)
   --seed <n>              seeds the split, initialisation and shuffling (default 1)
   --backend <name>        native or js (default: native when the addon is loaded)

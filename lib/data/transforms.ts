@@ -70,7 +70,8 @@ export interface SplitOptions {
 
 /**
  * Shuffles with `seed` and splits; the test part gets round(n * testFraction) samples (at least 1 and at most n-1).
- * Stratified: each class contributes round(count * testFraction) samples to the test part.
+ * Stratified: each class contributes count * testFraction samples to the test part, rounded by the largest-remainder
+ * method so the total is still round(n * testFraction).
  */
 export function trainTestSplit(ds: Dataset, options: SplitOptions = {}): { train: Dataset; test: Dataset } {
   const testFraction = checkNumber(options.testFraction ?? 0.25, 'testFraction', { lo: 0, hi: 1, loOpen: true, hiOpen: true });
@@ -82,13 +83,19 @@ export function trainTestSplit(ds: Dataset, options: SplitOptions = {}): { train
   if (options.stratify) {
     const byClass: number[][] = Array.from({ length: ds.numClasses }, () => []);
     for (const i of order) byClass[ds.labels[i]].push(i);
+    // Per-class test counts by the largest-remainder method, so they add up to exactly round(n * testFraction).
+    const total = Math.min(ds.n - 1, Math.max(1, Math.round(ds.n * testFraction)));
+    const quotas = byClass.map((m) => m.length * testFraction);
+    const counts = quotas.map(Math.floor);
+    let left = total - counts.reduce((a, b) => a + b, 0);
+    const byRemainder = quotas.map((q, c) => [q - Math.floor(q), c]).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+    for (let i = 0; left > 0 && i < byRemainder.length; i++, left--) counts[byRemainder[i][1]]++;
     trainIdx = [];
     testIdx = [];
-    for (const members of byClass) {
-      const k = Math.round(members.length * testFraction);
-      testIdx.push(...members.slice(0, k));
-      trainIdx.push(...members.slice(k));
-    }
+    byClass.forEach((members, c) => {
+      testIdx.push(...members.slice(0, counts[c]));
+      trainIdx.push(...members.slice(counts[c]));
+    });
     // Interleave classes again: per-class blocks would make every mini-batch single-class without a later shuffle.
     const rank = new Uint32Array(ds.n);
     order.forEach((sample, pos) => (rank[sample] = pos));

@@ -83,7 +83,7 @@ describe('simdnet command line', () => {
       '--batch-size', '16', '--seed', '9', '--backend', 'js', '--label-column', 'species', '--scale', 'minmax', '--save', 'm', '--chart', 'c.svg', '--quiet']);
     expect(o).toMatchObject({ data: 'x.csv', layers: [32, 16], activation: 'tanh', optimizer: 'sgd', lr: 0.05, epochs: 3, batchSize: 16, seed: 9,
       backend: 'js', labelColumn: 'species', scale: 'minmax', save: 'm', chart: 'c.svg', quiet: true });
-    expect(parseTrainArgs(['--label-column', '-1'])).toMatchObject({ labelColumn: -1, data: 'digits', seed: 1, validationSplit: 0, testFraction: 0.25 });
+    expect(parseTrainArgs(['--label-column=-1'])).toMatchObject({ labelColumn: -1, data: 'digits', seed: 1, validationSplit: 0, testFraction: 0.25 });
     expect(layersOption('none')).toEqual([]);
   });
 });

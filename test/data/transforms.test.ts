@@ -79,6 +79,10 @@ describe('splits', () => {
     const { train, test } = trainTestSplit(ds, { seed: 1, testFraction: 0.2, stratify: true });
     expect(classCounts(test)).toEqual([20, 20, 20]);
     expect(classCounts(train)).toEqual([80, 80, 80]);
+    // Largest remainder: 10 classes of 10 at 0.25 -> quotas 2.5 each, total round(25) = 25 exactly.
+    const uneven = trainTestSplit(toy(100, 1, 10), { seed: 2, testFraction: 0.25, stratify: true });
+    expect(uneven.test.n).toBe(25);
+    for (const c of classCounts(uneven.test)) expect([2, 3]).toContain(c);
     const firstTen = Array.from(test.labels.subarray(0, 10));
     expect(new Set(firstTen).size).toBeGreaterThan(1);
   });
