@@ -1,11 +1,13 @@
 // GEMM throughput per ISA (every supported one), 1 and 2 threads, GFLOP/s = 2mnk / time, with the measured FMA
-// peak of the same ISA for the % column. Usage: gemm-bench [--quick] [--isa=avx2] [--ms=300]
-// Each figure is the best of several timed batches of about ms/5 each (best-of, because the machine is shared).
+// peak of the same ISA for the % column.
+// Usage: gemm-bench [--quick] [--isa=avx2] [--ms=300] [--cpu-time] [--shape=substring]
+// Each figure is the fastest single call over about ms milliseconds (best-of, because the machine is shared).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -20,7 +22,17 @@ struct Shape {
   size_t m, n, k;
 };
 
+bool g_cpu_time = false;
+std::string g_shape;  // run only shapes whose name contains this
+
+// Wall time, or with --cpu-time this thread's CPU time (1-thread figures that ignore time spent descheduled while
+// other processes run; not meaningful for 2 threads, whose worker time it does not see).
 double now_s() {
+  if (g_cpu_time) {
+    timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+  }
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
@@ -43,22 +55,17 @@ double bench(const Shape& s, size_t threads, double ms) {
   g.ldc = s.n;
   const double flops = 2.0 * s.m * s.n * s.k;
   simdnet::gemm(g, threads);  // warm-up: workspaces, pool threads, caches
-  // iterations per batch so that a batch lasts about ms/5
-  double t0 = now_s();
-  simdnet::gemm(g, threads);
-  const double one = std::max(1e-7, now_s() - t0);
-  const size_t iters = std::max<size_t>(1, static_cast<size_t>(ms / 5e3 / one));
-  double best = 0.0;
+  // Fastest single call over about `ms` (at least 5 calls): on a shared machine the minimum filters out the calls
+  // that another process preempted, which is what makes figures comparable from run to run.
+  double best_dt = 1e30;
   const double end = now_s() + ms / 1e3;
-  int batches = 0;
-  while (batches < 3 || now_s() < end) {
-    t0 = now_s();
-    for (size_t i = 0; i < iters; ++i) simdnet::gemm(g, threads);
-    const double dt = now_s() - t0;
-    best = std::max(best, flops * iters / dt / 1e9);
-    if (++batches >= 50) break;
+  for (int calls = 0; calls < 5 || now_s() < end; ++calls) {
+    const double t0 = now_s();
+    simdnet::gemm(g, threads);
+    best_dt = std::min(best_dt, now_s() - t0);
+    if (calls > 100000) break;
   }
-  return best;
+  return flops / best_dt / 1e9;
 }
 
 }  // namespace
@@ -71,6 +78,8 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--quick")) quick = true;
     else if (!std::strncmp(argv[i], "--isa=", 6)) only = argv[i] + 6;
     else if (!std::strncmp(argv[i], "--ms=", 5)) ms = std::atof(argv[i] + 5);
+    else if (!std::strcmp(argv[i], "--cpu-time")) g_cpu_time = true;
+    else if (!std::strncmp(argv[i], "--shape=", 8)) g_shape = argv[i] + 8;
   }
   std::vector<Shape> shapes;
   if (quick) {
@@ -101,6 +110,7 @@ int main(int argc, char** argv) {
                 kern.mr, kern.nr, peak1, peak2);
     std::printf("%-24s %10s %7s %10s %7s\n", "shape (M,K,N)", "1 thread", "%peak", "2 threads", "%peak");
     for (const Shape& s : shapes) {
+      if (!g_shape.empty() && std::string(s.name).find(g_shape) == std::string::npos) continue;
       if (isa == simdnet::Isa::scalar && s.m * s.n * s.k > (size_t(1) << 27)) {
         std::printf("%-24s %10s\n", s.name, "skipped (scalar, too slow)");
         continue;

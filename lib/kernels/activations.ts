@@ -8,13 +8,13 @@ import { native } from '../native.js';
 import { checkF32, checkNumber, checkOneOf, checkSize } from '../validate.js';
 import * as nat from './native/activations.js';
 import * as ref from './reference/activations.js';
+import type { Activation } from './types.js';
 
-type ActivationKind = 'linear' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu';
 const KINDS = ['linear', 'sigmoid', 'tanh', 'relu', 'leakyRelu'] as const;
 const useNative = () => getBackend() === 'native' && native !== null;
 
 /** y = f(x) for n elements; alpha is the leakyRelu slope (ignored otherwise). */
-export function activationForward(kind: ActivationKind, alpha: number, n: number, x: Float32Array, y: Float32Array): Float32Array {
+export function activationForward(kind: Activation, alpha: number, n: number, x: Float32Array, y: Float32Array): Float32Array {
   checkOneOf(kind, 'kind', KINDS);
   checkNumber(alpha, 'alpha', { lo: -3.4e38, hi: 3.4e38 });
   checkSize(n, 'n');
@@ -24,7 +24,7 @@ export function activationForward(kind: ActivationKind, alpha: number, n: number
 }
 
 /** dx = dy * f'(x), with y = f(x) (sigmoid/tanh use y, relu/leakyRelu use x). */
-export function activationBackward(kind: ActivationKind, alpha: number, n: number, x: Float32Array, y: Float32Array,
+export function activationBackward(kind: Activation, alpha: number, n: number, x: Float32Array, y: Float32Array,
                                    dy: Float32Array, dx: Float32Array): Float32Array {
   checkOneOf(kind, 'kind', KINDS);
   checkNumber(alpha, 'alpha', { lo: -3.4e38, hi: 3.4e38 });

@@ -116,6 +116,49 @@ describe('penalties and clipping vs fixtures and by hand', () => {
   }
 });
 
+describe('optimizer steps worked out by hand', () => {
+  const impls: [string, Impl][] = [['ts', ref], ...isas.map((i) => [i, nat] as [string, Impl])];
+  for (const [name, impl] of impls) {
+    it(`first steps [${name}]`, () => {
+      if (name !== 'ts') native!.setIsa(name);
+      const n = 19; // one 8-wide body twice + leftovers
+      const fill = (v: number) => new Float32Array(n).fill(v);
+      // sgd: 1 - 0.1*(0.5 + 0.1*1) = 0.94
+      let w = fill(1);
+      impl.sgd(n, 0.1, 0.1, w, fill(0.5));
+      expectClose(w, fill(0.94), 1e-7, 0, `sgd [${name}]`);
+      // momentum, first step: buffer = g (dampening ignored), w = -0.1; second: b = 1.9, w = -0.29
+      w = fill(0);
+      const b = fill(123);
+      impl.momentum(n, 0.1, 0.9, 0.5, 0, false, true, w, fill(1), b);
+      expectClose(b, fill(1), 0, 0, `momentum buffer [${name}]`);
+      impl.momentum(n, 0.1, 0.9, 0, 0, false, false, w, fill(1), b);
+      expectClose(w, fill(-0.29), 1e-6, 0, `momentum [${name}]`);
+      // nesterov first step: 0 - 0.1 * (1 + 0.9*1) = -0.19
+      w = fill(0);
+      impl.momentum(n, 0.1, 0.9, 0, 0, true, true, w, fill(1), fill(0));
+      expectClose(w, fill(-0.19), 1e-6, 0, `nesterov [${name}]`);
+      // adam step 1: m/bc1 = g, v/bc2 = g^2 -> w -= lr * g/(|g| + eps) = lr * sign(g); adamw first shrinks by 1 - lr*wd
+      w = fill(1);
+      impl.adam(n, { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, bc1: 1 - 0.9, bc2: 1 - 0.999, amsgrad: false, decoupled: false }, w, fill(-3), fill(0), fill(0), null);
+      expectClose(w, fill(1.01), 1e-6, 0, `adam [${name}]`);
+      w = fill(1);
+      impl.adam(n, { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.5, bc1: 1 - 0.9, bc2: 1 - 0.999, amsgrad: true, decoupled: true }, w, fill(-3), fill(0), fill(0), fill(0));
+      expectClose(w, fill(1.005), 1e-6, 0, `adamw [${name}]`);
+      // adagrad: s = 4, w = 1 - 0.1*2/2 = 0.9
+      w = fill(1);
+      const s = fill(0);
+      impl.adagrad(n, 0.1, 0, 0, w, fill(2), s);
+      expectClose(s, fill(4), 0, 0, `adagrad state [${name}]`);
+      expectClose(w, fill(0.9), 1e-7, 0, `adagrad [${name}]`);
+      // centered rmsprop, rho 0.9: v = 0.4, a = 0.2, var = 0.36 -> w = 1 - 0.01*2/0.6
+      w = fill(1);
+      impl.rmsprop(n, 0.01, 0.9, 0, 0, 0, true, w, fill(2), fill(0), fill(0), null);
+      expectClose(w, fill(1 - 0.02 / 0.6), 1e-6, 0, `rmsprop centered [${name}]`);
+    });
+  }
+});
+
 // Seeded pseudo-random floats (mulberry32).
 function rand(n: number, seed: number, scale = 1, offset = 0): Float32Array {
   let a = seed >>> 0;

@@ -2,6 +2,7 @@
 // rows, sizes around the microkernel tile (1, MR-1, MR, MR+1, 2MR+1, NR+-1, primes > 100), k = 0 and k across KC
 // blocks, alpha/beta (beta = 0 with NaN in C), bias + every activation, 1 and 2 threads. Buffers are allocated to
 // their exact extent so a sanitizer build catches any over-read; C's padding columns must stay untouched.
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -11,6 +12,7 @@
 
 #include "check.h"
 #include "kernels/gemm/gemm.h"
+#include "runtime/threadpool.h"
 
 using simdnet::Act;
 
@@ -266,6 +268,26 @@ TEST(gemm_a_transposed_with_panel_sized_lda) {
     cs.k = 9;
     cs.pad_a = kern.mr - m;
     run_case(cs);
+  }
+}
+
+TEST(threadpool_runs_every_range_once) {
+  // Many small jobs back to back: spinning workers, late workers whose range the caller steals, and index bounds.
+  std::vector<std::atomic<int>> hits(97);
+  for (int rep = 0; rep < 3000; ++rep) {
+    for (auto& h : hits) h.store(0);
+    std::atomic<int> bad_index{0};
+    simdnet::parallel_for(
+        hits.size(),
+        [&](size_t begin, size_t end, size_t range) {
+          if (range >= 2) ++bad_index;
+          for (size_t i = begin; i < end; ++i) ++hits[i];
+        },
+        2);
+    int wrong = bad_index.load();
+    for (auto& h : hits) wrong += h.load() != 1;
+    EXPECT(wrong == 0);
+    if (wrong) break;
   }
 }
 

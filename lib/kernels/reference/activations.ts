@@ -4,9 +4,9 @@
  * derivatives use y for sigmoid/tanh and x for relu/leakyRelu (relu'(0) = 0, leaky'(0) = alpha, NaN x -> NaN dx).
  * In place is allowed (y === x, dx === dy). No validation here: lib/kernels/activations.ts validates first.
  */
-type ActivationKind = 'linear' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu';
+import type { Activation } from '../types.js';
 
-export function activationForward(kind: ActivationKind, alpha: number, n: number, x: Float32Array, y: Float32Array): Float32Array {
+export function activationForward(kind: Activation, alpha: number, n: number, x: Float32Array, y: Float32Array): Float32Array {
   const a = Math.fround(alpha);
   switch (kind) {
     case 'linear':
@@ -38,7 +38,7 @@ export function activationForward(kind: ActivationKind, alpha: number, n: number
   return y;
 }
 
-export function activationBackward(kind: ActivationKind, alpha: number, n: number, x: Float32Array, y: Float32Array,
+export function activationBackward(kind: Activation, alpha: number, n: number, x: Float32Array, y: Float32Array,
                                    dy: Float32Array, dx: Float32Array): Float32Array {
   const a = Math.fround(alpha);
   switch (kind) {

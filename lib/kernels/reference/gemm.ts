@@ -6,7 +6,9 @@
  * accumulator (i-j-k dot products when B is transposed, so both operands stay contiguous), no allocation but one
  * scratch row per call. No validation here: lib/kernels/gemm.ts validates first.
  */
-export type Activation = 'linear' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu';
+import type { Activation } from '../types.js';
+
+export type { Activation };
 
 export interface GemmArgs {
   /** Use Aᵀ: A is stored k x m (default false). */

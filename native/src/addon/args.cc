@@ -83,6 +83,16 @@ double get_double(const Napi::CallbackInfo& info, size_t i, const char* name) {
   return d;
 }
 
+uint64_t get_u53(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  const double d = get_double(info, i, name);
+  // 2^53 = 9007199254740992: above it a JS number can no longer hold every integer, so seeds could collide silently.
+  if (d < 0 || d != std::floor(d) || d > 9007199254740992.0)
+    throw_range_error(info.Env(), "SIMDNET_INVALID_ARGUMENT",
+                      std::string("Expected an integer in [0, 2^53] for ") + name + " but received " +
+                          std::to_string(d));
+  return static_cast<uint64_t>(d);
+}
+
 float get_float(const Napi::CallbackInfo& info, size_t i, const char* name) {
   return static_cast<float>(get_double(info, i, name));
 }

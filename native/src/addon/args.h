@@ -19,6 +19,9 @@ size_t get_size(const Napi::CallbackInfo& info, size_t i, const char* name);
 // Any finite number (NaN/Inf rejected with SIMDNET_INVALID_ARGUMENT).
 float get_float(const Napi::CallbackInfo& info, size_t i, const char* name);
 double get_double(const Napi::CallbackInfo& info, size_t i, const char* name);
+// An integer in [0, 2^53] (every such value is exactly representable in a JS number): seeds, Philox streams and
+// counters. NaN, Inf, negatives and fractions throw RangeError SIMDNET_INVALID_ARGUMENT.
+uint64_t get_u53(const Napi::CallbackInfo& info, size_t i, const char* name);
 bool get_bool(const Napi::CallbackInfo& info, size_t i, const char* name);
 std::string get_string(const Napi::CallbackInfo& info, size_t i, const char* name);
 

@@ -13,15 +13,6 @@
 namespace simdnet::addon {
 namespace {
 
-uint64_t get_u53(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  const double d = get_double(info, i, name);
-  if (d < 0 || d != std::floor(d) || d > 9007199254740992.0)
-    throw_range_error(info.Env(), "SIMDNET_INVALID_ARGUMENT",
-                      std::string("Expected an integer in [0, 2^53] for ") + name + " but received " +
-                          std::to_string(d));
-  return static_cast<uint64_t>(d);
-}
-
 // initFill(kind, fanIn, fanOut, value, a, b, seed, stream, n, w): kind is the index of init.h's enum Init
 // (lib/kernels/reference/init.ts INIT_KINDS); fans >= 1.
 Napi::Value InitFill(const Napi::CallbackInfo& info) {

@@ -1,8 +1,12 @@
 // A persistent pool of worker threads (created once, reused by every parallel kernel and the training engine).
-// parallel_for(n, fn) calls fn(begin, end, thread_index) on disjoint ranges covering [0, n) and returns when all
-// are done; the calling thread takes part, so threads() == 1 means everything runs inline. Nested calls from inside
-// a task run inline. set_threads(t) (t >= 1) resizes the pool; default: std::thread::hardware_concurrency().
-// SIMDNET_THREADS in the environment sets the default.
+// parallel_for(n, fn, t) splits [0, n) into min(t, n) contiguous ranges and calls fn(begin, end, range_index) once
+// per range, range_index in [0, ranges); it returns when all are done. The calling thread runs range 0 and then any
+// range whose worker has not started yet (so a sleeping or descheduled worker never delays the job); thus two ranges
+// may run one after the other on the same OS thread, but each range index runs exactly once and never concurrently
+// with itself, so per-range scratch or partial results indexed by range_index are safe. threads() == 1 means
+// everything runs inline. Nested calls from inside a task run inline. set_threads(t) (t >= 1) resizes the pool;
+// default: std::thread::hardware_concurrency(); SIMDNET_THREADS in the environment sets the default. Workers spin
+// for ~100 us after a job before they sleep, so back-to-back parallel calls start without a futex wake-up.
 #pragma once
 #include <cstddef>
 #include <functional>

@@ -6,6 +6,8 @@
 //   forward_infer: uses running mean/var.
 //   backward:      given dy, x and the saved mean/inv_std: dgamma = sum dy*xhat, dbeta = sum dy,
 //                  dx = gamma*inv_std/m * (m*dy - sum(dy) - xhat*sum(dy*xhat)). dgamma/dbeta may be nullptr.
+// m >= 1 for forward_train/backward. In place: y may alias x, dx may alias dy (or x). No allocation (the drivers
+// keep per-column sums for blocks of 256 columns on the stack; kernels/batchnorm/driver.inc).
 #pragma once
 #include <cstddef>
 

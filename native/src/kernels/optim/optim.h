@@ -6,15 +6,16 @@
 //   momentum:  b = mu*b + (1-dampening)*(g + wd*w)   (PyTorch: first step b = g + wd*w);
 //              w -= lr * (nesterov ? (g + wd*w) + mu*b : b).   `first_step` tells the kernel it is step 1.
 //   adagrad:   s += g^2;  w -= lr * g / (sqrt(s) + eps)          (initial accumulator value: the caller fills s)
-//   rmsprop:   v = rho*v + (1-rho) g^2; centered: a = rho*a + (1-rho) g, den = sqrt(v - a^2) + eps, else sqrt(v) + eps;
+//   rmsprop:   v = rho*v + (1-rho) g^2; centered: a = rho*a + (1-rho) g, den = sqrt(max(v - a^2, 0)) + eps,
+//              else den = sqrt(v) + eps (the max only catches float rounding, where PyTorch would give NaN);
 //              momentum > 0: buf = momentum*buf + g/den, w -= lr*buf; else w -= lr * g/den
 //   adam:      m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; amsgrad: vmax = max(vmax, v), use vmax;
 //              w -= lr/bc1 * m / (sqrt(v_used)/sqrt(bc2) + eps)    with bc1 = 1-b1^t, bc2 = 1-b2^t
 //              adam's wd is PyTorch's coupled L2 (g += wd*w first); adamw: w *= 1 - lr*wd first, then adam with wd=0.
 // Penalties (Keras regularizer semantics: loss += l1*sum|w| + l2*sum w^2):
 //   add_penalty_grad: g += l1*sign(w) + 2*l2*w  (sign(0) = 0); penalty_value returns l1*sum|w| + l2*sum w^2.
-// Clipping: clip_value clamps g into [-c, c] in place; clip by global norm = sum_squares over all grads (reduce.h),
-// then scale_inplace(g, clip_norm / max(norm, clip_norm)) on each (PyTorch clip_grad_norm_ uses norm + 1e-6).
+// Clipping: clip_value clamps g into [-c, c] in place (NaN stays NaN, as torch.clamp); clip by global norm =
+// sum_squares over all grads (reduce.h), then scale_inplace(g, clip_norm / max(norm, clip_norm)) on each (PyTorch clip_grad_norm_ uses norm + 1e-6).
 #pragma once
 #include <cstddef>
 
