@@ -33,7 +33,7 @@ export function argmaxRows(probs: ArrayLike<number>, k: number): Int32Array {
 export function formatConfusion(matrix: Int32Array, numClasses: number, classNames?: string[]): string {
   const short = (i: number) => {
     const name = classNames?.[i] ?? String(i);
-    return name.length > 7 ? name.slice(0, 6) + '.' : name;
+    return name.length > 7 ? name.slice(0, 6).trimEnd() + '.' : name;
   };
   const table = new Table({
     head: ['true \\ pred', ...Array.from({ length: numClasses }, (_, j) => short(j)), 'recall'],

@@ -4,7 +4,7 @@ import { SimdnetError } from '../errors.js';
 import { type Dataset, take } from '../data/dataset.js';
 import { loadDigits } from '../data/digits.js';
 import { loadCsvDataset } from '../data/csv.js';
-import { isIdxDir, loadFashionMnist, loadIdxDataset } from '../data/fashion-mnist.js';
+import { fashionMnistDir, isIdxDir, loadFashionMnist, loadIdxDataset } from '../data/fashion-mnist.js';
 import { fitMinMax, fitStandardize, permutation, trainTestSplit } from '../data/transforms.js';
 
 export type ScaleKind = 'none' | 'minmax' | 'standardize';
@@ -53,7 +53,7 @@ export async function loadTrainingData(req: DataRequest): Promise<PreparedData> 
     } else if (data === 'fashion-mnist') {
       kind = 'fashion-mnist';
       ({ train, test } = await loadFashionMnist());
-      from = `Fashion-MNIST (${train.source?.replace(/\/[^/]*$/, '')})`;
+      from = `Fashion-MNIST (${fashionMnistDir()})`;
     } else {
       if (!isIdxDir(data))
         throw new SimdnetError('SIMDNET_IO', `${data} is a directory but does not hold the four IDX files ({train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz])`);
