@@ -14,6 +14,9 @@ import { native } from '../../lib/native.js';
 import { loadTrainingData } from '../../lib/cli/train-data.js';
 import { argmaxRows } from '../../lib/cli/confusion.js';
 import { loadDigits } from '../../lib/data/digits.js';
+import { encodeIdx } from '../../lib/data/idx.js';
+import { gzipSync } from 'node:zlib';
+import { mkdirSync } from 'node:fs';
 
 let dir: string;
 beforeAll(() => {
@@ -57,6 +60,44 @@ describe.each(backends)('simdnet train --data digits --backend %s', (backend) =>
     } finally {
       model.dispose();
     }
+  });
+});
+
+describe('simdnet train on IDX files', () => {
+  it('trains from a directory of gzipped IDX files (MNIST layout) and names its classes by number', () => {
+    // Three classes of 6x6 images: a bright top half, a bright left half, a bright diagonal, plus seeded noise.
+    const d = join(dir, 'idx-set');
+    mkdirSync(d);
+    let s = 12345;
+    const noise = () => ((s = (s * 1103515245 + 12345) >>> 0) >>> 24) % 60;
+    for (const [part, n] of [['train', 600], ['t10k', 150]] as const) {
+      const img = new Uint8Array(n * 36);
+      const lab = new Uint8Array(n);
+      for (let i = 0; i < n; i++) {
+        lab[i] = i % 3;
+        for (let p = 0; p < 36; p++) {
+          const r = Math.floor(p / 6), c = p % 6;
+          const on = lab[i] === 0 ? r < 3 : lab[i] === 1 ? c < 3 : r === c;
+          img[i * 36 + p] = (on ? 180 : 0) + noise();
+        }
+      }
+      writeFileSync(join(d, `${part}-images-idx3-ubyte.gz`), gzipSync(encodeIdx({ dtype: 'uint8', shape: [n, 6, 6], data: img })));
+      writeFileSync(join(d, `${part}-labels-idx1-ubyte.gz`), gzipSync(encodeIdx({ dtype: 'uint8', shape: [n], data: lab })));
+    }
+    const r = cli(['train', '--data', d, '--epochs', '5', '--batch-size', '32', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/IDX files in .*: 600 training and 150 test samples, 36 features, 3 classes/);
+    expect(r.stdout).toMatch(/Model: 36-128-64-3/);
+    expect(Number(r.stdout.match(/Test accuracy: (\d\.\d+)/)![1])).toBeGreaterThan(0.95);
+  });
+
+  it.skipIf(!existsSync('/usr/share/datasets/fashion-mnist'))('trains on Fashion-MNIST (limited) with a validation split', () => {
+    const r = cli(['train', '--data', 'fashion-mnist', '--limit', '3000', '--epochs', '2', '--validation-split', '0.1']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Fashion-MNIST \(.*\): 3000 training and 3000 test samples, 784 features, 10 classes/);
+    expect(r.stdout).toMatch(/val_loss/);
+    expect(r.stdout).toMatch(/Ankle\. /);
+    expect(Number(r.stdout.match(/Test accuracy: (\d\.\d+)/)![1])).toBeGreaterThan(0.6);
   });
 });
 
