@@ -37,6 +37,21 @@ describe('simdnet command line', () => {
     expect(io.stdout).toBe('');
   });
 
+  it('bench: bad arguments exit 2 with its usage, --help exits 0', async () => {
+    let io = capture();
+    expect(await runCli(['bench', '--bogus'], io)).toBe(2);
+    expect(io.stderr).toMatch(/Unknown option '--bogus'/);
+    expect(io.stderr).toMatch(/Usage: simdnet bench/);
+    io = capture();
+    expect(await runCli(['bench', '--only', 'gpu'], io)).toBe(2);
+    expect(io.stderr).toMatch(/unknown gpu/);
+    io = capture();
+    expect(await runCli(['bench', '--contenders', 'numpy'], io)).toBe(2);
+    io = capture();
+    expect(await runCli(['bench', '--help'], io)).toBe(0);
+    expect(io.stdout).toMatch(/--quick/);
+  });
+
   it('prints help and the version with exit 0', async () => {
     let io = capture();
     expect(await runCli(['--help'], io)).toBe(0);
