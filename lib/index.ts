@@ -1,0 +1,27 @@
+/**
+ * simdnet: the public entry point. Keras-shaped API (Sequential, layers, optimizers, losses, callbacks, schedules,
+ * save/load) over an Engine that is native (the N-API addon) or pure TS (backend: 'js').
+ */
+export { Sequential, History } from './models/index.js';
+export type { SequentialArgs, CompileArgs, PredictArgs, EvaluateArgs, FitArgs, Inputs } from './models/index.js';
+export { Layer, Dense, Activation, Dropout, BatchNormalization } from './layers/index.js';
+export type {
+  BaseLayerArgs, DenseArgs, ActivationArgs, DropoutArgs, BatchNormalizationArgs, ActivationIdentifier, InitializerIdentifier, RegularizerArgs,
+} from './layers/index.js';
+export { Tensor, tensor } from './tensor.js';
+export type { TensorLike, NestedArray } from './tensor.js';
+export * as optimizers from './optimizers/index.js';
+export { Optimizer } from './optimizers/index.js';
+export * as callbacks from './callbacks/index.js';
+export type { Callback } from './callbacks/index.js';
+export * as schedules from './schedules/index.js';
+export { normalizeLoss } from './losses/index.js';
+export { normalizeMetric } from './metrics/index.js';
+export { loadModel, type LoadModelArgs } from './io/index.js';
+export { SimdnetError, SimdnetTypeError, SimdnetRangeError, type ErrorCode } from './errors.js';
+export { getBackend, setBackend, runtimeInfo, setThreads, type BackendName } from './backend.js';
+export { createEngine } from './engine/create.js';
+export { JsEngine } from './engine/js-engine.js';
+export type { Engine, PlanSpec, LayerSpec, Logs, LayerDiagnostics } from './engine/engine.js';
+/** The low-level kernel API (also importable as 'simdnet/kernels'). */
+export * as kernels from './kernels/index.js';

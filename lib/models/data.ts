@@ -1,0 +1,45 @@
+/** Turning user inputs (Tensor, Float32Array, nested arrays) into the row-major arrays the engines take. */
+import type { LossName } from '../engine/engine.js';
+import { SimdnetError } from '../errors.js';
+import { firstNonFinite, toMatrix, type Matrix } from '../tensor.js';
+
+export function prepareInputs(x: unknown, inputSize: number, name = 'x'): Matrix {
+  const m = toMatrix(x, name, inputSize);
+  if (m.rows === 0) throw new SimdnetError('SIMDNET_SHAPE_MISMATCH', `Expected at least one sample in ${name} but it is empty`);
+  return m;
+}
+
+/**
+ * Targets: [n, outputSize] for every loss but sparseCategoricalCrossentropy, which takes n integer labels ([n] or
+ * [n, 1]) in [0, outputSize). A rank-1 target is accepted when outputSize is 1.
+ */
+export function prepareTargets(y: unknown, loss: LossName, outputSize: number, name = 'y'): Matrix {
+  if (loss === 'sparseCategoricalCrossentropy') {
+    const m = toMatrix(y, name, 1);
+    for (let i = 0; i < m.rows; i++) {
+      const v = m.data[i];
+      if (!Number.isInteger(v) || v < 0 || v >= outputSize)
+        throw new SimdnetError(Number.isFinite(v) ? 'SIMDNET_INVALID_ARGUMENT' : 'SIMDNET_NOT_FINITE',
+          `Expected integer labels in [0, ${outputSize}) for ${name} (sparseCategoricalCrossentropy) but ${name}[${i}] is ${v}`);
+    }
+    return m;
+  }
+  return toMatrix(y, name, outputSize);
+}
+
+export function checkFinite(m: Matrix, name: string): void {
+  const i = firstNonFinite(m.data.subarray(0, m.rows * m.cols));
+  if (i >= 0)
+    throw new SimdnetError('SIMDNET_NOT_FINITE',
+      `Expected finite values in ${name} but ${name}[${Math.floor(i / m.cols)}][${i % m.cols}] is ${m.data[i]}`);
+}
+
+export function checkSameRows(x: Matrix, y: Matrix, xName: string, yName: string): void {
+  if (x.rows !== y.rows)
+    throw new SimdnetError('SIMDNET_SHAPE_MISMATCH', `${xName} has ${x.rows} samples but ${yName} has ${y.rows}`);
+}
+
+/** Rows [start, end) of a matrix, sharing memory. */
+export function sliceRows(m: Matrix, start: number, end: number): Matrix {
+  return { data: m.data.subarray(start * m.cols, end * m.cols), rows: end - start, cols: m.cols };
+}

@@ -1,0 +1,269 @@
+/**
+ * The fit loop. One engine.trainBatches call per epoch, unless a callback listens per batch (onBatchEnd: one call
+ * per batch) or for progress (onProgress: calls sized to ~100 ms). Splitting an epoch never changes the result: the
+ * sample order, learning rates and dropout streams are fixed per step.
+ *
+ * AbortSignal: aborting stops training cleanly after the current step (engine.cancel()); the epoch in progress is
+ * dropped from the history (its steps were applied to the weights), onTrainEnd still runs, and fit RESOLVES with the
+ * history so far, with history.stoppedBy === 'abort'. (Rejecting would throw away a valid model state and history.)
+ */
+import type { Engine, LayerDiagnostics, Logs, LossName, MetricName } from '../engine/engine.js';
+import { SimdnetError, describe } from '../errors.js';
+import { checkBoolean, checkNumber, checkSize } from '../validate.js';
+import type { Callback, TrainingModel, TrainingParams } from '../callbacks/callback.js';
+import { ProgressBar } from '../callbacks/progress-bar.js';
+import type { Optimizer } from '../optimizers/optimizer.js';
+import { History } from './history.js';
+import { checkFinite, checkSameRows, prepareInputs, prepareTargets, sliceRows } from './data.js';
+import { identityOrder, shuffledOrder, shuffleStream } from './shuffle.js';
+import type { Tensor, NestedArray } from '../tensor.js';
+
+export type Inputs = Tensor | Float32Array | NestedArray[];
+
+export interface FitArgs {
+  /** Epochs to run (default 1). */
+  epochs?: number;
+  /** Samples per step (default 32); the last batch of an epoch may be smaller. */
+  batchSize?: number;
+  /** Reshuffle the training samples every epoch with a seeded generator (default true). */
+  shuffle?: boolean;
+  /** Fraction in [0, 1) of the samples, taken from the END before shuffling, held out for validation (Keras). */
+  validationSplit?: number;
+  /** Explicit validation set [x, y] (takes precedence over validationSplit). */
+  validationData?: [Inputs, Inputs];
+  /** Callbacks, called in order. */
+  callbacks?: Callback[];
+  /** 0 silent, 1 progress bar (live on a TTY, else a line per epoch), 2 a line per epoch. Default 1. */
+  verbose?: 0 | 1 | 2 | boolean;
+  /** Seeds the shuffling (default: derived from the compile seed and the number of fits so far). */
+  seed?: number;
+  /** Stops training cleanly between steps; fit then resolves with the history so far. */
+  signal?: AbortSignal;
+  /** Collect per-layer diagnostics into the epoch logs as '<layer>/<stat>' (default false). */
+  diagnostics?: boolean;
+  /** Epoch to start from (for resuming; default 0). */
+  initialEpoch?: number;
+}
+
+const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'seed', 'signal', 'diagnostics', 'initialEpoch'];
+
+export interface FitHost {
+  engine: Engine;
+  optimizer: Optimizer;
+  loss: LossName;
+  metrics: MetricName[];
+  /** Layer names by engine layer index (diagnostics keys). */
+  layerNames: string[];
+  model: TrainingModel;
+  compileSeed: number;
+  fitIndex: number;
+  /** Throws SIMDNET_DISPOSED once the model is disposed (checked before every engine call). */
+  checkAlive: () => void;
+}
+
+interface Parsed {
+  epochs: number; initialEpoch: number; batchSize: number; shuffle: boolean; validationSplit: number;
+  validationData: [Inputs, Inputs] | null; callbacks: Callback[]; verbose: 0 | 1 | 2; seed: number | null;
+  signal: AbortSignal | null; diagnostics: boolean;
+}
+
+function parseArgs(a: unknown): Parsed {
+  if (a === undefined) a = {};
+  if (typeof a !== 'object' || a === null) throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Expected an options object for fit() but received ${describe(a)}`);
+  const o = a as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (!FIT_KEYS.includes(k) && o[k] !== undefined)
+    throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Unknown fit() option '${k}' (expected one of ${FIT_KEYS.join(', ')})`);
+  const epochs = checkSize(o.epochs ?? 1, 'epochs', 1);
+  const initialEpoch = checkSize(o.initialEpoch ?? 0, 'initialEpoch');
+  if (initialEpoch >= epochs) throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Expected initialEpoch < epochs but received ${initialEpoch} >= ${epochs}`);
+  const cbs = o.callbacks ?? [];
+  if (!Array.isArray(cbs) || cbs.some((c) => typeof c !== 'object' || c === null))
+    throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Expected an array of callback objects for callbacks but received ${describe(cbs)}`);
+  const vd = o.validationData;
+  if (vd !== undefined && vd !== null && (!Array.isArray(vd) || vd.length !== 2))
+    throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Expected [x, y] for validationData but received ${describe(vd)}`);
+  const v = o.verbose ?? 1;
+  const verbose = v === true ? 1 : v === false ? 0 : v;
+  if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Expected 0, 1 or 2 for verbose but received ${describe(v)}`);
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal))
+    throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Expected an AbortSignal for signal but received ${describe(o.signal)}`);
+  return {
+    epochs, initialEpoch,
+    batchSize: checkSize(o.batchSize ?? 32, 'batchSize', 1),
+    shuffle: checkBoolean(o.shuffle ?? true, 'shuffle'),
+    validationSplit: checkNumber(o.validationSplit ?? 0, 'validationSplit', { lo: 0, hi: 1, hiOpen: true }),
+    validationData: (vd as [Inputs, Inputs] | undefined) ?? null,
+    callbacks: cbs as Callback[],
+    verbose,
+    seed: o.seed === undefined ? null : checkSize(o.seed, 'seed'),
+    signal: (o.signal as AbortSignal | undefined) ?? null,
+    diagnostics: checkBoolean(o.diagnostics ?? false, 'diagnostics'),
+  };
+}
+
+function addScaled(totals: Record<string, number>, logs: Logs, w: number): void {
+  for (const k in logs) totals[k] = (totals[k] ?? 0) + logs[k] * w;
+}
+
+function means(totals: Record<string, number>, n: number): Logs {
+  const out: Logs = { loss: NaN };
+  for (const k in totals) out[k] = totals[k] / n;
+  return out;
+}
+
+class DiagMerge {
+  private sums = new Map<number, { d: LayerDiagnostics; steps: number; grad: number; ratio: number }>();
+  add(list: LayerDiagnostics[] | undefined, steps: number): void {
+    if (!list || steps === 0) return;
+    for (const d of list) {
+      const e = this.sums.get(d.layerIndex) ?? { d, steps: 0, grad: 0, ratio: 0 };
+      e.d = d;
+      e.steps += steps;
+      e.grad += d.gradNorm * steps;
+      e.ratio += d.updateRatio * steps;
+      this.sums.set(d.layerIndex, e);
+    }
+  }
+  into(logs: Logs, names: string[]): void {
+    for (const [i, e] of this.sums) {
+      const p = names[i] ?? `layer_${i}`;
+      logs[`${p}/gradNorm`] = e.grad / e.steps;
+      logs[`${p}/weightNorm`] = e.d.weightNorm;
+      logs[`${p}/updateRatio`] = e.ratio / e.steps;
+      logs[`${p}/deadFraction`] = e.d.deadFraction;
+      logs[`${p}/activationMean`] = e.d.activationMean;
+      logs[`${p}/activationStd`] = e.d.activationStd;
+    }
+  }
+}
+
+export async function runFit(host: FitHost, x: unknown, y: unknown, args: unknown): Promise<History> {
+  const p = parseArgs(args);
+  const { engine } = host;
+  const xAll = prepareInputs(x, engine.inputSize, 'x');
+  const yAll = prepareTargets(y, host.loss, engine.outputSize, 'y');
+  checkSameRows(xAll, yAll, 'x', 'y');
+  checkFinite(xAll, 'x');
+  checkFinite(yAll, 'y');
+  let xTrain = xAll;
+  let yTrain = yAll;
+  let xVal = null;
+  let yVal = null;
+  if (p.validationData) {
+    xVal = prepareInputs(p.validationData[0], engine.inputSize, 'validationData[0]');
+    yVal = prepareTargets(p.validationData[1], host.loss, engine.outputSize, 'validationData[1]');
+    checkSameRows(xVal, yVal, 'validationData[0]', 'validationData[1]');
+    checkFinite(xVal, 'validationData[0]');
+    checkFinite(yVal, 'validationData[1]');
+  } else if (p.validationSplit > 0) {
+    // Keras: split_at = floor(n * (1 - validation_split)); the tail is the validation set, taken before shuffling.
+    const at = Math.floor(xAll.rows * (1 - p.validationSplit));
+    if (at === 0 || at === xAll.rows)
+      throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `validationSplit ${p.validationSplit} leaves ${at} training and ${xAll.rows - at} validation samples; both must be non-empty`);
+    xTrain = sliceRows(xAll, 0, at);
+    yTrain = sliceRows(yAll, 0, at);
+    xVal = sliceRows(xAll, at, xAll.rows);
+    yVal = sliceRows(yAll, at, yAll.rows);
+  }
+  const nTrain = xTrain.rows;
+  const batches = Math.ceil(nTrain / p.batchSize);
+  const seed = p.seed ?? host.compileSeed;
+  const fitIndex = p.seed === null ? host.fitIndex : 0;
+
+  const callbacks = [...p.callbacks];
+  // verbose adds the default display unless the caller brought their own progressBar().
+  const hasBar = callbacks.some((c) => c instanceof ProgressBar);
+  if (p.verbose === 1 && !hasBar) callbacks.push(new ProgressBar());
+  else if (p.verbose === 2 && !hasBar) callbacks.push(new ProgressBar({ live: false }));
+  const metricKeys = ['loss', ...host.metrics];
+  const params: TrainingParams = {
+    epochs: p.epochs, initialEpoch: p.initialEpoch, steps: batches, batchSize: p.batchSize, samples: nTrain, verbose: p.verbose,
+    metrics: xVal ? [...metricKeys, ...metricKeys.map((k) => `val_${k}`)] : metricKeys,
+  };
+  for (const cb of callbacks) {
+    cb.setModel?.(host.model);
+    cb.setParams?.(params);
+  }
+  const batchHook = callbacks.some((c) => typeof c.onBatchEnd === 'function');
+  const progressHook = callbacks.some((c) => typeof c.onProgress === 'function');
+  const schedule = host.optimizer.schedule;
+  const history = new History();
+  const signal = p.signal;
+  const onAbort = () => engine.cancel();
+  signal?.addEventListener('abort', onAbort);
+  host.model.stopTraining = false;
+  let lastLogs: Logs | undefined;
+  try {
+    for (const cb of callbacks) await cb.onTrainBegin?.();
+    for (let epoch = p.initialEpoch; epoch < p.epochs; epoch++) {
+      if (signal?.aborted) {
+        history.stoppedBy = 'abort';
+        break;
+      }
+      for (const cb of callbacks) await cb.onEpochBegin?.(epoch);
+      const order = p.shuffle ? shuffledOrder(nTrain, seed, shuffleStream(fitIndex, epoch)) : identityOrder(nTrain);
+      const totals: Record<string, number> = {};
+      const diag = new DiagMerge();
+      let done = 0;
+      let samples = 0;
+      let chunk = batchHook || progressHook ? 1 : batches;
+      let aborted = false;
+      while (done < batches) {
+        if (signal?.aborted) {
+          aborted = true;
+          break;
+        }
+        host.checkAlive();
+        const count = Math.min(chunk, batches - done);
+        const lrPerStep = schedule ? Float32Array.from({ length: count }, (_, i) => schedule.valueAt(engine.step + i)) : undefined;
+        const t0 = performance.now();
+        const r = await engine.trainBatches({
+          x: xTrain.data, y: yTrain.data, n: nTrain, order, batchSize: p.batchSize, firstBatch: done, batchCount: count,
+          lrPerStep, diagnostics: p.diagnostics,
+        });
+        const s = Math.min(nTrain, (done + r.steps) * p.batchSize) - done * p.batchSize;
+        if (r.steps > 0) {
+          addScaled(totals, r.logs, s);
+          diag.add(r.diagnostics, r.steps);
+        }
+        samples += Math.max(s, 0);
+        done += r.steps;
+        if (r.steps < count) {
+          aborted = signal?.aborted ?? false;
+          if (aborted) break;
+        }
+        if (batchHook && r.steps > 0) for (const cb of callbacks) await cb.onBatchEnd?.(done - 1, { ...r.logs, batch: done - 1, size: s });
+        if (progressHook && samples > 0) {
+          for (const cb of callbacks) await cb.onProgress?.(done, batches, means(totals, samples));
+          if (!batchHook && r.steps > 0) {
+            const perBatch = (performance.now() - t0) / r.steps;
+            chunk = Math.max(1, Math.min(batches, Math.floor(100 / Math.max(perBatch, 1e-3))));
+          }
+        }
+        if (host.model.stopTraining || r.steps === 0) break;
+      }
+      if (aborted) {
+        history.stoppedBy = 'abort';
+        break;
+      }
+      const logs = samples > 0 ? means(totals, samples) : { loss: NaN };
+      if (xVal && yVal) {
+        host.checkAlive();
+        const v = await engine.evaluateAsync(xVal.data, yVal.data, xVal.rows, p.batchSize);
+        for (const k in v) logs[`val_${k}`] = v[k];
+      }
+      if (p.diagnostics) diag.into(logs, host.layerNames);
+      for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs);
+      history.record(epoch, logs);
+      lastLogs = logs;
+      if (host.model.stopTraining) {
+        history.stoppedBy = 'callback';
+        break;
+      }
+    }
+    for (const cb of callbacks) await cb.onTrainEnd?.(lastLogs);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+  return history;
+}

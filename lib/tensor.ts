@@ -1,0 +1,168 @@
+/**
+ * Tensor: a shape plus Float32Array data owned by the tensor. `data()` returns a copy; `dispose()` releases the data
+ * and makes every later use throw SIMDNET_DISPOSED. Models never keep references to user tensors: fit/evaluate/predict
+ * copy what they need (or read it once), so a tensor can be disposed as soon as the call returned.
+ */
+import { SimdnetError, SimdnetTypeError, describe } from './errors.js';
+
+export type NestedArray = number | NestedArray[];
+export type TensorLike = Tensor | Float32Array | NestedArray[];
+
+export class Tensor {
+  readonly shape: readonly number[];
+  readonly size: number;
+  private values: Float32Array | null;
+
+  /** Takes ownership of `values` (not copied); use tensor() for checked construction. */
+  constructor(values: Float32Array, shape: readonly number[]) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (values.length !== size)
+      throw new SimdnetError('SIMDNET_SHAPE_MISMATCH', `Tensor data has ${values.length} elements but shape [${shape.join(', ')}] needs ${size}`);
+    this.values = values;
+    this.shape = Object.freeze([...shape]);
+    this.size = size;
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  get isDisposed(): boolean {
+    return this.values === null;
+  }
+
+  /** A copy of the elements, row-major. */
+  data(): Float32Array {
+    return this.view().slice();
+  }
+
+  /** Nested arrays (like tfjs arraySync). */
+  array(): NestedArray {
+    const v = this.view();
+    const build = (dim: number, offset: number): NestedArray => {
+      if (dim === this.shape.length) return v[offset];
+      const stride = this.shape.slice(dim + 1).reduce((a, b) => a * b, 1);
+      return Array.from({ length: this.shape[dim] }, (_, i) => build(dim + 1, offset + i * stride));
+    };
+    return build(0, 0);
+  }
+
+  /** The backing array without a copy (internal: callers must not keep or mutate it). */
+  view(): Float32Array {
+    if (this.values === null) throw new SimdnetError('SIMDNET_DISPOSED', 'This tensor has been disposed');
+    return this.values;
+  }
+
+  dispose(): void {
+    this.values = null;
+  }
+
+  toString(): string {
+    return this.values === null ? 'Tensor(disposed)' : `Tensor(shape=[${this.shape.join(', ')}])`;
+  }
+}
+
+function checkShape(shape: unknown): number[] {
+  if (!Array.isArray(shape) || shape.some((d) => typeof d !== 'number' || !Number.isInteger(d) || d < 0))
+    throw new SimdnetTypeError('SIMDNET_INVALID_ARGUMENT', `Expected an array of non-negative integers for shape but received ${describe(shape)}`);
+  return shape as number[];
+}
+
+/** Infers the shape of a (rectangular) nested array and flattens it. */
+function flatten(data: NestedArray[], name: string): { values: Float32Array; shape: number[] } {
+  const shape: number[] = [];
+  let level: unknown = data;
+  while (Array.isArray(level)) {
+    shape.push(level.length);
+    level = level[0];
+  }
+  const size = shape.reduce((a, b) => a * b, 1);
+  const values = new Float32Array(size);
+  let k = 0;
+  const walk = (v: unknown, dim: number, path: string): void => {
+    if (dim === shape.length) {
+      if (typeof v !== 'number')
+        throw new SimdnetTypeError('SIMDNET_INVALID_ARGUMENT', `Expected number at ${name}${path} but received ${describe(v)}`);
+      values[k++] = v;
+      return;
+    }
+    if (!Array.isArray(v) || v.length !== shape[dim])
+      throw new SimdnetError('SIMDNET_SHAPE_MISMATCH',
+        `Expected ${name}${path} to be an array of length ${shape[dim]} (ragged arrays are not supported) but received ${describe(v)}`);
+    for (let i = 0; i < v.length; i++) walk(v[i], dim + 1, `${path}[${i}]`);
+  };
+  walk(data, 0, '');
+  return { values, shape };
+}
+
+/**
+ * Creates a tensor from a Float32Array (or any numeric array-like) with a shape, or from nested number arrays (shape
+ * inferred, or checked when given). The data is copied.
+ */
+export function tensor(data: Float32Array | ArrayLike<number> | NestedArray[], shape?: number[]): Tensor {
+  if (Array.isArray(data) && (data.length === 0 || Array.isArray(data[0]))) {
+    const f = flatten(data as NestedArray[], 'data');
+    if (shape !== undefined) {
+      const s = checkShape(shape);
+      if (s.reduce((a, b) => a * b, 1) !== f.values.length)
+        throw new SimdnetError('SIMDNET_SHAPE_MISMATCH', `Shape [${s.join(', ')}] does not match the ${f.values.length} elements of data`);
+      return new Tensor(f.values, s);
+    }
+    return new Tensor(f.values, f.shape);
+  }
+  const isNumeric = ArrayBuffer.isView(data) && !(data instanceof DataView);
+  if (!isNumeric && !Array.isArray(data))
+    throw new SimdnetTypeError('SIMDNET_INVALID_ARGUMENT', `Expected Float32Array or (nested) number array for data but received ${describe(data)}`);
+  const arr = data as ArrayLike<number>;
+  if (Array.isArray(arr)) for (let i = 0; i < arr.length; i++) if (typeof arr[i] !== 'number')
+    throw new SimdnetTypeError('SIMDNET_INVALID_ARGUMENT', `Expected number at data[${i}] but received ${describe(arr[i])}`);
+  const values = Float32Array.from(arr);
+  const s = shape === undefined ? [values.length] : checkShape(shape);
+  return new Tensor(values, s);
+}
+
+/** A 2-D view of some input: rows x cols, row-major, possibly sharing memory with the caller's data. */
+export interface Matrix {
+  data: Float32Array;
+  rows: number;
+  cols: number;
+}
+
+/**
+ * Reads a Tensor, Float32Array or nested arrays as an n x cols matrix. A rank-1 input is a column (n x 1) when
+ * `cols` is 1, else a single row is not guessed: it must be 2-D. Higher ranks flatten trailing dimensions.
+ */
+export function toMatrix(x: unknown, name: string, cols?: number): Matrix {
+  let values: Float32Array;
+  let shape: readonly number[];
+  if (x instanceof Tensor) {
+    values = x.view();
+    shape = x.shape;
+  } else if (x instanceof Float32Array) {
+    if (cols === undefined)
+      throw new SimdnetTypeError('SIMDNET_INVALID_ARGUMENT', `A flat Float32Array for ${name} needs a known row length; pass a Tensor instead`);
+    if (x.length % cols !== 0)
+      throw new SimdnetError('SIMDNET_SHAPE_MISMATCH', `Expected ${name} to hold a multiple of ${cols} values but it has ${x.length}`);
+    values = x;
+    shape = [x.length / cols, cols];
+  } else if (Array.isArray(x)) {
+    const f = flatten(x as NestedArray[], name);
+    values = f.values;
+    shape = f.shape;
+  } else {
+    throw new SimdnetTypeError('SIMDNET_INVALID_ARGUMENT', `Expected Tensor, Float32Array or nested number array for ${name} but received ${describe(x)}`);
+  }
+  if (shape.length === 0) throw new SimdnetError('SIMDNET_SHAPE_MISMATCH', `Expected ${name} to have a batch dimension but it is a scalar`);
+  const rows = shape[0];
+  const c = shape.length === 1 ? 1 : shape.slice(1).reduce((a, b) => a * b, 1);
+  if (cols !== undefined && c !== cols)
+    throw new SimdnetError('SIMDNET_SHAPE_MISMATCH',
+      `Expected ${name} to have shape [n, ${cols}] but received shape [${shape.join(', ')}]`);
+  return { data: values, rows, cols: c };
+}
+
+/** Index of the first non-finite element, or -1. */
+export function firstNonFinite(v: Float32Array): number {
+  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return i;
+  return -1;
+}
