@@ -54,9 +54,9 @@ pack_has() { # pack_has <name> <node expression over `files` (a Set of paths) th
 }
 pack_has "tarball holds the prebuild (prebuilds/ is gitignored but listed in \"files\")" "files.has('$prebuild') ? [] : ['$prebuild']"
 pack_has "tarball holds every file package.json points at (main, types, exports, bin)" "
-  [pkg.main, pkg.types, ...Object.values(pkg.bin ?? {}),
+  [...new Set([pkg.main, pkg.types, ...Object.values(pkg.bin ?? {}),
    ...Object.values(pkg.exports ?? {}).flatMap((e) => typeof e === 'string' ? [e] : Object.values(e))]
-    .filter(Boolean).map((p) => p.replace(/^\.\//, '')).filter((p) => !files.has(p)).map((p) => 'missing ' + p)"
+    .filter(Boolean).map((p) => p.replace(/^\.\//, '')))].filter((p) => !files.has(p)).map((p) => 'missing ' + p)"
 pack_has "tarball holds the sources of the install-time build (binding.gyp, tools/sources.cjs, native/src)" "
   ['binding.gyp', 'tools/sources.cjs', 'scripts/node-gyp.cjs',
    ...require('child_process').execFileSync('node', ['tools/sources.cjs', 'addon', '--sep=\n'], { encoding: 'utf8' }).split('\n'),

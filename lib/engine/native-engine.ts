@@ -1,0 +1,260 @@
+/**
+ * NativeEngine: the Engine contract (lib/engine/engine.ts) over the addon's `Engine` class
+ * (native/src/addon/ops-engine.cc, native/src/engine/). Weights, gradients, optimizer state and activations live in
+ * native memory; a training step is one addon call, trainBatches/evaluateAsync/predictAsync run on a libuv worker
+ * thread and resolve with a promise. Semantics are those of docs/engine.md, shared with JsEngine.
+ *
+ * Arguments are validated here with coded errors (lib/validate.ts); the addon re-checks them (and the whole plan)
+ * as a safety net. Async methods capture `new Error()` before crossing into native code, so a rejection carries
+ * the caller's stack rather than an empty native one (sharp's is.nativeError).
+ */
+import { requireNative } from '../native.js';
+import { SimdnetError, SimdnetRangeError, SimdnetTypeError, describe, type ErrorCode } from '../errors.js';
+import { checkBoolean, checkF32, checkSize } from '../validate.js';
+import type {
+  Engine,
+  LayerDiagnostics,
+  Logs,
+  ParamInfo,
+  PlanSpec,
+  TrainBatchesArgs,
+  TrainBatchesResult,
+} from './engine.js';
+
+/** The addon's Engine object (typed here; the binding is untyped). */
+interface NativeEngineHandle {
+  params(): ParamInfo[];
+  getParams(): Float32Array[];
+  setParams(values: Float32Array[]): void;
+  resetOptimizer(): void;
+  getLearningRate(): number;
+  setLearningRate(lr: number): void;
+  getStep(): number;
+  logsBuffer(): Float64Array;
+  trainStep(x: Float32Array, y: Float32Array, batch: number): void;
+  trainBatches(
+    x: Float32Array, y: Float32Array, n: number, order: Uint32Array, batchSize: number, firstBatch: number,
+    batchCount: number, lrPerStep: Float32Array | null, diagnostics: boolean,
+  ): Promise<{ steps: number; logs: number[]; diagnostics?: LayerDiagnostics[] }>;
+  cancel(): void;
+  evaluate(x: Float32Array, y: Float32Array, n: number, batchSize: number): void;
+  evaluateAsync(x: Float32Array, y: Float32Array, n: number, batchSize: number): Promise<number[]>;
+  predict(x: Float32Array, n: number, batchSize: number, out: Float32Array): Float32Array;
+  predictAsync(x: Float32Array, n: number, batchSize: number): Promise<Float32Array>;
+  memoryBytes(): number;
+  isBusy(): boolean;
+  isDisposed(): boolean;
+  dispose(): void;
+  inputSize(): number;
+  outputSize(): number;
+}
+
+type NativeEngineCtor = new (plan: PlanSpec) => NativeEngineHandle;
+
+/**
+ * Re-throws a native error on the stack captured at the call site: same class (TypeError/RangeError/Error),
+ * same `code` and message; errors without a code become SIMDNET_ABORTED.
+ */
+function nativeError(err: unknown, context: Error): Error {
+  if (!(err instanceof Error)) return err as Error;
+  const code = ((err as Error & { code?: string }).code ?? 'SIMDNET_ABORTED') as ErrorCode;
+  const out =
+    err instanceof RangeError
+      ? new SimdnetRangeError(code, err.message)
+      : err instanceof TypeError
+        ? new SimdnetTypeError(code, err.message)
+        : new SimdnetError(code, err.message, { cause: err });
+  const frames = (context.stack ?? '').split('\n').slice(1).join('\n');
+  out.stack = `${out.name}: ${out.message}\n${frames}`;
+  return out;
+}
+
+export class NativeEngine implements Engine {
+  readonly backend = 'native' as const;
+  readonly inputSize: number;
+  readonly outputSize: number;
+  readonly #h: NativeEngineHandle;
+  readonly #metrics: readonly string[];
+  readonly #logs: Float64Array;
+  readonly #params: readonly ParamInfo[];
+  /** Columns of y per sample: outputSize, or 1 for sparse labels. */
+  readonly #targetSize: number;
+  #disposed = false;
+
+  constructor(plan: PlanSpec) {
+    if (typeof plan !== 'object' || plan === null || Array.isArray(plan))
+      throw new SimdnetTypeError('SIMDNET_INVALID_ARGUMENT', `Expected a PlanSpec object for plan but received ${describe(plan)}`);
+    const Ctor = requireNative().Engine as NativeEngineCtor | undefined;
+    if (typeof Ctor !== 'function')
+      throw new SimdnetError('SIMDNET_NATIVE_UNAVAILABLE', 'The loaded addon has no Engine class (rebuild the addon)');
+    this.#h = new Ctor(plan); // checks every field of the plan, coded errors
+    this.inputSize = this.#h.inputSize();
+    this.outputSize = this.#h.outputSize();
+    this.#targetSize = plan.loss === 'sparseCategoricalCrossentropy' ? 1 : this.outputSize;
+    this.#metrics = [...(plan.metrics ?? [])];
+    this.#logs = this.#h.logsBuffer();
+    this.#params = this.#h.params();
+  }
+
+  #live(): NativeEngineHandle {
+    if (this.#disposed) throw new SimdnetError('SIMDNET_DISPOSED', 'This engine has been disposed');
+    return this.#h;
+  }
+
+  #toLogs(values: ArrayLike<number>): Logs {
+    const logs: Logs = { loss: values[0] };
+    for (let i = 0; i < this.#metrics.length; i++) logs[this.#metrics[i]] = values[i + 1];
+    return logs;
+  }
+
+  params(): ParamInfo[] {
+    this.#live();
+    return this.#params.map((p) => ({ ...p, shape: [...p.shape] }));
+  }
+
+  getParams(): Float32Array[] {
+    return this.#live().getParams();
+  }
+
+  setParams(values: Float32Array[]): void {
+    const h = this.#live();
+    if (!Array.isArray(values))
+      throw new SimdnetTypeError('SIMDNET_INVALID_ARGUMENT', `Expected an Array of Float32Array for values but received ${describe(values)}`);
+    if (values.length !== this.#params.length)
+      throw new SimdnetRangeError('SIMDNET_SHAPE_MISMATCH', `Expected ${this.#params.length} parameter arrays but received ${values.length}`);
+    values.forEach((v, i) => {
+      const p = this.#params[i];
+      const size = p.shape.reduce((a, b) => a * b, 1);
+      checkF32(v, `values[${i}] (${p.name})`);
+      if (v.length !== size)
+        throw new SimdnetRangeError('SIMDNET_SHAPE_MISMATCH', `values[${i}] (${p.name}) has ${v.length} elements but ${size} are needed`);
+    });
+    h.setParams(values);
+  }
+
+  resetOptimizer(): void {
+    this.#live().resetOptimizer();
+  }
+
+  getLearningRate(): number {
+    return this.#live().getLearningRate();
+  }
+
+  setLearningRate(lr: number): void {
+    if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0)
+      throw new SimdnetRangeError('SIMDNET_INVALID_ARGUMENT', `Expected finite number >= 0 for lr but received ${describe(lr)}`);
+    this.#live().setLearningRate(lr);
+  }
+
+  get step(): number {
+    return this.#disposed ? 0 : this.#h.getStep();
+  }
+
+  trainStep(x: Float32Array, y: Float32Array, batch: number): Logs {
+    const h = this.#live();
+    checkSize(batch, 'batch', 1);
+    checkF32(x, 'x', batch * this.inputSize);
+    checkF32(y, 'y', batch * this.#targetSize);
+    h.trainStep(x, y, batch); // labels are range-checked natively before anything runs
+    return this.#toLogs(this.#logs);
+  }
+
+  async trainBatches(args: TrainBatchesArgs): Promise<TrainBatchesResult> {
+    const context = new Error();
+    const h = this.#live();
+    if (typeof args !== 'object' || args === null)
+      throw new SimdnetTypeError('SIMDNET_INVALID_ARGUMENT', `Expected a TrainBatchesArgs object but received ${describe(args)}`);
+    const { x, y, n, order, batchSize, firstBatch, batchCount, lrPerStep, diagnostics } = args;
+    checkSize(n, 'n', 1);
+    checkSize(batchSize, 'batchSize', 1);
+    checkSize(firstBatch, 'firstBatch');
+    checkSize(batchCount, 'batchCount');
+    checkF32(x, 'x', n * this.inputSize);
+    checkF32(y, 'y', n * this.#targetSize);
+    if (!(order instanceof Uint32Array))
+      throw new SimdnetTypeError('SIMDNET_INVALID_ARGUMENT', `Expected Uint32Array for order but received ${describe(order)}`);
+    if (order.length < n) throw new SimdnetRangeError('SIMDNET_BUFFER_TOO_SMALL', `order has ${order.length} elements but ${n} are needed`);
+    const batches = Math.ceil(n / batchSize);
+    if (firstBatch + batchCount > batches)
+      throw new SimdnetRangeError(
+        'SIMDNET_INVALID_ARGUMENT',
+        `Batches [${firstBatch}, ${firstBatch + batchCount}) are outside the epoch's ${batches} batches`,
+      );
+    if (lrPerStep !== undefined) checkF32(lrPerStep, 'lrPerStep', batchCount);
+    if (diagnostics !== undefined) checkBoolean(diagnostics, 'diagnostics');
+    let r: Awaited<ReturnType<NativeEngineHandle['trainBatches']>>;
+    try {
+      r = await h.trainBatches(x, y, n, order, batchSize, firstBatch, batchCount, lrPerStep ?? null, diagnostics === true);
+    } catch (err) {
+      throw nativeError(err, context);
+    }
+    const result: TrainBatchesResult = { steps: r.steps, logs: this.#toLogs(r.logs) };
+    if (r.diagnostics) result.diagnostics = r.diagnostics;
+    return result;
+  }
+
+  cancel(): void {
+    if (!this.#disposed) this.#h.cancel();
+  }
+
+  #checkEval(x: Float32Array, y: Float32Array | null, n: number, batchSize: number): void {
+    checkSize(n, 'n');
+    checkSize(batchSize, 'batchSize', 1);
+    checkF32(x, 'x', n * this.inputSize);
+    if (y !== null) checkF32(y, 'y', n * this.#targetSize);
+  }
+
+  evaluate(x: Float32Array, y: Float32Array, n: number, batchSize: number): Logs {
+    const h = this.#live();
+    this.#checkEval(x, y, n, batchSize);
+    h.evaluate(x, y, n, batchSize);
+    return this.#toLogs(this.#logs);
+  }
+
+  async evaluateAsync(x: Float32Array, y: Float32Array, n: number, batchSize: number): Promise<Logs> {
+    const context = new Error();
+    const h = this.#live();
+    this.#checkEval(x, y, n, batchSize);
+    try {
+      return this.#toLogs(await h.evaluateAsync(x, y, n, batchSize));
+    } catch (err) {
+      throw nativeError(err, context);
+    }
+  }
+
+  predict(x: Float32Array, n: number, batchSize: number): Float32Array {
+    const h = this.#live();
+    this.#checkEval(x, null, n, batchSize);
+    return h.predict(x, n, batchSize, new Float32Array(n * this.outputSize));
+  }
+
+  async predictAsync(x: Float32Array, n: number, batchSize: number): Promise<Float32Array> {
+    const context = new Error();
+    const h = this.#live();
+    this.#checkEval(x, null, n, batchSize);
+    try {
+      return await h.predictAsync(x, n, batchSize);
+    } catch (err) {
+      throw nativeError(err, context);
+    }
+  }
+
+  memoryBytes(): number {
+    return this.#disposed ? 0 : this.#h.memoryBytes();
+  }
+
+  get busy(): boolean {
+    return !this.#disposed && this.#h.isBusy();
+  }
+
+  /** Frees the native memory now (a finalizer does it otherwise). Throws SIMDNET_BUSY while an async call runs. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#h.dispose();
+    this.#disposed = true;
+  }
+
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+}

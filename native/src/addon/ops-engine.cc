@@ -1,0 +1,571 @@
+// `Engine`: the N-API face of engine::Engine (lib/engine/native-engine.ts wraps it as NativeEngine).
+//
+//   new Engine(plan)                    compile (plan checked field by field, coded errors)
+//   trainStep(x, y, batch)              one synchronous step; loss and metrics go to logsBuffer() (no object per step)
+//   trainBatches(x, y, n, order, batchSize, firstBatch, batchCount, lrPerStep|null, diagnostics) -> Promise
+//   evaluate(x, y, n, batchSize) / evaluateAsync(...) -> Promise<number[]>;  predict(x, n, bs, out) / predictAsync
+//   params(), getParams(), setParams(arrays), resetOptimizer(), get/setLearningRate, getStep(), cancel(),
+//   memoryBytes(), isBusy(), isDisposed(), dispose()
+//
+// Async calls copy their scalar arguments into the worker, hold Napi references to every typed array they read
+// (and to the Engine object itself, so it cannot be collected mid-run), and set the busy flag: any other call that
+// would touch the engine throws SIMDNET_BUSY until the promise settles. cancel() sets a flag the worker reads before
+// each step. Native memory is reported to V8 with AdjustExternalMemory and released by dispose() or the finalizer.
+#include <napi.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "addon/args.h"
+#include "addon/ops-engine-plan.h"
+#include "addon/registry.h"
+#include "engine/engine.h"
+
+namespace simdnet::addon {
+namespace {
+
+using engine::Engine;
+using engine::LayerDiag;
+using engine::LogSums;
+
+constexpr size_t kLogSlots = 4;  // loss + at most three metrics (validate_plan rejects duplicates)
+
+uint32_t* get_u32(const Napi::CallbackInfo& info, size_t i, const char* name, size_t min_len) {
+  Napi::Env env = info.Env();
+  Napi::Value v = i < info.Length() ? info[i] : env.Undefined();
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array)
+    throw_type_error(env, "SIMDNET_INVALID_ARGUMENT", std::string("Expected a Uint32Array for ") + name);
+  auto ta = v.As<Napi::TypedArray>();
+  Napi::ArrayBuffer ab = ta.ArrayBuffer();
+  bool detached = false;
+  if (napi_is_detached_arraybuffer(env, ab, &detached) == napi_ok && detached)
+    throw_type_error(env, "SIMDNET_DETACHED_BUFFER", std::string(name) + " is backed by a detached ArrayBuffer");
+  if (ta.ElementLength() < min_len)
+    throw_range_error(env, "SIMDNET_BUFFER_TOO_SMALL",
+                      std::string(name) + " has " + std::to_string(ta.ElementLength()) + " elements but " +
+                          std::to_string(min_len) + " are needed");
+  return reinterpret_cast<uint32_t*>(static_cast<uint8_t*>(ab.Data()) + ta.ByteOffset());
+}
+
+Napi::Array log_values(Napi::Env env, const LogSums& logs, size_t count) {
+  Napi::Array out = Napi::Array::New(env, count);
+  for (size_t i = 0; i < count; ++i) out.Set(static_cast<uint32_t>(i), Napi::Number::New(env, logs.value(i)));
+  return out;
+}
+
+Napi::Array diag_values(Napi::Env env, const std::vector<LayerDiag>& diags) {
+  Napi::Array out = Napi::Array::New(env, diags.size());
+  for (size_t i = 0; i < diags.size(); ++i) {
+    const LayerDiag& d = diags[i];
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("layerIndex", Napi::Number::New(env, static_cast<double>(d.layer)));
+    o.Set("gradNorm", Napi::Number::New(env, d.grad_norm));
+    o.Set("weightNorm", Napi::Number::New(env, d.weight_norm));
+    o.Set("updateRatio", Napi::Number::New(env, d.update_ratio));
+    o.Set("deadFraction", Napi::Number::New(env, d.dead_fraction));
+    o.Set("activationMean", Napi::Number::New(env, d.activation_mean));
+    o.Set("activationStd", Napi::Number::New(env, d.activation_std));
+    out.Set(static_cast<uint32_t>(i), o);
+  }
+  return out;
+}
+
+// What the JS object and its running job share: the engine outlives the JS object while a job still uses it.
+struct EngineState {
+  std::unique_ptr<Engine> engine;
+  std::atomic<bool> busy{false}, cancel{false};
+  bool finalized = false;  // the JS object is gone: no more memory reports
+  int64_t reported = 0;    // bytes reported to V8 with AdjustExternalMemory
+
+  // Tells V8 how much native memory the plan holds now (JS thread, after anything that may allocate or free).
+  void sync_memory(Napi::Env env) {
+    if (finalized) return;
+    const int64_t now = engine ? static_cast<int64_t>(engine->memory_bytes()) : 0;
+    if (now != reported) {
+      adjust(env, now - reported);
+      reported = now;
+    }
+  }
+  // The C call, status ignored: also runs from finalizers during environment teardown, where a throwing
+  // Napi::MemoryManagement::AdjustExternalMemory would terminate the process.
+  static void adjust(napi_env env, int64_t delta) {
+    int64_t total = 0;
+    napi_adjust_external_memory(env, delta, &total);
+  }
+};
+
+// Base for the three async jobs: a promise, the references that keep inputs alive, and the busy/memory bookkeeping.
+class EngineJob : public Napi::AsyncWorker {
+ public:
+  EngineJob(Napi::Env env, std::shared_ptr<EngineState> st, Napi::Object self, const char* name);
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void Hold(const Napi::Value& v) {
+    if (v.IsObject()) refs_.push_back(Napi::Persistent(v.As<Napi::Object>()));
+  }
+
+ protected:
+  void Execute() override {
+    try {
+      Run();
+    } catch (const std::exception& e) {
+      SetError(std::string("SIMDNET_ABORTED: native engine failure: ") + e.what());
+    }
+  }
+  virtual void Run() = 0;
+  virtual Napi::Value Result(Napi::Env env) = 0;
+  void OnOK() override;
+  void OnError(const Napi::Error& e) override;
+
+  std::shared_ptr<EngineState> st_;
+  Engine* engine_;
+
+ private:
+  void Finish();
+  Napi::Promise::Deferred deferred_;
+  Napi::ObjectReference self_;
+  std::vector<Napi::ObjectReference> refs_;
+};
+
+class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
+ public:
+  static void Register(Napi::Env env, Napi::Object exports) {
+    Napi::Function ctor = DefineClass(
+        env, "Engine",
+        {InstanceMethod<&EngineWrap::Params>("params"), InstanceMethod<&EngineWrap::GetParams>("getParams"),
+         InstanceMethod<&EngineWrap::SetParams>("setParams"),
+         InstanceMethod<&EngineWrap::ResetOptimizer>("resetOptimizer"),
+         InstanceMethod<&EngineWrap::GetLearningRate>("getLearningRate"),
+         InstanceMethod<&EngineWrap::SetLearningRate>("setLearningRate"),
+         InstanceMethod<&EngineWrap::GetStep>("getStep"), InstanceMethod<&EngineWrap::LogsBuffer>("logsBuffer"),
+         InstanceMethod<&EngineWrap::TrainStep>("trainStep"),
+         InstanceMethod<&EngineWrap::TrainBatches>("trainBatches"), InstanceMethod<&EngineWrap::Cancel>("cancel"),
+         InstanceMethod<&EngineWrap::Evaluate>("evaluate"),
+         InstanceMethod<&EngineWrap::EvaluateAsync>("evaluateAsync"),
+         InstanceMethod<&EngineWrap::Predict>("predict"), InstanceMethod<&EngineWrap::PredictAsync>("predictAsync"),
+         InstanceMethod<&EngineWrap::MemoryBytes>("memoryBytes"), InstanceMethod<&EngineWrap::IsBusy>("isBusy"),
+         InstanceMethod<&EngineWrap::IsDisposed>("isDisposed"), InstanceMethod<&EngineWrap::Dispose>("dispose"),
+         InstanceMethod<&EngineWrap::InputSize>("inputSize"),
+         InstanceMethod<&EngineWrap::OutputSize>("outputSize")});
+    exports.Set("Engine", ctor);
+  }
+
+  explicit EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<EngineWrap>(info) {
+    Napi::Env env = info.Env();
+    engine::PlanSpec plan = read_plan(env, info.Length() > 0 ? info[0] : env.Undefined());
+    engine::Status st;
+    st_->engine = Engine::create(plan, &st);
+    if (!st_->engine) {
+      if (st.range) throw_range_error(env, st.code, st.message);
+      throw_type_error(env, st.code, st.message);
+    }
+    metric_count_ = plan.metrics.size();
+    Napi::Float64Array logs = Napi::Float64Array::New(env, kLogSlots);
+    logs_ = logs.Data();
+    logs_ref_ = Napi::Persistent(logs);
+    SyncMemory(env);
+  }
+
+  // Finalizer (or environment teardown). A job still running keeps the engine alive through its own reference to the
+  // state and stops at its next step; the engine is freed when the last reference goes.
+  ~EngineWrap() override {
+    st_->cancel.store(true);
+    st_->finalized = true;
+    if (!st_->busy.load()) st_->engine.reset();
+    if (st_->reported) {
+      EngineState::adjust(Env(), -st_->reported);
+      st_->reported = 0;
+    }
+  }
+
+  bool busy() const { return st_->busy.load(); }
+
+  void SyncMemory(Napi::Env env) { st_->sync_memory(env); }
+
+ private:
+  void Release() {
+    if (!st_->engine) return;
+    st_->engine.reset();
+    st_->sync_memory(Env());
+  }
+
+  // Every method that touches the engine: not disposed, not busy.
+  Engine& Usable(Napi::Env env) {
+    if (!st_->engine) throw_error(env, "SIMDNET_DISPOSED", "This engine has been disposed");
+    if (busy()) throw_error(env, "SIMDNET_BUSY", "The engine is busy with an asynchronous call");
+    return *st_->engine;
+  }
+
+  void Prepare(Napi::Env env, Engine& e, size_t batch, bool diagnostics) {
+    if (!e.prepare(batch, diagnostics))
+      throw_range_error(env, "SIMDNET_INVALID_ARGUMENT",
+                        "Out of memory allocating buffers for batch size " + std::to_string(batch));
+    SyncMemory(env);
+  }
+
+  void CheckLabels(Napi::Env env, const Engine& e, const float* y, size_t n) {
+    const long long bad = e.find_bad_label(y, n);
+    if (bad >= 0)
+      throw_range_error(env, "SIMDNET_INVALID_ARGUMENT",
+                        "Expected a class index (integer in [0, " + std::to_string(e.output_size()) + ")) for y[" +
+                            std::to_string(bad) + "] but received " + std::to_string(y[bad]));
+  }
+
+  void WriteLogs(Napi::Env env, const LogSums& logs) {
+    // The logs buffer is handed to JS once; if someone transferred (detached) it, its memory is gone: write nothing.
+    bool detached = false;
+    napi_value ab = logs_ref_.Value().ArrayBuffer();
+    if (napi_is_detached_arraybuffer(env, ab, &detached) != napi_ok || detached) return;
+    for (size_t i = 0; i < kLogSlots; ++i) logs_[i] = i <= metric_count_ ? logs.value(i) : 0.0;
+  }
+
+  Napi::Value Params(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!st_->engine) throw_error(env, "SIMDNET_DISPOSED", "This engine has been disposed");
+    Napi::Array out = Napi::Array::New(env, st_->engine->param_count());
+    for (size_t i = 0; i < st_->engine->param_count(); ++i) {
+      const engine::ParamInfo& p = st_->engine->param_info(i);
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("name", p.name);
+      o.Set("layerIndex", Napi::Number::New(env, static_cast<double>(p.layer)));
+      Napi::Array shape = Napi::Array::New(env, p.shape.size());
+      for (size_t d = 0; d < p.shape.size(); ++d)
+        shape.Set(static_cast<uint32_t>(d), Napi::Number::New(env, static_cast<double>(p.shape[d])));
+      o.Set("shape", shape);
+      o.Set("trainable", Napi::Boolean::New(env, p.trainable));
+      out.Set(static_cast<uint32_t>(i), o);
+    }
+    return out;
+  }
+
+  Napi::Value GetParams(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Engine& e = Usable(env);
+    Napi::Array out = Napi::Array::New(env, e.param_count());
+    for (size_t i = 0; i < e.param_count(); ++i) {
+      const size_t n = e.param_info(i).size;
+      Napi::Float32Array a = Napi::Float32Array::New(env, n);
+      std::memcpy(a.Data(), e.param(i), n * sizeof(float));
+      out.Set(static_cast<uint32_t>(i), a);
+    }
+    return out;
+  }
+
+  Napi::Value SetParams(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Engine& e = Usable(env);
+    if (info.Length() < 1 || !info[0].IsArray())
+      throw_type_error(env, "SIMDNET_INVALID_ARGUMENT", "Expected an Array of Float32Array for values");
+    Napi::Array arr = info[0].As<Napi::Array>();
+    if (arr.Length() != e.param_count())
+      throw_range_error(env, "SIMDNET_SHAPE_MISMATCH",
+                        "Expected " + std::to_string(e.param_count()) + " parameter arrays but received " +
+                            std::to_string(arr.Length()));
+    // Check everything before copying anything, so a bad call changes nothing.
+    std::vector<const float*> src(e.param_count());
+    for (uint32_t i = 0; i < arr.Length(); ++i) {
+      Napi::Value v = arr.Get(i);
+      const std::string name = "values[" + std::to_string(i) + "]";
+      if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+        throw_type_error(env, "SIMDNET_INVALID_ARGUMENT", "Expected a Float32Array for " + name);
+      Napi::Float32Array a = v.As<Napi::Float32Array>();
+      bool detached = false;
+      if (napi_is_detached_arraybuffer(env, a.ArrayBuffer(), &detached) == napi_ok && detached)
+        throw_type_error(env, "SIMDNET_DETACHED_BUFFER", name + " is backed by a detached ArrayBuffer");
+      if (a.ElementLength() != e.param_info(i).size)
+        throw_range_error(env, "SIMDNET_SHAPE_MISMATCH",
+                          name + " (" + e.param_info(i).name + ") has " + std::to_string(a.ElementLength()) +
+                              " elements but " + std::to_string(e.param_info(i).size) + " are needed");
+      src[i] = a.Data();
+    }
+    for (size_t i = 0; i < src.size(); ++i)
+      std::memmove(e.param(i), src[i], e.param_info(i).size * sizeof(float));
+    return env.Undefined();
+  }
+
+  Napi::Value ResetOptimizer(const Napi::CallbackInfo& info) {
+    Usable(info.Env()).reset_optimizer();
+    return info.Env().Undefined();
+  }
+
+  Napi::Value GetLearningRate(const Napi::CallbackInfo& info) {
+    if (!st_->engine) throw_error(info.Env(), "SIMDNET_DISPOSED", "This engine has been disposed");
+    return Napi::Number::New(info.Env(), st_->engine->learning_rate());
+  }
+
+  Napi::Value SetLearningRate(const Napi::CallbackInfo& info) {
+    Engine& e = Usable(info.Env());
+    const double lr = get_double(info, 0, "lr");
+    if (lr < 0) throw_range_error(info.Env(), "SIMDNET_INVALID_ARGUMENT", "the learning rate must be >= 0");
+    e.set_learning_rate(lr);
+    return info.Env().Undefined();
+  }
+
+  Napi::Value GetStep(const Napi::CallbackInfo& info) {
+    if (!st_->engine) throw_error(info.Env(), "SIMDNET_DISPOSED", "This engine has been disposed");
+    return Napi::Number::New(info.Env(), static_cast<double>(st_->engine->step()));
+  }
+
+  Napi::Value LogsBuffer(const Napi::CallbackInfo&) { return logs_ref_.Value(); }
+
+  Napi::Value TrainStep(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Engine& e = Usable(env);
+    const size_t batch = get_size(info, 2, "batch");
+    if (batch < 1) throw_range_error(env, "SIMDNET_INVALID_ARGUMENT", "batch must be >= 1");
+    const float* x = get_f32(info, 0, "x", checked_mul(env, batch, e.input_size()));
+    const float* y = get_f32(info, 1, "y", checked_mul(env, batch, e.target_size()));
+    CheckLabels(env, e, y, batch);
+    Prepare(env, e, batch, false);
+    LogSums logs;
+    e.train_step(x, y, batch, &logs);
+    WriteLogs(env, logs);
+    return env.Undefined();
+  }
+
+  // Shared checks of evaluate/evaluateAsync: x, y, n, batchSize.
+  struct EvalArgs {
+    const float* x;
+    const float* y;
+    size_t n, batch_size;
+  };
+  EvalArgs ReadEval(const Napi::CallbackInfo& info, Engine& e, bool with_y) {
+    Napi::Env env = info.Env();
+    const size_t yi = with_y ? 1 : 0;
+    EvalArgs a{};
+    a.n = get_size(info, yi + 1, "n");
+    a.batch_size = get_size(info, yi + 2, "batchSize");
+    if (a.batch_size < 1) throw_range_error(env, "SIMDNET_INVALID_ARGUMENT", "batchSize must be >= 1");
+    a.x = get_f32(info, 0, "x", checked_mul(env, a.n, e.input_size()));
+    if (with_y) {
+      a.y = get_f32(info, 1, "y", checked_mul(env, a.n, e.target_size()));
+      CheckLabels(env, e, a.y, a.n);
+    }
+    Prepare(env, e, std::max<size_t>(1, std::min(a.batch_size, a.n)), false);
+    return a;
+  }
+
+  Napi::Value Evaluate(const Napi::CallbackInfo& info) {
+    Engine& e = Usable(info.Env());
+    EvalArgs a = ReadEval(info, e, true);
+    LogSums logs;
+    e.evaluate(a.x, a.y, a.n, a.batch_size, &logs);
+    WriteLogs(info.Env(), logs);
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Predict(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Engine& e = Usable(env);
+    EvalArgs a = ReadEval(info, e, false);
+    float* out = get_f32(info, 3, "out", checked_mul(env, a.n, e.output_size()));
+    e.predict(a.x, a.n, a.batch_size, out);
+    return info[3];
+  }
+
+  Napi::Value TrainBatches(const Napi::CallbackInfo& info);
+  Napi::Value EvaluateAsync(const Napi::CallbackInfo& info);
+  Napi::Value PredictAsync(const Napi::CallbackInfo& info);
+
+  Napi::Value Cancel(const Napi::CallbackInfo& info) {
+    st_->cancel.store(true);
+    return info.Env().Undefined();
+  }
+
+  Napi::Value MemoryBytes(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), st_->engine ? static_cast<double>(st_->engine->memory_bytes()) : 0.0);
+  }
+  Napi::Value IsBusy(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), busy()); }
+  Napi::Value IsDisposed(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), !st_->engine); }
+  Napi::Value InputSize(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), st_->engine ? static_cast<double>(st_->engine->input_size()) : 0.0);
+  }
+  Napi::Value OutputSize(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), st_->engine ? static_cast<double>(st_->engine->output_size()) : 0.0);
+  }
+
+  Napi::Value Dispose(const Napi::CallbackInfo& info) {
+    if (busy()) throw_error(info.Env(), "SIMDNET_BUSY", "Cannot dispose the engine while an asynchronous call runs");
+    Release();
+    return info.Env().Undefined();
+  }
+
+  std::shared_ptr<EngineState> st_ = std::make_shared<EngineState>();
+  size_t metric_count_ = 0;
+  double* logs_ = nullptr;
+  Napi::Reference<Napi::Float64Array> logs_ref_;
+};
+
+EngineJob::EngineJob(Napi::Env env, std::shared_ptr<EngineState> st, Napi::Object self, const char* name)
+    : Napi::AsyncWorker(env, name),
+      st_(std::move(st)),
+      engine_(st_->engine.get()),
+      deferred_(Napi::Promise::Deferred::New(env)),
+      self_(Napi::Persistent(self)) {
+  st_->busy.store(true);
+}
+
+void EngineJob::Finish() {
+  st_->busy.store(false);
+  st_->sync_memory(Env());
+}
+
+// Both completions swallow N-API failures: they happen only while the environment is being torn down (a worker
+// thread terminated mid-run), where there is nobody left to resolve and an escaping exception would abort.
+void EngineJob::OnOK() {
+  Finish();
+  try {
+    Napi::Env env = Env();
+    deferred_.Resolve(Result(env));
+  } catch (...) {
+  }
+}
+
+void EngineJob::OnError(const Napi::Error& e) {
+  Finish();
+  try {
+    Napi::Env env = Env();
+    Napi::Error err = Napi::Error::New(env, e.Message());
+    err.Set("code", Napi::String::New(env, "SIMDNET_ABORTED"));
+    deferred_.Reject(err.Value());
+  } catch (...) {
+  }
+}
+
+class TrainBatchesJob : public EngineJob {
+ public:
+  TrainBatchesJob(Napi::Env env, std::shared_ptr<EngineState> st, Napi::Object self, const engine::TrainBatchesArgs& args,
+                  size_t metric_count)
+      : EngineJob(env, std::move(st), self, "simdnet:trainBatches"), args_(args), metric_count_(metric_count) {}
+
+ protected:
+  void Run() override { steps_ = engine_->train_batches(args_, &logs_, &diags_); }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Object r = Napi::Object::New(env);
+    r.Set("steps", Napi::Number::New(env, static_cast<double>(steps_)));
+    r.Set("logs", log_values(env, logs_, 1 + metric_count_));
+    if (args_.diagnostics) r.Set("diagnostics", diag_values(env, diags_));
+    return r;
+  }
+
+ private:
+  engine::TrainBatchesArgs args_;
+  size_t metric_count_;
+  size_t steps_ = 0;
+  LogSums logs_;
+  std::vector<LayerDiag> diags_;
+};
+
+class EvaluateJob : public EngineJob {
+ public:
+  EvaluateJob(Napi::Env env, std::shared_ptr<EngineState> st, Napi::Object self, const float* x, const float* y, size_t n,
+              size_t batch_size, size_t metric_count)
+      : EngineJob(env, std::move(st), self, "simdnet:evaluate"),
+        x_(x), y_(y), n_(n), batch_size_(batch_size), metric_count_(metric_count) {}
+
+ protected:
+  void Run() override { engine_->evaluate(x_, y_, n_, batch_size_, &logs_); }
+  Napi::Value Result(Napi::Env env) override { return log_values(env, logs_, 1 + metric_count_); }
+
+ private:
+  const float* x_;
+  const float* y_;
+  size_t n_, batch_size_, metric_count_;
+  LogSums logs_;
+};
+
+class PredictJob : public EngineJob {
+ public:
+  PredictJob(Napi::Env env, std::shared_ptr<EngineState> st, Napi::Object self, const float* x, size_t n, size_t batch_size,
+             Napi::Float32Array out)
+      : EngineJob(env, std::move(st), self, "simdnet:predict"),
+        x_(x), n_(n), batch_size_(batch_size), out_data_(out.Data()), out_(Napi::Persistent(out)) {}
+
+ protected:
+  void Run() override { engine_->predict(x_, n_, batch_size_, out_data_); }
+  Napi::Value Result(Napi::Env) override { return out_.Value(); }
+
+ private:
+  const float* x_;
+  size_t n_, batch_size_;
+  float* out_data_;
+  Napi::Reference<Napi::Float32Array> out_;
+};
+
+Napi::Value EngineWrap::TrainBatches(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Engine& e = Usable(env);
+  engine::TrainBatchesArgs a;
+  a.n = get_size(info, 2, "n");
+  a.batch_size = get_size(info, 4, "batchSize");
+  a.first_batch = get_size(info, 5, "firstBatch");
+  a.batch_count = get_size(info, 6, "batchCount");
+  if (a.n < 1) throw_range_error(env, "SIMDNET_INVALID_ARGUMENT", "n must be >= 1");
+  if (a.batch_size < 1) throw_range_error(env, "SIMDNET_INVALID_ARGUMENT", "batchSize must be >= 1");
+  const size_t batches = (a.n + a.batch_size - 1) / a.batch_size;
+  if (a.first_batch > batches || a.batch_count > batches - a.first_batch)
+    throw_range_error(env, "SIMDNET_INVALID_ARGUMENT",
+                      "batches [" + std::to_string(a.first_batch) + ", " +
+                          std::to_string(a.first_batch + a.batch_count) + ") are outside the epoch's " +
+                          std::to_string(batches) + " batches");
+  a.x = get_f32(info, 0, "x", checked_mul(env, a.n, e.input_size()));
+  a.y = get_f32(info, 1, "y", checked_mul(env, a.n, e.target_size()));
+  a.order = get_u32(info, 3, "order", a.n);
+  for (size_t i = 0; i < a.n; ++i)
+    if (a.order[i] >= a.n)
+      throw_range_error(env, "SIMDNET_INVALID_ARGUMENT",
+                        "order[" + std::to_string(i) + "] = " + std::to_string(a.order[i]) + " is not below n = " +
+                            std::to_string(a.n));
+  a.lr_per_step = get_f32_opt(info, 7, "lrPerStep", a.batch_count);
+  if (a.lr_per_step)
+    for (size_t i = 0; i < a.batch_count; ++i)
+      if (!(a.lr_per_step[i] >= 0) || !std::isfinite(a.lr_per_step[i]))
+        throw_range_error(env, "SIMDNET_INVALID_ARGUMENT",
+                          "lrPerStep[" + std::to_string(i) + "] is not a finite number >= 0");
+  a.diagnostics = info.Length() > 8 && info[8].IsBoolean() && info[8].As<Napi::Boolean>().Value();
+  CheckLabels(env, e, a.y, a.n);
+  Prepare(env, e, std::min(a.batch_size, a.n), a.diagnostics);  // a batch never has more than n rows
+  st_->cancel.store(false);
+  a.cancel = &st_->cancel;
+  auto* job = new TrainBatchesJob(env, st_, info.This().As<Napi::Object>(), a, metric_count_);
+  for (size_t i = 0; i < 4; ++i) job->Hold(info[i]);
+  if (a.lr_per_step) job->Hold(info[7]);
+  Napi::Promise p = job->Promise();
+  job->Queue();
+  return p;
+}
+
+Napi::Value EngineWrap::EvaluateAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Engine& e = Usable(env);
+  EvalArgs a = ReadEval(info, e, true);
+  auto* job = new EvaluateJob(env, st_, info.This().As<Napi::Object>(), a.x, a.y, a.n, a.batch_size, metric_count_);
+  job->Hold(info[0]);
+  job->Hold(info[1]);
+  Napi::Promise p = job->Promise();
+  job->Queue();
+  return p;
+}
+
+Napi::Value EngineWrap::PredictAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Engine& e = Usable(env);
+  EvalArgs a = ReadEval(info, e, false);
+  Napi::Float32Array out = Napi::Float32Array::New(env, checked_mul(env, a.n, e.output_size()));
+  auto* job = new PredictJob(env, st_, info.This().As<Napi::Object>(), a.x, a.n, a.batch_size, out);
+  job->Hold(info[0]);
+  Napi::Promise p = job->Promise();
+  job->Queue();
+  return p;
+}
+
+void RegisterEngine(Napi::Env env, Napi::Object exports) { EngineWrap::Register(env, exports); }
+
+}  // namespace
+}  // namespace simdnet::addon
+
+SIMDNET_ADDON_EXPORTS(simdnet::addon::RegisterEngine)

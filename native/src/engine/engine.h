@@ -1,0 +1,189 @@
+// The native training engine: a plan compiled from a layer list into parameters, gradients, optimizer state and
+// per-batch activation buffers, and the whole training step (forward, loss, backward, penalties, clipping, optimizer
+// update, metrics, diagnostics) over the dispatched kernels. Semantics: docs/engine.md (shared with the JS engine).
+//
+// Memory: two 64-byte-aligned blocks. The fixed block (weights, gradients, optimizer state, batch-norm saved
+// statistics) is allocated once at compile; the batch block (activations, input gradients, dropout masks, gathered
+// batch rows, loss scratch) is sized for the largest batch seen and reallocated only when a larger batch arrives.
+// Nothing else allocates per step.
+//
+// Threading: an Engine is used by one thread at a time (the binding's busy flag guarantees it); the GEMMs inside use
+// the runtime pool. Nothing here touches N-API, throws, or aborts on caller input.
+#pragma once
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/plan.h"
+#include "kernels/vunary/vunary.h"
+
+namespace simdnet::engine {
+
+struct ParamInfo {
+  std::string name;
+  size_t layer = 0;
+  std::vector<size_t> shape;
+  size_t size = 0;
+  bool trainable = true;
+};
+
+// Sample-weighted sums of loss and metrics: value(i) = sums[i] / samples; index 0 = loss, then plan.metrics order.
+struct LogSums {
+  double samples = 0;
+  double sums[4] = {0, 0, 0, 0};
+  void clear() { *this = LogSums{}; }
+  double value(size_t i) const { return sums[i] / samples; }
+};
+
+struct LayerDiag {
+  size_t layer = 0;
+  double grad_norm = 0, weight_norm = 0, update_ratio = 0, dead_fraction = 0, activation_mean = 0, activation_std = 0;
+};
+
+struct TrainBatchesArgs {
+  const float* x = nullptr;  // n x input_size
+  const float* y = nullptr;  // n x output_size (sparse CE: n labels)
+  size_t n = 0;
+  const uint32_t* order = nullptr;  // n indices < n
+  size_t batch_size = 0, first_batch = 0, batch_count = 0;
+  const float* lr_per_step = nullptr;  // batch_count rates or nullptr
+  bool diagnostics = false;
+  const std::atomic<bool>* cancel = nullptr;  // checked before every step
+};
+
+class Engine {
+ public:
+  // Validates and compiles; returns nullptr with *status set on a bad plan or failed allocation.
+  static std::unique_ptr<Engine> create(const PlanSpec& plan, Status* status);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  const PlanSpec& plan() const { return plan_; }
+  size_t input_size() const { return plan_.input_size; }
+  size_t output_size() const { return out_size_; }
+  // Columns of y per sample: output_size, or 1 for sparse labels.
+  size_t target_size() const { return plan_.loss == LossKind::sparse_cce ? 1 : out_size_; }
+
+  size_t param_count() const { return params_.size(); }
+  const ParamInfo& param_info(size_t i) const { return params_[i].info; }
+  float* param(size_t i) { return params_[i].w; }
+  const float* grad(size_t i) const { return params_[i].g; }  // nullptr for non-trainable
+
+  void reset_optimizer();
+  // Atomic: JS may read the rate while a trainBatches worker runs.
+  double learning_rate() const { return lr_.load(std::memory_order_relaxed); }
+  void set_learning_rate(double lr) { lr_.store(lr, std::memory_order_relaxed); }
+  uint64_t step() const { return t_.load(std::memory_order_relaxed); }
+  size_t memory_bytes() const { return fixed_bytes_ + batch_bytes_ + diag_bytes_; }
+
+  // Grows the batch buffers to hold `batch` rows (and the diagnostics scratch when asked). False when out of memory.
+  bool prepare(size_t batch, bool diagnostics = false);
+  // First invalid sparse label among n targets (not an integer in [0, output_size)), or -1. Always -1 otherwise.
+  long long find_bad_label(const float* y, size_t n) const;
+
+  // One step on rows [0, batch) of x/y (prepare(batch) first); adds that batch's loss/metrics to *logs.
+  void train_step(const float* x, const float* y, size_t batch, LogSums* logs);
+  // args.batch_count steps (fewer after cancel); returns the steps run. diags gets one entry per layer.
+  size_t train_batches(const TrainBatchesArgs& args, LogSums* logs, std::vector<LayerDiag>* diags);
+  // Inference-mode loss (+ penalties) and metrics over n samples in batches.
+  void evaluate(const float* x, const float* y, size_t n, size_t batch_size, LogSums* logs);
+  // Inference-mode outputs, n x output_size.
+  void predict(const float* x, size_t n, size_t batch_size, float* out);
+
+  // For tests: forward (training mode), loss and backward plus penalty gradients, no clipping, no update.
+  // update_moving_stats = false leaves batch-norm running statistics alone. Returns data loss + penalties.
+  double compute_gradients(const float* x, const float* y, size_t batch, bool update_moving_stats);
+  // For tests: training-mode forward loss (+ penalties) with the same dropout masks and no side effects.
+  double training_loss(const float* x, const float* y, size_t batch);
+  // Output rows of the last forward pass (batch x output_size).
+  const float* output() const;
+
+ private:
+  enum class Mode { train, train_frozen, infer };
+  enum class LossOp { mse, bce_prob, bce_logits, cce_prob, softmax_cce, sparse_softmax_cce, sparse_cce_prob };
+
+  struct Param {
+    ParamInfo info;
+    float* w = nullptr;
+    float* g = nullptr;
+    float* state[3] = {nullptr, nullptr, nullptr};
+    RegSpec reg;
+    size_t diag_layer = SIZE_MAX;  // layer whose diagnostic weight this is
+  };
+
+  struct Layer {
+    LayerSpec spec;
+    int kernel = -1, bias = -1, gamma = -1, beta = -1, moving_mean = -1, moving_var = -1;
+    Act act = Act::linear;   // element-wise activation (dense/activation) when not softmax
+    bool softmax = false;
+    bool needs_z = false;    // dense: keep the pre-activation (softmax, fused loss, leaky with alpha < 0)
+    bool has_activation_output = false;
+    float* save_mean = nullptr;
+    float* save_inv_std = nullptr;
+    float* w_before = nullptr;  // diagnostics: weights before the update
+    // batch block
+    float* y = nullptr;
+    float* z = nullptr;
+    float* dx = nullptr;
+    uint8_t* mask = nullptr;
+    const float* out = nullptr;  // output of the last forward (y, or the input for inference dropout)
+  };
+
+  explicit Engine(const PlanSpec& plan);
+  Status compile();
+  void init_params();
+
+  void forward(const float* x, size_t b, Mode mode);
+  double data_loss(const float* y, size_t b, bool want_grad);
+  double penalties() const;
+  void backward(const float* x, size_t b);
+  void add_penalty_grads();
+  void clip_gradients();
+  void optimizer_update(float lr);
+  void accumulate(const float* y, size_t b, double loss, LogSums* logs);
+  void run_step(const float* x, const float* y, size_t b, float lr, LogSums* logs, bool diagnostics);
+  void diag_before_update();
+  void diag_after_update();
+  void diag_finish(std::vector<LayerDiag>* diags) const;
+  void fill_labels(const float* y, size_t b);
+
+  PlanSpec plan_;
+  std::vector<Layer> layers_;
+  std::vector<Param> params_;
+  size_t out_size_ = 0;
+  LossOp loss_op_ = LossOp::mse;
+  bool fused_ = false;             // the loss takes the last layer's pre-activation (logits)
+  std::vector<bool> grad_below_;   // layer i: some layer below it has trainable parameters
+  float loss_temperature_ = 1.0f;
+  std::atomic<double> lr_{0.0};
+  std::atomic<uint64_t> t_{0};
+
+  struct FreeDeleter {
+    void operator()(void* p) const noexcept;
+  };
+  std::unique_ptr<float, FreeDeleter> fixed_block_, batch_block_, diag_block_;
+  size_t fixed_bytes_ = 0, batch_bytes_ = 0, diag_bytes_ = 0;
+  size_t batch_capacity_ = 0;
+  bool diag_ready_ = false;
+
+  // batch block scratch
+  float* loss_grad_ = nullptr;  // batch x out: d loss / d (output or logits)
+  float* onehot_ = nullptr;     // batch x out (sparse without fused softmax; also mse/mae metrics for sparse)
+  int32_t* labels_ = nullptr;   // batch
+  int32_t* argmax_pred_ = nullptr;
+  int32_t* argmax_true_ = nullptr;
+  float* xb_ = nullptr;         // gathered batch rows (trainBatches)
+  float* yb_ = nullptr;
+  const float* last_logits_ = nullptr;
+  size_t last_batch_ = 0;
+
+  // diagnostics accumulators (per layer)
+  std::vector<double> diag_grad_norm_, diag_update_ratio_;
+  size_t diag_steps_ = 0;
+};
+
+}  // namespace simdnet::engine
