@@ -1,6 +1,6 @@
 /** `simdnet train`: load a data set, train an MLP with a live progress bar, report test accuracy and confusion. */
 import { writeFileSync } from 'node:fs';
-import { Dense, Sequential, callbacks, loadModel, optimizers, tensor } from '../index.js';
+import { Dense, Sequential, callbacks, loadModel, optimizers } from '../index.js';
 import { native } from '../native.js';
 import { runtimeInfo, setThreads } from '../backend.js';
 import { SimdnetError } from '../errors.js';
@@ -8,6 +8,7 @@ import { type CliIo, UsageError, choiceOption, intOption, layersOption, numberOp
 import { argmaxRows, confusionMatrix, formatConfusion } from './confusion.js';
 import { trainingCurveSvg } from './chart.js';
 import { type ScaleKind, loadTrainingData } from './train-data.js';
+import { oneHot } from '../data/transforms.js';
 
 const ACTIVATIONS = ['relu', 'leakyRelu', 'tanh', 'sigmoid', 'linear'] as const;
 const OPTIMIZERS = ['adam', 'adamw', 'sgd', 'momentum', 'rmsprop', 'adagrad'] as const;
@@ -183,11 +184,10 @@ export async function train(o: TrainOptions, io: CliIo, progressStream: NodeJS.W
       `Model: ${[tr.features, ...hidden, tr.numClasses].join('-')} (${hidden.length ? o.activation + ', ' : ''}softmax), ` +
         `${model.countParams().toLocaleString('en-US')} parameters; ${o.optimizer} lr ${lr}; ${epochs} epochs of batch ${batchSize}; backend ${engine}`,
     );
-    const { oneHot } = await import('../data/transforms.js');
-    const x = tensor(tr.x, [tr.n, tr.features]);
-    const y = tensor(oneHot(tr.labels, tr.numClasses), [tr.n, tr.numClasses]);
+    // Flat Float32Arrays: fit reads them in place (rows of inputSize / outputSize values), no tensor copy.
+    const y = oneHot(tr.labels, tr.numClasses);
     const t0 = performance.now();
-    const history = await model.fit(x, y, {
+    const history = await model.fit(tr.x, y, {
       epochs,
       batchSize,
       validationSplit: o.validationSplit,
@@ -199,7 +199,7 @@ export async function train(o: TrainOptions, io: CliIo, progressStream: NodeJS.W
     const nFit = Math.round(tr.n * (1 - o.validationSplit));
     io.out(`Trained ${history.epoch.length} epochs in ${seconds.toFixed(2)} s (${Math.round((nFit * history.epoch.length) / seconds).toLocaleString('en-US')} samples/s)`);
 
-    const probs = (await model.predictAsync(tensor(te.x, [te.n, te.features]), { batchSize: 1000 })).data();
+    const probs = (await model.predictAsync(te.x, { batchSize: 1000 })).data();
     const predicted = argmaxRows(probs, te.numClasses);
     const cm = confusionMatrix(te.labels, predicted, te.numClasses);
     let correct = 0;
@@ -212,7 +212,7 @@ export async function train(o: TrainOptions, io: CliIo, progressStream: NodeJS.W
       // Prove the saved files load back to the same predictions before telling the user they are there.
       const loaded = await loadModel(o.save);
       try {
-        const again = argmaxRows((await loaded.predictAsync(tensor(te.x, [te.n, te.features]), { batchSize: 1000 })).data(), te.numClasses);
+        const again = argmaxRows((await loaded.predictAsync(te.x, { batchSize: 1000 })).data(), te.numClasses);
         const same = again.every((p, i) => p === predicted[i]);
         io.out(`Saved model to ${o.save}${same ? ' (reloaded: same predictions)' : ' (WARNING: the reloaded model predicts differently)'}`);
       } finally {
