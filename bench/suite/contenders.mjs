@@ -1,7 +1,9 @@
 // The Node contenders of the training/inference benchmark, one adapter each with the same shape:
 //   build()                      fresh model 784-128(ReLU)-64(ReLU)-10(softmax), categorical CE, Adam 1e-3
 //   prepare(x, y, n)             turn the data into the library's input form (untimed)
-//   fitEpoch(x, y, n)            one epoch over the first n samples, batch 128, shuffled; returns fit's promise
+//   fitEpochs(x, y, n, epochs, onEpochEnd)
+//                                ONE fit call of `epochs` epochs over the first n samples, batch 128, reshuffled
+//                                every epoch, calling onEpochEnd() after each; returns fit's promise
 //   predict(x, n)                probabilities for n samples, batches of 1000
 //   memoryBytes()                native (or typed-array) bytes the model holds, when the library can tell
 //   dispose()
@@ -57,9 +59,9 @@ export async function tfjsContender(backend, { features, classes, batchSize, see
         cache = { n, x, xs: tf.tensor2d(x.subarray(0, n * features), [n, features]), ys: tf.tensor2d(y.subarray(0, n * classes), [n, classes]) };
       }
     },
-    fitEpoch(x, y, n) {
+    fitEpochs(x, y, n, epochs = 1, onEpochEnd = () => {}) {
       this.prepare(x, y, n);
-      return model.fit(cache.xs, cache.ys, { epochs: 1, batchSize, shuffle: true, verbose: 0 });
+      return model.fit(cache.xs, cache.ys, { epochs, batchSize, shuffle: true, verbose: 0, callbacks: { onEpochEnd: async () => onEpochEnd() } });
     },
     async predict(x, n) {
       const xs = tf.tensor2d(x.subarray(0, n * features), [n, features]);
@@ -105,13 +107,14 @@ export async function simdnetContender(backend, { features, classes, batchSize, 
       model.compile({ optimizer: api.optimizers.adam({ learningRate: 1e-3 }), loss: 'categoricalCrossentropy', metrics: ['accuracy'], backend, seed });
     },
     prepare() {},
-    fitEpoch(x, y, n) {
+    fitEpochs(x, y, n, epochs = 1, onEpochEnd = () => {}) {
       // Flat Float32Arrays are read in place by fit (no copy), the cheapest input form simdnet offers.
       return model.fit(x.subarray(0, n * features), y.subarray(0, n * classes), {
-        epochs: 1,
+        epochs,
         batchSize,
         shuffle: true,
         verbose: 0,
+        callbacks: [{ onEpochEnd: () => onEpochEnd() }],
       });
     },
     async predict(x, n) {
