@@ -4,12 +4,12 @@
 //   2. training: Fashion-MNIST 784-128-64-10, Adam 1e-3, batch 128: s/epoch, samples/s, test accuracy;
 //   3. inference over the 10,000 test images;  4. event-loop lag during fit;  5. peak RSS and model bytes.
 // Every training contender runs in its own process (bench/suite/train-worker.mjs, bench/torch/train.py).
-// Output: markdown on stdout, JSON and an SVG chart of samples/s under bench/results/ (or --out).
+// Output: markdown on stdout (and in a .md file), JSON and an SVG chart of samples/s under bench/results/ (or --out).
 // --quick: tiny sizes and a few batches (CI runs it through test/bench/suite.test.ts so the harness cannot rot).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { benchDir, distDir, fashionMnistAvailable, fmt, markdownTable, PYTHON, runChild, torchAvailable } from './suite/common.mjs';
 import { runKernels } from './suite/kernels.mjs';
 
@@ -93,7 +93,16 @@ export async function runSuite(argv = process.argv.slice(2), io = { out: (s) => 
   const started = new Date();
   const machine = { cpu: cpus()[0]?.model ?? 'unknown', cpus: availableParallelism(), node: process.version, platform: `${process.platform}-${process.arch}` };
   const report = { date: started.toISOString(), quick, machine, notes: [] };
-  const md = [`# simdnet benchmark suite${quick ? ' (quick mode: tiny sizes, figures meaningless)' : ''}`, '', `${machine.cpu}, ${machine.cpus} CPUs, Node ${machine.node}, ${report.date}`];
+  // The 1-minute load average before the run: above ~0.5 on a 2-core machine, other processes share the cores and
+  // every timing below is suspect (threaded contenders most).
+  machine.loadAverageBefore = loadavg()[0];
+  const md = [
+    `# simdnet benchmark suite${quick ? ' (quick mode: tiny sizes, figures meaningless)' : ''}`,
+    '',
+    `${machine.cpu}, ${machine.cpus} CPUs, Node ${machine.node}, ${report.date}, load average before the run ${machine.loadAverageBefore.toFixed(2)}`,
+  ];
+  if (machine.loadAverageBefore > machine.cpus / 4)
+    md.push('', `**The machine was busy (load average ${machine.loadAverageBefore.toFixed(2)} on ${machine.cpus} CPUs): timings are noisy, threaded contenders most.**`);
   report.notes.push('tfjs-node is not among the contenders: it cannot install offline (its install script downloads libtensorflow).');
 
   if (sections.includes('kernels')) {
@@ -218,7 +227,9 @@ export async function runSuite(argv = process.argv.slice(2), io = { out: (s) => 
   mkdirSync(outDir, { recursive: true });
   const jsonPath = join(outDir, `suite-${quick ? 'quick-' : ''}${started.toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(jsonPath, JSON.stringify(report, null, 2));
-  md.push('', `JSON: ${jsonPath}${report.chart ? `; chart: ${report.chart}` : ''}`);
+  const mdPath = jsonPath.replace(/\.json$/, '.md');
+  md.push('', `JSON: ${jsonPath}${report.chart ? `; chart: ${report.chart}` : ''}; this report: ${mdPath}`);
+  writeFileSync(mdPath, md.join('\n') + '\n');
   io.out(md.join('\n'));
   return 0;
 }
