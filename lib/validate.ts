@@ -4,7 +4,11 @@ import { SimdnetRangeError, SimdnetTypeError, describe } from './errors.js';
 const MAX_SIZE = 2 ** 40;
 
 export function isDetached(buf: ArrayBufferLike): boolean {
-  // Node 20 has ArrayBuffer.prototype.detached behind no flag only from V8 11.4+; fall back to byteLength probing.
+  // A detached ArrayBuffer always has byteLength 0 (ECMA-262 ArrayBufferByteLength), so a non-empty buffer is not
+  // detached: the common path returns here without allocating. SharedArrayBuffers cannot be detached.
+  if (buf.byteLength !== 0) return false;
+  // ArrayBuffer.prototype.detached exists from V8 11.4 (Node 22); Node 20 lacks it, so an empty buffer is probed by
+  // constructing a view, which throws on a detached buffer. Only empty buffers pay for that allocation.
   const d = (buf as ArrayBuffer & { detached?: boolean }).detached;
   if (typeof d === 'boolean') return d;
   try {

@@ -1,14 +1,3 @@
 #!/usr/bin/env node
-// Runs node-gyp with the running Node's own headers when they are installed beside it (Debian's /usr/include/node,
-// official tarballs, nvm), so that no header download is attempted. Recipe: ../shared/TOOLCHAIN.md section 3.
-const { spawnSync } = require('node:child_process');
-const fs = require('node:fs');
-const path = require('node:path');
-const env = { ...process.env };
-if (!env.npm_config_nodedir) {
-  const prefix = path.resolve(process.execPath, '..', '..');
-  const inc = path.join(prefix, 'include', 'node');
-  if (fs.existsSync(path.join(inc, 'node_api.h')) && fs.existsSync(path.join(inc, 'common.gypi'))) env.npm_config_nodedir = prefix;
-}
-const r = spawnSync(process.execPath, [require.resolve('node-gyp/bin/node-gyp.js'), ...process.argv.slice(2)], { stdio: 'inherit', env });
-process.exit(r.status ?? 1);
+// node-gyp with the running Node's own headers (scripts/node-env.cjs): used by build:native and prebuildify.
+require('./node-env.cjs').runWithNodeGypEnv(require.resolve('node-gyp/bin/node-gyp.js'), process.argv.slice(2));

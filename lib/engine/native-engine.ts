@@ -69,6 +69,15 @@ function nativeError(err: unknown, context: Error): Error {
   return out;
 }
 
+/**
+ * checkF32 with a fast path for the per-step calls: a Float32Array long enough is accepted at once (a detached one
+ * has length 0, so with minLength > 0 it takes the full check; the addon re-checks detachment either way).
+ */
+function f32(v: unknown, name: string, minLength: number): void {
+  if (minLength > 0 && v instanceof Float32Array && v.length >= minLength) return;
+  checkF32(v, name, minLength);
+}
+
 export class NativeEngine implements Engine {
   readonly backend = 'native' as const;
   readonly inputSize: number;
@@ -152,9 +161,9 @@ export class NativeEngine implements Engine {
 
   trainStep(x: Float32Array, y: Float32Array, batch: number): Logs {
     const h = this.#live();
-    checkSize(batch, 'batch', 1);
-    checkF32(x, 'x', batch * this.inputSize);
-    checkF32(y, 'y', batch * this.#targetSize);
+    if (!Number.isInteger(batch) || batch < 1) checkSize(batch, 'batch', 1);
+    f32(x, 'x', batch * this.inputSize);
+    f32(y, 'y', batch * this.#targetSize);
     h.trainStep(x, y, batch); // labels are range-checked natively before anything runs
     return this.#toLogs(this.#logs);
   }

@@ -14,7 +14,7 @@ import type { Callback, TrainingModel, TrainingParams } from '../callbacks/callb
 import { ProgressBar } from '../callbacks/progress-bar.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { History } from './history.js';
-import { checkFinite, checkSameRows, prepareInputs, prepareTargets, sliceRows } from './data.js';
+import { checkFiniteAsync, checkSameRows, prepareInputs, prepareTargets, sliceRows } from './data.js';
 import { identityOrder, shuffledOrder, shuffleStream } from './shuffle.js';
 import type { Tensor, NestedArray } from '../tensor.js';
 
@@ -143,8 +143,8 @@ export async function runFit(host: FitHost, x: unknown, y: unknown, args: unknow
   const xAll = prepareInputs(x, engine.inputSize, 'x');
   const yAll = prepareTargets(y, host.loss, engine.outputSize, 'y');
   checkSameRows(xAll, yAll, 'x', 'y');
-  checkFinite(xAll, 'x');
-  checkFinite(yAll, 'y');
+  await checkFiniteAsync(xAll, 'x');
+  await checkFiniteAsync(yAll, 'y');
   let xTrain = xAll;
   let yTrain = yAll;
   let xVal = null;
@@ -153,8 +153,8 @@ export async function runFit(host: FitHost, x: unknown, y: unknown, args: unknow
     xVal = prepareInputs(p.validationData[0], engine.inputSize, 'validationData[0]');
     yVal = prepareTargets(p.validationData[1], host.loss, engine.outputSize, 'validationData[1]');
     checkSameRows(xVal, yVal, 'validationData[0]', 'validationData[1]');
-    checkFinite(xVal, 'validationData[0]');
-    checkFinite(yVal, 'validationData[1]');
+    await checkFiniteAsync(xVal, 'validationData[0]');
+    await checkFiniteAsync(yVal, 'validationData[1]');
   } else if (p.validationSplit > 0) {
     // Keras: split_at = floor(n * (1 - validation_split)); the tail is the validation set, taken before shuffling.
     const at = Math.floor(xAll.rows * (1 - p.validationSplit));

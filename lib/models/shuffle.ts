@@ -1,5 +1,5 @@
 /** Seeded sample orders for fit: Fisher-Yates driven by Philox words (lib/kernels/reference/rng.ts). */
-import { philoxWord } from '../kernels/reference/rng.js';
+import { philoxBlock, split64 } from '../kernels/reference/rng.js';
 
 /**
  * Streams reserved for shuffling, far above the initializer streams (2 * layerIndex) and dropout streams
@@ -10,10 +10,21 @@ export function shuffleStream(fitIndex: number, epoch: number): number {
 }
 
 /** A permutation of [0, n): j = floor(word_i * (i + 1) / 2^32) for i = n-1 .. 1 (bias below (i+1)/2^32). */
+// word_i is philoxWord(seed, stream, i); one Philox block gives words 4q..4q+3, so it is computed once per four
+// swaps into a reused buffer (per-word calls cost a block and an allocation each: ~9 ms per epoch at n = 60,000).
 export function shuffledOrder(n: number, seed: number, stream: number): Uint32Array {
   const order = identityOrder(n);
+  const [k0, k1] = split64(seed), [s0, s1] = split64(stream);
+  const block = new Uint32Array(4);
+  let q = -1;
   for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor((philoxWord(seed, stream, i) * (i + 1)) / 2 ** 32);
+    const bq = Math.floor(i / 4);
+    if (bq !== q) {
+      q = bq;
+      const [c0, c1] = split64(q);
+      philoxBlock(c0, c1, s0, s1, k0, k1, block, 0);
+    }
+    const j = Math.floor((block[i - q * 4] * (i + 1)) / 2 ** 32);
     const t = order[i];
     order[i] = order[j];
     order[j] = t;

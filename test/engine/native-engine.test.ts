@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Worker } from 'node:worker_threads';
 import { native, nativePath } from '../../lib/native.js';
 import { NativeEngine } from '../../lib/engine/native-engine.js';
+import { JsEngine } from '../../lib/engine/js-engine.js';
 import type { ActivationKind, LayerSpec, LossName, OptimizerSpec, PlanSpec } from '../../lib/engine/engine.js';
 
 // ---- plan builders --------------------------------------------------------------------------------------------
@@ -336,6 +337,10 @@ describe.runIf(native)('NativeEngine', () => {
     expect(() => e.trainStep(x, new Float32Array(4), 1.5)).toThrow(codeOf('SIMDNET_INVALID_ARGUMENT'));
     expect(() => e.trainStep(x, new Float32Array([0, 1, 3, 2]), 4)).toThrow(RangeError); // label 3 of 3 classes
     expect(() => e.trainStep(x, new Float32Array([0, 1, 0.5, 2]), 4)).toThrow(codeOf('SIMDNET_INVALID_ARGUMENT'));
+    const gone = data(12, 4);
+    structuredClone(gone.buffer, { transfer: [gone.buffer] });
+    expect(() => e.trainStep(gone, new Float32Array(4), 4)).toThrow(codeOf('SIMDNET_DETACHED_BUFFER'));
+    expect(() => e.predict(gone, 1, 1)).toThrow(codeOf('SIMDNET_DETACHED_BUFFER'));
     expect(e.step).toBe(0); // nothing ran
     await expect(e.trainBatches({ x, y: new Float32Array([0, 1, 2, -1]), n: 4, order: new Uint32Array([0, 1, 2, 3]), batchSize: 2, firstBatch: 0, batchCount: 2 }))
       .rejects.toBeInstanceOf(RangeError);
@@ -385,13 +390,7 @@ describe.runIf(native)('NativeEngine', () => {
 });
 
 // ---- NativeEngine vs JsEngine (the pure-TS twin built on lib/kernels/reference) -----------------------------------
-// Loaded by a computed path so this file also runs on branches where js-engine.ts has not landed yet.
-const jsEnginePath = '../../lib/engine/js-engine.js';
-const jsEngineModule = (await import(/* @vite-ignore */ jsEnginePath).catch(() => null)) as
-  | { JsEngine: new (plan: PlanSpec) => import('../../lib/engine/engine.js').Engine }
-  | null;
-
-describe.runIf(native && jsEngineModule)('NativeEngine agrees with JsEngine', () => {
+describe.runIf(native)('NativeEngine agrees with JsEngine', () => {
   const optimizers: [string, Partial<OptimizerSpec>][] = [
     ['sgd', { kind: 'sgd', learningRate: 0.1, weightDecay: 0.01 }],
     ['momentum', { kind: 'momentum', learningRate: 0.05, momentum: 0.9, dampening: 0.1 }],
@@ -426,7 +425,7 @@ describe.runIf(native && jsEngineModule)('NativeEngine agrees with JsEngine', ()
         const p = plan(6, layers, loss, opt, ['accuracy', 'mse']);
         (p.layers[0] as { kernelRegularizer: unknown }).kernelRegularizer = { l1: 1e-3, l2: 1e-3 };
         const a = make(p);
-        const b = new jsEngineModule!.JsEngine(p);
+        const b = new JsEngine(p);
         a.getParams().forEach((w, i) => expect(Buffer.from(w.buffer).equals(Buffer.from(b.getParams()[i].buffer))).toBe(true));
         const x = data(batch * steps * 6, 21);
         const y = targets(loss, batch * steps, a.outputSize, 22);
@@ -458,7 +457,7 @@ describe.runIf(native && jsEngineModule)('NativeEngine agrees with JsEngine', ()
   it('agrees on trainBatches logs, learning-rate schedules and diagnostics', async () => {
     const p = plan(6, models[0][2], 'sparseCategoricalCrossentropy', { kind: 'adam', learningRate: 0.01 }, ['accuracy']);
     const a = make(p);
-    const b = new jsEngineModule!.JsEngine(p);
+    const b = new JsEngine(p);
     const n = 100;
     const x = data(n * 6, 31), y = targets('sparseCategoricalCrossentropy', n, 4, 32);
     const order = new Uint32Array(n).map((_, i) => (i * 37) % n);

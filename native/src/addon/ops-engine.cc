@@ -52,6 +52,25 @@ uint32_t* get_u32(const Napi::CallbackInfo& info, size_t i, const char* name, si
   return reinterpret_cast<uint32_t*>(static_cast<uint8_t*>(ab.Data()) + ta.ByteOffset());
 }
 
+// get_f32 (args.h) with one napi_get_typedarray_info call on the valid path (the per-step path of trainStep);
+// anything unusual goes through get_f32, which throws the coded error.
+const float* fast_f32(const Napi::CallbackInfo& info, size_t i, const char* name, size_t min_len) {
+  if (i < info.Length()) {
+    napi_env env = info.Env();
+    napi_typedarray_type type;
+    size_t length = 0;
+    void* data = nullptr;
+    napi_value ab;
+    size_t offset = 0;
+    bool detached = true;
+    if (napi_get_typedarray_info(env, info[i], &type, &length, &data, &ab, &offset) == napi_ok &&
+        type == napi_float32_array && length >= min_len && napi_is_detached_arraybuffer(env, ab, &detached) == napi_ok &&
+        !detached)
+      return static_cast<const float*>(data);
+  }
+  return get_f32(info, i, name, min_len);
+}
+
 Napi::Array log_values(Napi::Env env, const LogSums& logs, size_t count) {
   Napi::Array out = Napi::Array::New(env, count);
   for (size_t i = 0; i < count; ++i) out.Set(static_cast<uint32_t>(i), Napi::Number::New(env, logs.value(i)));
@@ -167,6 +186,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     Napi::Float64Array logs = Napi::Float64Array::New(env, kLogSlots);
     logs_ = logs.Data();
     logs_ref_ = Napi::Persistent(logs);
+    logs_buffer_ref_ = Napi::Persistent(logs.ArrayBuffer());
     SyncMemory(env);
   }
 
@@ -218,8 +238,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   void WriteLogs(Napi::Env env, const LogSums& logs) {
     // The logs buffer is handed to JS once; if someone transferred (detached) it, its memory is gone: write nothing.
     bool detached = false;
-    napi_value ab = logs_ref_.Value().ArrayBuffer();
-    if (napi_is_detached_arraybuffer(env, ab, &detached) != napi_ok || detached) return;
+    if (napi_is_detached_arraybuffer(env, logs_buffer_ref_.Value(), &detached) != napi_ok || detached) return;
     for (size_t i = 0; i < kLogSlots; ++i) logs_[i] = i <= metric_count_ ? logs.value(i) : 0.0;
   }
 
@@ -317,8 +336,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     Engine& e = Usable(env);
     const size_t batch = get_size(info, 2, "batch");
     if (batch < 1) throw_range_error(env, "SIMDNET_INVALID_ARGUMENT", "batch must be >= 1");
-    const float* x = get_f32(info, 0, "x", checked_mul(env, batch, e.input_size()));
-    const float* y = get_f32(info, 1, "y", checked_mul(env, batch, e.target_size()));
+    const float* x = fast_f32(info, 0, "x", checked_mul(env, batch, e.input_size()));
+    const float* y = fast_f32(info, 1, "y", checked_mul(env, batch, e.target_size()));
     CheckLabels(env, e, y, batch);
     Prepare(env, e, batch, false);
     LogSums logs;
@@ -398,6 +417,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   size_t metric_count_ = 0;
   double* logs_ = nullptr;
   Napi::Reference<Napi::Float64Array> logs_ref_;
+  Napi::Reference<Napi::ArrayBuffer> logs_buffer_ref_;
 };
 
 EngineJob::EngineJob(Napi::Env env, std::shared_ptr<EngineState> st, Napi::Object self, const char* name)

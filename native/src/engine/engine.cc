@@ -10,6 +10,7 @@
 #include <new>
 
 #include "kernels/init/init.h"
+#include "runtime/memory.h"
 
 namespace simdnet::engine {
 namespace {
@@ -32,9 +33,7 @@ struct Carver {
 
 float* alloc_floats(size_t n) {
   const size_t floats = round_up(n == 0 ? 1 : n);
-  void* p = std::aligned_alloc(64, floats * sizeof(float));
-  if (p) std::memset(p, 0, floats * sizeof(float));
-  return static_cast<float*>(p);
+  return static_cast<float*>(block_alloc(floats * sizeof(float)));  // zeroed, 64-byte aligned
 }
 
 Act to_act(ActKind k) {
@@ -61,7 +60,7 @@ size_t optimizer_state_count(const OptimSpec& o) {
 
 }  // namespace
 
-void Engine::FreeDeleter::operator()(void* p) const noexcept { std::free(p); }
+void Engine::FreeDeleter::operator()(void* p) const noexcept { block_free(p); }
 
 Engine::Engine(const PlanSpec& plan) : plan_(plan), lr_(plan.optimizer.learning_rate) {}
 Engine::~Engine() = default;
