@@ -7,10 +7,10 @@
 // Output: markdown on stdout (and in a .md file), JSON and an SVG chart of samples/s under bench/results/ (or --out).
 // --quick: tiny sizes and a few batches (CI runs it through test/bench/suite.test.ts so the harness cannot rot).
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { availableParallelism, cpus, loadavg } from 'node:os';
-import { benchDir, distDir, fashionMnistAvailable, fmt, markdownTable, PYTHON, runChild, torchAvailable } from './suite/common.mjs';
+import { benchDir, distDir, repoRoot, fashionMnistAvailable, fmt, markdownTable, PYTHON, runChild, torchAvailable } from './suite/common.mjs';
 import { runKernels } from './suite/kernels.mjs';
 
 export const usage = `Usage: simdnet bench [options]   (or: npm run bench -- [options])
@@ -228,7 +228,8 @@ export async function runSuite(argv = process.argv.slice(2), io = { out: (s) => 
   const jsonPath = join(outDir, `suite-${quick ? 'quick-' : ''}${started.toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(jsonPath, JSON.stringify(report, null, 2));
   const mdPath = jsonPath.replace(/\.json$/, '.md');
-  md.push('', `JSON: ${jsonPath}${report.chart ? `; chart: ${report.chart}` : ''}; this report: ${mdPath}`);
+  const show = (p) => (relative(repoRoot, p).startsWith('..') ? p : relative(repoRoot, p));
+  md.push('', `JSON: ${show(jsonPath)}${report.chart ? `; chart: ${show(report.chart)}` : ''}; this report: ${show(mdPath)}`);
   writeFileSync(mdPath, md.join('\n') + '\n');
   io.out(md.join('\n'));
   return 0;
