@@ -1,0 +1,148 @@
+// Part 1 of the suite: SGEMM GFLOP/s (2mnk / t) at the kernel benchmark shapes of BASELINES.md, for simdnet native
+// (1 and 2 threads), simdnet's TS twin, tfjs-backend-cpu and tfjs-backend-wasm, with % of the FMA peak measured by
+// the addon's fmaPeak probe. Slow contenders skip shapes whose single call is estimated above `maxCallSeconds`.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { distDir, median, timeReps } from './common.mjs';
+
+const require = createRequire(import.meta.url);
+
+/** (M, K, N) as in BASELINES.md; transA: C = Aᵀ·B with A stored K x M (the dW = xᵀ·dy shape of a dense layer). */
+export const FULL_SHAPES = [
+  { m: 64, k: 64, n: 64 },
+  { m: 256, k: 256, n: 256 },
+  { m: 1024, k: 1024, n: 1024 },
+  { m: 2048, k: 2048, n: 2048 },
+  { m: 128, k: 784, n: 128 },
+  { m: 128, k: 128, n: 64 },
+  { m: 128, k: 64, n: 10 },
+  { m: 784, k: 128, n: 128, transA: true },
+];
+export const QUICK_SHAPES = [
+  { m: 64, k: 64, n: 64 },
+  { m: 128, k: 64, n: 10 },
+  { m: 64, k: 32, n: 48, transA: true },
+];
+
+export function shapeLabel(s) {
+  return s.transA ? `Aᵀ·B (${s.m},${s.k},${s.n})` : s.m === s.k && s.k === s.n ? `${s.m}³` : `(${s.m},${s.k},${s.n})`;
+}
+
+function randomMatrix(len, seed) {
+  const a = new Float32Array(len);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < len; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    a[i] = ((s >>> 0) / 4294967296) * 2 - 1;
+  }
+  return a;
+}
+
+async function tryImport(path) {
+  if (!existsSync(path)) return { error: `${path.replace(distDir, 'dist')} not built` };
+  try {
+    return { mod: await import(path) };
+  } catch (e) {
+    return { error: e.message };
+  }
+}
+
+/** Each contender: { name, prepare(shape) -> run() (sync or async) } or { name, error }. */
+async function contenders(quick) {
+  const list = [];
+  const nativeGemm = await tryImport(join(distDir, 'kernels', 'native', 'gemm.js'));
+  const nativeMod = await tryImport(join(distDir, 'native.js'));
+  const peak = {};
+  if (nativeGemm.mod && nativeMod.mod?.native) {
+    const g = nativeGemm.mod;
+    for (const threads of [1, 2]) {
+      if (typeof g.fmaPeak === 'function') peak[threads] = g.fmaPeak(quick ? 50 : 300, threads);
+      list.push({
+        name: `simdnet native ${threads}t`,
+        threads,
+        prepare: (s, a, b, c) => {
+          const args = { transA: !!s.transA, m: s.m, n: s.n, k: s.k, a, b, c };
+          return typeof g.gemmThreads === 'function' ? () => g.gemmThreads(args, threads) : () => g.gemm(args);
+        },
+      });
+    }
+  } else {
+    list.push({ name: 'simdnet native', error: nativeGemm.error ?? nativeMod.error ?? 'native addon not loaded' });
+  }
+  const ref = await tryImport(join(distDir, 'kernels', 'reference', 'gemm.js'));
+  if (ref.mod) {
+    list.push({ name: 'simdnet TS twin', threads: 1, slow: true, prepare: (s, a, b, c) => () => ref.mod.gemm({ transA: !!s.transA, m: s.m, n: s.n, k: s.k, a, b, c }) });
+  } else list.push({ name: 'simdnet TS twin', error: ref.error });
+  const tf = await import('@tensorflow/tfjs');
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  wasm.setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/');
+  for (const backend of ['cpu', 'wasm']) {
+    list.push({
+      name: `tfjs-${backend}`,
+      threads: 1,
+      slow: backend === 'cpu',
+      setup: async () => {
+        await tf.setBackend(backend);
+        await tf.ready();
+      },
+      prepare: (s, a, b) => {
+        // Tensors are created once per shape; each call runs matMul and reads the result back (dataSync), which
+        // is what a caller needs, and what forces tfjs to finish the work.
+        const ta = tf.tensor2d(a, s.transA ? [s.k, s.m] : [s.m, s.k]);
+        const tb = tf.tensor2d(b, [s.k, s.n]);
+        const run = () => {
+          const c = tf.matMul(ta, tb, !!s.transA, false);
+          c.dataSync();
+          c.dispose();
+        };
+        run.dispose = () => {
+          ta.dispose();
+          tb.dispose();
+        };
+        return run;
+      },
+    });
+  }
+  return { list, peak };
+}
+
+export async function runKernels({ quick = false, log = () => {}, maxCallSeconds = quick ? 0.5 : 4 } = {}) {
+  const shapes = quick ? QUICK_SHAPES : FULL_SHAPES;
+  const { list, peak } = await contenders(quick);
+  const results = [];
+  for (const c of list) {
+    if (c.error) {
+      results.push({ contender: c.name, error: c.error });
+      log(`  ${c.name}: skipped (${c.error})`);
+      continue;
+    }
+    await c.setup?.();
+    let gflops = null; // latest measured rate, to estimate the cost of the next shape
+    for (const s of shapes) {
+      const flop = 2 * s.m * s.n * s.k;
+      if (gflops && flop / (gflops * 1e9) > maxCallSeconds) {
+        results.push({ contender: c.name, shape: shapeLabel(s), skipped: `estimated ${(flop / (gflops * 1e9)).toFixed(1)} s per call` });
+        continue;
+      }
+      const a = randomMatrix(s.m * s.k, 1);
+      const b = randomMatrix(s.k * s.n, 2);
+      const cc = new Float32Array(s.m * s.n);
+      const run = c.prepare(s, a, b, cc);
+      // Warm-up: the first calls pay one-off costs (tfjs-cpu's first matMuls of a shape take 40-100 ms each).
+      const estimate = gflops ? flop / (gflops * 1e9) : 0;
+      if (estimate < 0.5) await timeReps(run, { minSeconds: 0, minReps: 3, maxReps: 3 });
+      const reps = await timeReps(run, { minSeconds: quick ? 0.03 : 0.4, minReps: quick ? 3 : 5 });
+      run.dispose?.();
+      const t = median(reps);
+      gflops = flop / t / 1e9;
+      const p = peak[c.threads];
+      const row = { contender: c.name, threads: c.threads, shape: shapeLabel(s), gflops, reps: reps.length, pctPeak: p ? (100 * gflops) / p : null };
+      results.push(row);
+      log(`  ${c.name} ${row.shape}: ${gflops.toFixed(2)} GFLOP/s`);
+    }
+  }
+  return { shapes: shapes.map(shapeLabel), fmaPeakGflops: peak, results };
+}

@@ -1,0 +1,153 @@
+// One Node contender of the training / inference / event-loop / memory benchmark, in its own process so its peak
+// RSS is its own. Usage: node bench/suite/train-worker.mjs '<json config>'; prints `SIMDNET_BENCH_RESULT {json}`.
+//
+// Protocol (the same as bench/torch/train.py):
+//   1. probe: a warm-up epoch over 2 batches, then a timed one over `probeBatches` batches (fresh model after);
+//   2. if `epochs` full epochs are estimated to fit in `budgetSeconds`: train them in one fit call (two when
+//      epochs > 5: test accuracy after epoch 5 and after the last), timing each epoch through an epoch-end
+//      callback; else time one epoch over a bounded number of batches
+//      (about boundedSeconds worth) and extrapolate seconds per epoch from it, saying so (no accuracy then);
+//   3. event-loop lag (10 ms setInterval) during the first timed epoch, and how long the fit call blocks before it
+//      returns its promise (synchronous set-up: input validation, copies);
+//   4. inference over the test set in batches of 1000 (median of several runs, bounded by time);
+//   5. peak RSS of the process and the bytes the model holds.
+import { join } from 'node:path';
+import { distDir, lagMonitor, median, RESULT_PREFIX } from './common.mjs';
+import { simdnetContender, tfjsContender } from './contenders.mjs';
+
+const cfg = JSON.parse(process.argv[2]);
+const {
+  contender, // 'simdnet-native' | 'simdnet-js' | 'tfjs-cpu' | 'tfjs-wasm'
+  threads = 1,
+  epochs = 5,
+  batchSize = 128,
+  seed = 1,
+  dataset = 'fashion-mnist', // or 'digits' (quick mode without Fashion-MNIST)
+  dataDir,
+  trainLimit,
+  testLimit,
+  budgetSeconds = 150,
+  boundedSeconds = 20,
+  probeBatches = 5,
+  maxBatches, // force bounded mode with this many batches
+} = cfg;
+
+const data = await import(join(distDir, 'data', 'index.js'));
+let train, test;
+if (dataset === 'digits') {
+  ({ train, test } = data.trainTestSplit(await data.loadDigits(), { seed, stratify: true }));
+} else {
+  ({ train, test } = await data.loadFashionMnist({ dir: dataDir }));
+}
+train = data.shuffle(train, seed); // a seeded order, so a limited run still sees every class
+if (trainLimit && trainLimit < train.n) train = { ...train, n: trainLimit, x: train.x.subarray(0, trainLimit * train.features), labels: train.labels.subarray(0, trainLimit) };
+if (testLimit && testLimit < test.n) test = { ...test, n: testLimit, x: test.x.subarray(0, testLimit * test.features), labels: test.labels.subarray(0, testLimit) };
+const features = train.features;
+const classes = train.numClasses;
+const yTrain = data.oneHot(train.labels, classes);
+
+const opts = { features, classes, batchSize, seed, threads };
+const c = contender.startsWith('tfjs-') ? await tfjsContender(contender.slice(5), opts) : await simdnetContender(contender.slice(8), opts);
+
+function accuracy(probs, labels, n) {
+  let hits = 0;
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let j = 1; j < classes; j++) if (probs[i * classes + j] > probs[i * classes + best]) best = j;
+    if (best === labels[i]) hits++;
+  }
+  return hits / n;
+}
+
+const batchesPerEpoch = Math.ceil(train.n / batchSize);
+// 1. probe
+c.build();
+await c.fitEpochs(train.x, yTrain, Math.min(train.n, 2 * batchSize));
+const probeN = Math.min(train.n, probeBatches * batchSize);
+let t0 = performance.now();
+await c.fitEpochs(train.x, yTrain, probeN);
+const probeSecondsPerSample = (performance.now() - t0) / 1000 / probeN;
+const estimatedFull = probeSecondsPerSample * train.n * epochs;
+
+// 2. training
+const bounded = maxBatches !== undefined || estimatedFull > budgetSeconds;
+const epochSeconds = [];
+const acc = {};
+let lag = null;
+// How long the fit call itself blocks before returning its promise (synchronous set-up: validation, copies).
+let fitSyncMs = null;
+let boundedBatches = null;
+c.build();
+if (bounded) {
+  boundedBatches = Math.min(batchesPerEpoch, maxBatches ?? Math.max(10, Math.floor(boundedSeconds / (probeSecondsPerSample * batchSize))));
+  const n = Math.min(train.n, boundedBatches * batchSize);
+  c.prepare(train.x, yTrain, n);
+  const mon = lagMonitor();
+  t0 = performance.now();
+  const pending = c.fitEpochs(train.x, yTrain, n);
+  fitSyncMs = performance.now() - t0;
+  await pending;
+  const dt = (performance.now() - t0) / 1000;
+  lag = mon.stop();
+  epochSeconds.push((dt * train.n) / n);
+} else {
+  // As a user would: one fit call for many epochs (two when the test accuracy after epoch 5 is wanted too),
+  // epoch times from epoch-end callbacks; the first epoch's time includes the fit call's set-up.
+  c.prepare(train.x, yTrain, train.n);
+  const calls = epochs > 5 ? [5, epochs - 5] : [epochs];
+  let mon = lagMonitor();
+  let done = 0;
+  for (const count of calls) {
+    let last = performance.now();
+    const pending = c.fitEpochs(train.x, yTrain, train.n, count, () => {
+      const now = performance.now();
+      epochSeconds.push((now - last) / 1000);
+      last = now;
+      if (mon) {
+        lag = mon.stop();
+        mon = null;
+      }
+    });
+    if (fitSyncMs === null) fitSyncMs = performance.now() - last;
+    await pending;
+    done += count;
+    acc[String(done)] = accuracy(await c.predict(test.x, test.n), test.labels, test.n);
+  }
+}
+// Median over epochs after the first (it carries one-off costs: JIT, allocation) when there are several.
+const secondsPerEpoch = median(epochSeconds.length > 2 ? epochSeconds.slice(1) : epochSeconds);
+
+// 4. inference
+await c.predict(test.x, test.n);
+const inferTimes = [];
+const inferStart = performance.now();
+while (inferTimes.length < 5 && (inferTimes.length < 1 || performance.now() - inferStart < 15_000)) {
+  t0 = performance.now();
+  await c.predict(test.x, test.n);
+  inferTimes.push((performance.now() - t0) / 1000);
+}
+
+const result = {
+  contender: c.name,
+  framework: c.framework,
+  threads: c.threads,
+  dataset,
+  trainSamples: train.n,
+  testSamples: test.n,
+  batchSize,
+  epochSeconds,
+  secondsPerEpoch,
+  samplesPerSecond: train.n / secondsPerEpoch,
+  extrapolatedFromBatches: boundedBatches,
+  accuracy: acc,
+  lagWorstMs: lag?.worstMs ?? null,
+  lagMedianMs: lag?.medianMs ?? null,
+  lagTicks: lag?.ticks ?? null,
+  fitSyncMs,
+  inferenceSeconds: median(inferTimes),
+  // process.resourceUsage().maxRSS is in KiB (getrusage(2)).
+  peakRssBytes: process.resourceUsage().maxRSS * 1024,
+  modelBytes: c.memoryBytes(),
+};
+c.dispose();
+process.stdout.write(RESULT_PREFIX + JSON.stringify(result) + '\n');
