@@ -25,3 +25,5 @@ export { JsEngine } from './engine/js-engine.js';
 export type { Engine, PlanSpec, LayerSpec, Logs, LayerDiagnostics } from './engine/engine.js';
 /** The low-level kernel API (also importable as 'simdnet/kernels'). */
 export * as kernels from './kernels/index.js';
+/** Data loaders (IDX, CSV, the embedded UCI digits, Fashion-MNIST) and transforms (also importable as 'simdnet/data'). */
+export * as data from './data/index.js';
