@@ -1,5 +1,6 @@
 /** Seeded sample orders for fit: Fisher-Yates driven by Philox words (lib/kernels/reference/rng.ts). */
 import { philoxBlock, split64 } from '../kernels/reference/rng.js';
+import { native } from '../native.js';
 
 /**
  * Streams reserved for shuffling, far above the initializer streams (2 * layerIndex) and dropout streams
@@ -12,7 +13,7 @@ export function shuffleStream(fitIndex: number, epoch: number): number {
 /** A permutation of [0, n): j = floor(word_i * (i + 1) / 2^32) for i = n-1 .. 1 (bias below (i+1)/2^32). */
 // word_i is philoxWord(seed, stream, i); one Philox block gives words 4q..4q+3, so it is computed once per four
 // swaps into a reused buffer (per-word calls cost a block and an allocation each: ~9 ms per epoch at n = 60,000).
-export function shuffledOrder(n: number, seed: number, stream: number): Uint32Array {
+export function shuffledOrderTs(n: number, seed: number, stream: number): Uint32Array {
   const order = identityOrder(n);
   const [k0, k1] = split64(seed), [s0, s1] = split64(stream);
   const block = new Uint32Array(4);
@@ -36,4 +37,14 @@ export function identityOrder(n: number): Uint32Array {
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   return order;
+}
+
+/**
+ * The permutation fit uses: the addon's shuffled_order (kernels/init/rng.h, same words, same j, so the same order)
+ * when it is loaded -- ~0.3 ms at n = 60,000 where the TS loop takes 5 ms warm and ~20 ms on its first, unoptimised
+ * call, which showed up as event-loop lag at the start of fit -- else the TS loop above.
+ */
+export function shuffledOrder(n: number, seed: number, stream: number): Uint32Array {
+  if (native && n < 2 ** 32) return native.shuffledOrder(n, seed, stream, new Uint32Array(n)) as Uint32Array;
+  return shuffledOrderTs(n, seed, stream);
 }

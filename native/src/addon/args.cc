@@ -122,6 +122,9 @@ int32_t* get_i32(const Napi::CallbackInfo& info, size_t i, const char* name, siz
 uint8_t* get_u8(const Napi::CallbackInfo& info, size_t i, const char* name, size_t min_len) {
   return get_typed<uint8_t, napi_uint8_array>(info, i, name, min_len, "a Uint8Array");
 }
+uint32_t* get_u32(const Napi::CallbackInfo& info, size_t i, const char* name, size_t min_len) {
+  return get_typed<uint32_t, napi_uint32_array>(info, i, name, min_len, "a Uint32Array");
+}
 float* get_f32_opt(const Napi::CallbackInfo& info, size_t i, const char* name, size_t min_len) {
   Napi::Value v = arg(info, i);
   if (v.IsUndefined() || v.IsNull()) return nullptr;

@@ -30,6 +30,7 @@ std::string get_string(const Napi::CallbackInfo& info, size_t i, const char* nam
 float* get_f32(const Napi::CallbackInfo& info, size_t i, const char* name, size_t min_len);
 int32_t* get_i32(const Napi::CallbackInfo& info, size_t i, const char* name, size_t min_len);
 uint8_t* get_u8(const Napi::CallbackInfo& info, size_t i, const char* name, size_t min_len);
+uint32_t* get_u32(const Napi::CallbackInfo& info, size_t i, const char* name, size_t min_len);
 // Same, for an optional argument: undefined/null gives nullptr.
 float* get_f32_opt(const Napi::CallbackInfo& info, size_t i, const char* name, size_t min_len);
 

@@ -49,7 +49,18 @@ Napi::Value Philox4x32(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// shuffledOrder(n, seed, stream, out: Uint32Array(n)) -> out
+Napi::Value ShuffledOrder(const Napi::CallbackInfo& info) {
+  const size_t n = get_size(info, 0, "n");
+  if (n > UINT32_MAX) throw_range_error(info.Env(), "SIMDNET_INVALID_ARGUMENT", "n must be below 2^32");
+  const uint64_t seed = get_u53(info, 1, "seed"), stream = get_u53(info, 2, "stream");
+  uint32_t* out = get_u32(info, 3, "out", n);
+  shuffled_order(seed, stream, static_cast<uint32_t>(n), out);
+  return info[3];
+}
+
 void RegisterInit(Napi::Env env, Napi::Object exports) {
+  exports.Set("shuffledOrder", Napi::Function::New(env, ShuffledOrder, "shuffledOrder"));
   exports.Set("initFill", Napi::Function::New(env, InitFill, "initFill"));
   exports.Set("philox4x32", Napi::Function::New(env, Philox4x32, "philox4x32"));
 }

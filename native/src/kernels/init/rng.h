@@ -13,5 +13,8 @@ namespace simdnet {
 void philox4x32(uint64_t seed, uint64_t stream, uint64_t ctr, uint32_t out[4]) noexcept;
 // Output word i of the stream: philox4x32(seed, stream, i / 4)[i % 4].
 uint32_t philox_word(uint64_t seed, uint64_t stream, uint64_t i) noexcept;
+// A seeded permutation of [0, n) (fit's per-epoch sample order): identity, then Fisher-Yates for i = n-1 .. 1 with
+// j = floor(word_i * (i + 1) / 2^32), word_i = philox_word(seed, stream, i). Same result as lib/models/shuffle.ts.
+void shuffled_order(uint64_t seed, uint64_t stream, uint32_t n, uint32_t* out) noexcept;
 
 }  // namespace simdnet
