@@ -18,7 +18,8 @@ export type ErrorCode =
   | 'SIMDNET_IO'
   | 'SIMDNET_CORRUPT_FILE'
   | 'SIMDNET_UNSUPPORTED_FORMAT'
-  | 'SIMDNET_PARSE';
+  | 'SIMDNET_PARSE'
+  | 'SIMDNET_OUT_OF_MEMORY';
 
 export class SimdnetError extends Error {
   readonly code: ErrorCode;

@@ -1,9 +1,32 @@
 /**
- * Tensor: a shape plus Float32Array data owned by the tensor. `data()` returns a copy; `dispose()` releases the data
- * and makes every later use throw SIMDNET_DISPOSED. Models never keep references to user tensors: fit/evaluate/predict
- * copy what they need (or read it once), so a tensor can be disposed as soon as the call returned.
+ * Tensor: a shape plus Float32Array data owned by the tensor. With the addon loaded the data lives in native memory
+ * (the addon's allocF32: zeroed, 64-byte aligned blocks outside V8's heap); `dispose()` gives it back at once
+ * (releaseF32), and a tensor users forget is freed by the ArrayBuffer's finalizer after a GC. Without the addon it is
+ * a plain Float32Array. `data()` returns a JS copy either way; after `dispose()` every use throws SIMDNET_DISPOSED.
+ * Models never keep references to user tensors: fit/evaluate/predict copy what they need (or read it once), so a
+ * tensor can be disposed as soon as the call returned.
  */
 import { SimdnetError, SimdnetTypeError, describe } from './errors.js';
+import { native } from './native.js';
+
+/** Arrays made by allocStorage (native memory a Tensor may adopt without a copy and release on dispose). */
+const nativeStorage = new WeakSet<Float32Array>();
+
+/**
+ * A zeroed Float32Array of n elements for a Tensor to adopt: native memory when the addon is loaded, else a JS array.
+ * Internal callers fill it and pass it to `new Tensor`, which then takes it without copying.
+ */
+export function allocStorage(n: number): Float32Array {
+  if (!native) return new Float32Array(n);
+  const a = native.allocF32(n) as Float32Array;
+  nativeStorage.add(a);
+  return a;
+}
+
+/** Whether a tensor's data lives in native memory (allocF32); false without the addon. */
+export function isNativeStorage(a: Float32Array): boolean {
+  return nativeStorage.has(a);
+}
 
 export type NestedArray = number | NestedArray[];
 export type TensorLike = Tensor | Float32Array | NestedArray[];
@@ -13,11 +36,19 @@ export class Tensor {
   readonly size: number;
   private values: Float32Array | null;
 
-  /** Takes ownership of `values` (not copied); use tensor() for checked construction. */
+  /**
+   * Takes ownership of `values` when it came from allocStorage (or when the addon is not loaded: then any array is
+   * adopted as is); otherwise copies it into native storage. Use tensor() for checked construction.
+   */
   constructor(values: Float32Array, shape: readonly number[]) {
     const size = shape.reduce((a, b) => a * b, 1);
     if (values.length !== size)
       throw new SimdnetError('SIMDNET_SHAPE_MISMATCH', `Tensor data has ${values.length} elements but shape [${shape.join(', ')}] needs ${size}`);
+    if (native && !nativeStorage.has(values)) {
+      const copy = allocStorage(size);
+      copy.set(values);
+      values = copy;
+    }
     this.values = values;
     this.shape = Object.freeze([...shape]);
     this.size = size;
@@ -53,8 +84,15 @@ export class Tensor {
     return this.values;
   }
 
+  /** Frees the data now (native storage goes back to the allocator at once). Calling it again does nothing. */
   dispose(): void {
+    const v = this.values;
+    if (v === null) return;
     this.values = null;
+    if (nativeStorage.has(v)) {
+      nativeStorage.delete(v);
+      native!.releaseF32(v);
+    }
   }
 
   toString(): string {
@@ -116,8 +154,12 @@ export function tensor(data: Float32Array | ArrayLike<number> | NestedArray[], s
   const arr = data as ArrayLike<number>;
   if (Array.isArray(arr)) for (let i = 0; i < arr.length; i++) if (typeof arr[i] !== 'number')
     throw new SimdnetTypeError('SIMDNET_INVALID_ARGUMENT', `Expected number at data[${i}] but received ${describe(arr[i])}`);
-  const values = Float32Array.from(arr);
-  const s = shape === undefined ? [values.length] : checkShape(shape);
+  // Shape checked before allocating, so a bad call leaves no native block behind for the GC.
+  const s = shape === undefined ? [arr.length] : checkShape(shape);
+  if (s.reduce((a, b) => a * b, 1) !== arr.length)
+    throw new SimdnetError('SIMDNET_SHAPE_MISMATCH', `Tensor data has ${arr.length} elements but shape [${s.join(', ')}] needs ${s.reduce((a, b) => a * b, 1)}`);
+  const values = allocStorage(arr.length);
+  values.set(arr);
   return new Tensor(values, s);
 }
 
