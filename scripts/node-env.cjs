@@ -11,6 +11,9 @@ function nodeGypEnv(base = process.env) {
     const inc = path.join(prefix, 'include', 'node');
     if (fs.existsSync(path.join(inc, 'node_api.h')) && fs.existsSync(path.join(inc, 'common.gypi'))) env.npm_config_nodedir = prefix;
   }
+  // node-gyp runs make serially unless told otherwise (--jobs / JOBS); the addon is ~50 independent translation units,
+  // so a source build (install hook, build:native, prebuildify) uses every core unless the caller chose a number.
+  if (!env.JOBS && !env.npm_config_jobs) env.JOBS = 'max';
   return env;
 }
 
