@@ -65,7 +65,8 @@ describe.skipIf(!native)('allocF32 / releaseF32', () => {
     native!.releaseF32(a);
   });
 
-  it('release gives the pages back to the OS at once (RSS)', () => {
+  // qemu-user (CI's Nehalem stage) reports an RSS of 0 for the emulated process: nothing to measure there.
+  it.runIf(process.memoryUsage.rss() > 0)('release gives the pages back to the OS at once (RSS)', () => {
     const n = 16 * 1024 * 1024; // 64 MiB
     const a = native!.allocF32(n) as Float32Array;
     a.fill(1); // touch every page
