@@ -27,11 +27,14 @@ export function prepareTargets(y: unknown, loss: LossName, outputSize: number, n
   return toMatrix(y, name, outputSize);
 }
 
+function notFinite(m: Matrix, name: string, at: number): SimdnetError {
+  return new SimdnetError('SIMDNET_NOT_FINITE',
+    `Expected finite values in ${name} but ${name}[${Math.floor(at / m.cols)}][${at % m.cols}] is ${m.data[at]}`);
+}
+
 export function checkFinite(m: Matrix, name: string): void {
   const i = firstNonFinite(m.data.subarray(0, m.rows * m.cols));
-  if (i >= 0)
-    throw new SimdnetError('SIMDNET_NOT_FINITE',
-      `Expected finite values in ${name} but ${name}[${Math.floor(i / m.cols)}][${i % m.cols}] is ${m.data[i]}`);
+  if (i >= 0) throw notFinite(m, name, i);
 }
 
 /**
@@ -44,11 +47,7 @@ export async function checkFiniteAsync(m: Matrix, name: string): Promise<void> {
   for (let start = 0; start < n; start += slice) {
     if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
     const i = firstNonFinite(m.data.subarray(start, Math.min(n, start + slice)));
-    if (i >= 0) {
-      const at = start + i;
-      throw new SimdnetError('SIMDNET_NOT_FINITE',
-        `Expected finite values in ${name} but ${name}[${Math.floor(at / m.cols)}][${at % m.cols}] is ${m.data[at]}`);
-    }
+    if (i >= 0) throw notFinite(m, name, start + i);
   }
 }
 
