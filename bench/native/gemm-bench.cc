@@ -1,13 +1,18 @@
 // GEMM throughput per ISA (every supported one), 1 and 2 threads, GFLOP/s = 2mnk / time, with the measured FMA
 // peak of the same ISA for the % column.
 // Usage: gemm-bench [--quick] [--isa=avx2] [--ms=300] [--cpu-time] [--shape=substring] [--mnk=m,n,k[,ta,tb]]
+//                   [--no-openblas]
 // Each figure is the fastest single call over about ms milliseconds (best-of, because the machine is shared).
+// Where OpenBLAS is installed (Debian's libopenblas0-pthread: the baseline of ../shared/BASELINES.md) its cblas_sgemm
+// is timed the same way on the same buffers, in the same run, so that the ratio compares like with like; it is
+// loaded with dlopen, so the benchmark neither links nor needs it.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <dlfcn.h>
 #include <string>
 #include <vector>
 
@@ -37,7 +42,29 @@ double now_s() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-double bench(const Shape& s, size_t threads, double ms) {
+// cblas_sgemm and openblas_set_num_threads from libopenblas.so.0, when it can be loaded.
+struct OpenBlas {
+  using Sgemm = void (*)(int order, int trans_a, int trans_b, int m, int n, int k, float alpha, const float* a,
+                         int lda, const float* b, int ldb, float beta, float* c, int ldc);
+  Sgemm sgemm = nullptr;
+  void (*set_threads)(int) = nullptr;
+  const char* (*config)() = nullptr;
+};
+
+OpenBlas load_openblas() {
+  OpenBlas ob;
+  void* h = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL);
+  if (!h) return ob;
+  ob.sgemm = reinterpret_cast<OpenBlas::Sgemm>(dlsym(h, "cblas_sgemm"));
+  ob.set_threads = reinterpret_cast<void (*)(int)>(dlsym(h, "openblas_set_num_threads"));
+  ob.config = reinterpret_cast<const char* (*)()>(dlsym(h, "openblas_get_config"));
+  if (!ob.sgemm || !ob.set_threads) ob = OpenBlas{};
+  return ob;
+}
+
+const OpenBlas* g_openblas = nullptr;  // set when loaded and not disabled
+
+double bench(const Shape& s, size_t threads, double ms, bool openblas = false) {
   const size_t a_len = s.m * s.k, b_len = s.k * s.n, c_len = s.m * s.n;
   std::vector<float> a(a_len), b(b_len), c(c_len), bias(s.n);
   for (size_t i = 0; i < a_len; ++i) a[i] = static_cast<float>(i % 13) * 0.01f - 0.05f;
@@ -55,14 +82,24 @@ double bench(const Shape& s, size_t threads, double ms) {
   g.c = c.data();
   g.ldc = s.n;
   const double flops = 2.0 * s.m * s.n * s.k;
-  simdnet::gemm(g, threads);  // warm-up: workspaces, pool threads, caches
+  const auto call = [&] {
+    if (openblas) {
+      // CblasRowMajor = 101, CblasNoTrans = 111, CblasTrans = 112
+      g_openblas->sgemm(101, s.ta ? 112 : 111, s.tb ? 112 : 111, int(s.m), int(s.n), int(s.k), 1.0f, g.a,
+                        int(g.lda), g.b, int(g.ldb), 0.0f, g.c, int(g.ldc));
+    } else {
+      simdnet::gemm(g, threads);
+    }
+  };
+  if (openblas) g_openblas->set_threads(int(threads));
+  call();  // warm-up: workspaces, pool threads, caches
   // Fastest single call over about `ms` (at least 5 calls): on a shared machine the minimum filters out the calls
   // that another process preempted, which is what makes figures comparable from run to run.
   double best_dt = 1e30;
   const double end = now_s() + ms / 1e3;
   for (int calls = 0; calls < 5 || now_s() < end; ++calls) {
     const double t0 = now_s();
-    simdnet::gemm(g, threads);
+    call();
     best_dt = std::min(best_dt, now_s() - t0);
     if (calls > 100000) break;
   }
@@ -72,7 +109,7 @@ double bench(const Shape& s, size_t threads, double ms) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool quick = false;
+  bool quick = false, no_openblas = false;
   double ms = 300;
   std::string only;
   for (int i = 1; i < argc; ++i) {
@@ -82,6 +119,14 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--cpu-time")) g_cpu_time = true;
     else if (!std::strncmp(argv[i], "--shape=", 8)) g_shape = argv[i] + 8;
     else if (!std::strncmp(argv[i], "--mnk=", 6)) g_mnk = argv[i] + 6;
+    else if (!std::strcmp(argv[i], "--no-openblas")) no_openblas = true;
+  }
+  static const OpenBlas ob = load_openblas();
+  if (ob.sgemm && !no_openblas) {
+    g_openblas = &ob;
+    std::printf("OpenBLAS: %s (libopenblas.so.0), timed in the same run\n", ob.config ? ob.config() : "loaded");
+  } else if (!no_openblas) {
+    std::printf("OpenBLAS: not installed (libopenblas.so.0 not found): no baseline columns\n");
   }
   std::vector<Shape> shapes;
   if (quick) {
@@ -124,7 +169,10 @@ int main(int argc, char** argv) {
     const auto& kern = simdnet::gemm_kernels();
     std::printf("ISA %s (tile %zux%zu), FMA peak: %.1f GFLOP/s 1 thread, %.1f 2 threads\n", simdnet::isa_name(isa),
                 kern.mr, kern.nr, peak1, peak2);
-    std::printf("%-24s %10s %7s %10s %7s\n", "shape (M,K,N)", "1 thread", "%peak", "2 threads", "%peak");
+    const bool with_ob = g_openblas && isa != simdnet::Isa::scalar;
+    std::printf("%-24s %10s %7s %10s %7s", "shape (M,K,N)", "1 thread", "%peak", "2 threads", "%peak");
+    if (with_ob) std::printf(" %10s %10s %6s %6s", "OpenBLAS 1t", "2t", "x 1t", "x best");
+    std::printf("\n");
     for (const Shape& s : shapes) {
       if (!g_shape.empty() && std::string(s.name).find(g_shape) == std::string::npos) continue;
       if (isa == simdnet::Isa::scalar && s.m * s.n * s.k > (size_t(1) << 27)) {
@@ -132,7 +180,13 @@ int main(int argc, char** argv) {
         continue;
       }
       const double g1 = bench(s, 1, ms), g2 = bench(s, 2, ms);
-      std::printf("%-24s %10.1f %6.0f%% %10.1f %6.0f%%\n", s.name, g1, 100 * g1 / peak1, g2, 100 * g2 / peak2);
+      std::printf("%-24s %10.1f %6.0f%% %10.1f %6.0f%%", s.name, g1, 100 * g1 / peak1, g2, 100 * g2 / peak2);
+      if (with_ob) {
+        // x 1t: same thread count; x best: simdnet's faster setting over OpenBLAS's faster setting
+        const double o1 = bench(s, 1, ms, true), o2 = bench(s, 2, ms, true);
+        std::printf(" %10.1f %10.1f %5.2fx %5.2fx", o1, o2, g1 / o1, std::max(g1, g2) / std::max(o1, o2));
+      }
+      std::printf("\n");
     }
   }
   return 0;

@@ -8,7 +8,9 @@
 #if SIMDNET_X86
 #include <immintrin.h>
 
+#include <array>
 #include <cstdint>
+#include <utility>
 
 #include "kernels/gemm/gemm.h"
 
@@ -23,27 +25,6 @@ constexpr size_t kMR = 6, kNR = 16;
 static inline __m256i lane_mask(size_t n) {
   static const int32_t kBits[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
   return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kBits + 8 - n));
-}
-
-struct Epi {
-  __m256 alpha, beta, slope, bias0, bias1;
-  __m256i mask0, mask1;  // valid lanes of the two halves (used when n < 16)
-  size_t n0, n1;         // their counts
-  bool read_c, full;
-  Act act;
-};
-
-static inline __m256 finish(__m256 acc, __m256 c_old, __m256 bias, const Epi& e) {
-  __m256 v = _mm256_mul_ps(acc, e.alpha);
-  if (e.read_c) v = _mm256_fmadd_ps(c_old, e.beta, v);
-  v = _mm256_add_ps(v, bias);
-  const __m256 zero = _mm256_setzero_ps();
-  if (e.act == Act::relu) {
-    v = _mm256_max_ps(zero, v);  // max_ps returns its second operand when either is NaN: NaN stays NaN
-  } else if (e.act == Act::leaky_relu) {
-    v = _mm256_blendv_ps(_mm256_mul_ps(v, e.slope), v, _mm256_cmp_ps(v, zero, _CMP_GT_OQ));
-  }
-  return v;
 }
 
 // Stores the first cnt (0..8) lanes of v. Built from 4/2/1-lane stores rather than vmaskmovps, whose store form is
@@ -69,21 +50,57 @@ static inline void store_first(float* c, __m256 v, size_t cnt) {
   if (cnt) _mm_store_ss(c, x);
 }
 
-static inline void store_row(float* c, __m256 acc0, __m256 acc1, const Epi& e) {
-  const __m256 z = _mm256_setzero_ps();
-  if (e.full) {
-    const __m256 c0 = e.read_c ? _mm256_loadu_ps(c) : z;
-    const __m256 c1 = e.read_c ? _mm256_loadu_ps(c + 8) : z;
-    _mm256_storeu_ps(c, finish(acc0, c0, e.bias0, e));
-    _mm256_storeu_ps(c + 8, finish(acc1, c1, e.bias1, e));
-    return;
+// The tile epilogue, C = act(alpha*acc + beta*C + bias) for rows i < m and columns j < n, from the accumulators the
+// k loop left in acc[16*i + j]. One instantiation per combination of the per-call choices, picked once per tile
+// from a table: the single generic epilogue it replaces tested beta, the bias and the activation row by row and
+// cost ~120 cycles per tile (as much as 20 k steps), which held back short-k products such as (128,64,10).
+// kAct: 0 linear (sigmoid and tanh are applied afterwards by the driver), 1 ReLU, 2 leaky ReLU.
+template <bool kFull, bool kReadC, bool kBias, bool kUnitAlpha, int kAct>
+static void epilogue(const float* acc, size_t m, size_t n, float* c, size_t ldc, const GemmTileParams& p) {
+  const __m256 zero = _mm256_setzero_ps();
+  const __m256 alpha = _mm256_set1_ps(p.alpha), beta = _mm256_set1_ps(p.beta), slope = _mm256_set1_ps(p.slope);
+  const size_t n0 = kFull ? 8 : (n < 8 ? n : 8), n1 = kFull ? 8 : (n > 8 ? n - 8 : 0);
+  const __m256i mask0 = lane_mask(n0), mask1 = lane_mask(n1);
+  __m256 bias0 = zero, bias1 = zero;
+  if (kBias) {
+    bias0 = kFull ? _mm256_loadu_ps(p.bias) : _mm256_maskload_ps(p.bias, mask0);
+    bias1 = kFull ? _mm256_loadu_ps(p.bias + 8) : _mm256_maskload_ps(p.bias + 8, mask1);
   }
-  // Partial tile: masked loads never touch memory of masked-off lanes (and are fast); stores write only j < n.
-  const __m256 c0 = e.read_c ? _mm256_maskload_ps(c, e.mask0) : z;
-  store_first(c, finish(acc0, c0, e.bias0, e), e.n0);
-  if (e.n1 == 0) return;
-  const __m256 c1 = e.read_c ? _mm256_maskload_ps(c + 8, e.mask1) : z;
-  store_first(c + 8, finish(acc1, c1, e.bias1, e), e.n1);
+  const auto finish = [&](__m256 v, const float* c_old, __m256i mask, __m256 bias) {
+    if (!kUnitAlpha) v = _mm256_mul_ps(v, alpha);
+    // masked loads never touch the memory of masked-off lanes
+    if (kReadC) v = _mm256_fmadd_ps(kFull ? _mm256_loadu_ps(c_old) : _mm256_maskload_ps(c_old, mask), beta, v);
+    if (kBias) v = _mm256_add_ps(v, bias);
+    if (kAct == 1) v = _mm256_max_ps(zero, v);  // max_ps returns its second operand when either is NaN: NaN stays
+    if (kAct == 2) v = _mm256_blendv_ps(_mm256_mul_ps(v, slope), v, _mm256_cmp_ps(v, zero, _CMP_GT_OQ));
+    return v;
+  };
+  for (size_t i = 0; i < m; ++i, c += ldc, acc += kNR) {
+    const __m256 v0 = finish(_mm256_load_ps(acc), c, mask0, bias0);
+    if (kFull) {
+      const __m256 v1 = finish(_mm256_load_ps(acc + 8), c + 8, mask1, bias1);
+      _mm256_storeu_ps(c, v0);
+      _mm256_storeu_ps(c + 8, v1);
+    } else {
+      store_first(c, v0, n0);
+      if (n1) store_first(c + 8, finish(_mm256_load_ps(acc + 8), c + 8, mask1, bias1), n1);
+    }
+  }
+}
+
+using EpilogueFn = void (*)(const float*, size_t, size_t, float*, size_t, const GemmTileParams&);
+
+// kEpilogues[full | read_c << 1 | bias << 2 | unit_alpha << 3 | act << 4]
+template <size_t... I>
+static constexpr std::array<EpilogueFn, sizeof...(I)> epilogue_table(std::index_sequence<I...>) {
+  return {&epilogue<(I & 1) != 0, (I & 2) != 0, (I & 4) != 0, (I & 8) != 0, int(I >> 4)>...};
+}
+static constexpr std::array<EpilogueFn, 48> kEpilogues = epilogue_table(std::make_index_sequence<48>{});
+
+static inline EpilogueFn pick_epilogue(size_t n, const GemmTileParams& p) {
+  const size_t act = p.act == Act::relu ? 1 : p.act == Act::leaky_relu ? 2 : 0;
+  return kEpilogues[size_t(n == kNR) | size_t(p.beta != 0.0f) << 1 | size_t(p.bias != nullptr) << 2 |
+                    size_t(p.alpha == 1.0f) << 3 | act << 4];
 }
 
 // One k step of the full 6x16 tile in assembly: GCC's allocator spilled one of the 12 accumulators to the stack
@@ -166,15 +183,13 @@ static inline void store_row(float* c, __m256 acc0, __m256 acc1, const Epi& e) {
 // rs_a = 1, cs_a = 6). Full 6-row tiles run the assembly loop; the last partial row block runs intrinsics.
 static inline void ukernel_6x16(size_t m, size_t n, size_t k, const float* a, size_t rs_a, size_t cs_a,
                                 const float* bp, float* c, size_t ldc, const GemmTileParams& p) {
-  __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-  __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
   // C rows are written after the loop; start pulling them in now (each 16-float row may straddle two lines).
   for (size_t i = 0; i < m; ++i) {
     _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 15), _MM_HINT_T0);
   }
+  alignas(32) float acc[kMR * kNR];
   if (m == kMR) {
-    alignas(32) float acc[kMR * kNR];
     size_t k4 = k / 4, k1 = k % 4;
     if (rs_a == 1 && cs_a == kMR) {
       __asm__ volatile(
@@ -235,13 +250,9 @@ static inline void ukernel_6x16(size_t m, size_t n, size_t k, const float* a, si
           : [rs] "r"(rs), [cs] "r"(cs), [acc] "r"(acc)
           : SIMDNET_GEMM_6X16_CLOBBERS);
     }
-    c00 = _mm256_load_ps(acc + 0), c01 = _mm256_load_ps(acc + 8);
-    c10 = _mm256_load_ps(acc + 16), c11 = _mm256_load_ps(acc + 24);
-    c20 = _mm256_load_ps(acc + 32), c21 = _mm256_load_ps(acc + 40);
-    c30 = _mm256_load_ps(acc + 48), c31 = _mm256_load_ps(acc + 56);
-    c40 = _mm256_load_ps(acc + 64), c41 = _mm256_load_ps(acc + 72);
-    c50 = _mm256_load_ps(acc + 80), c51 = _mm256_load_ps(acc + 88);
   } else {
+    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+    __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00;
     const size_t last = m - 1;
     const float* a0 = a;
     const float* a1 = a + (last < 1 ? last : 1) * rs_a;
@@ -264,30 +275,13 @@ static inline void ukernel_6x16(size_t m, size_t n, size_t k, const float* a, si
       SIMDNET_GEMM_ROW_FMA(4, x)
       off += cs_a;
     }
+    _mm256_store_ps(acc + 0, c00), _mm256_store_ps(acc + 8, c01);
+    _mm256_store_ps(acc + 16, c10), _mm256_store_ps(acc + 24, c11);
+    _mm256_store_ps(acc + 32, c20), _mm256_store_ps(acc + 40, c21);
+    _mm256_store_ps(acc + 48, c30), _mm256_store_ps(acc + 56, c31);
+    _mm256_store_ps(acc + 64, c40), _mm256_store_ps(acc + 72, c41);
   }
-
-  Epi e;
-  e.alpha = _mm256_set1_ps(p.alpha);
-  e.beta = _mm256_set1_ps(p.beta);
-  e.slope = _mm256_set1_ps(p.slope);
-  e.read_c = p.beta != 0.0f;
-  e.full = n == kNR;
-  e.act = p.act;
-  e.n0 = n < 8 ? n : 8;
-  e.n1 = n > 8 ? n - 8 : 0;
-  e.mask0 = lane_mask(e.n0);
-  e.mask1 = lane_mask(e.n1);
-  e.bias0 = e.bias1 = _mm256_setzero_ps();
-  if (p.bias) {
-    e.bias0 = e.full ? _mm256_loadu_ps(p.bias) : _mm256_maskload_ps(p.bias, e.mask0);
-    e.bias1 = e.full ? _mm256_loadu_ps(p.bias + 8) : _mm256_maskload_ps(p.bias + 8, e.mask1);
-  }
-  store_row(c, c00, c01, e);
-  if (m > 1) store_row(c + ldc, c10, c11, e);
-  if (m > 2) store_row(c + 2 * ldc, c20, c21, e);
-  if (m > 3) store_row(c + 3 * ldc, c30, c31, e);
-  if (m > 4) store_row(c + 4 * ldc, c40, c41, e);
-  if (m > 5) store_row(c + 5 * ldc, c50, c51, e);
+  pick_epilogue(n, p)(acc, m, n, c, ldc, p);
 }
 
 #undef SIMDNET_GEMM_ROW_FMA
