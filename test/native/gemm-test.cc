@@ -237,6 +237,33 @@ TEST(gemm_bias_and_activations) {
         }
 }
 
+TEST(gemm_narrow_outputs) {
+  // n <= 12 takes the ISA's narrow kernel where it has one (AVX2: 16-row tiles, column groups of up to 6, A^T read
+  // in place with masked loads for a short last block, A gathered into scratch): every n, row counts around 8 and
+  // 16, k around the unroll of 4, all transposes, the epilogue variants, 1 and 2 threads.
+  for (int t = 0; t < 4; ++t)
+    for (size_t n = 1; n <= 13; ++n)
+      for (size_t m : {size_t(1), size_t(7), size_t(8), size_t(9), size_t(16), size_t(17), size_t(45)})
+        for (size_t k : {size_t(1), size_t(3), size_t(4), size_t(5), size_t(66)}) {
+          Case cs;
+          cs.ta = t & 1;
+          cs.tb = t & 2;
+          cs.m = m;
+          cs.n = n;
+          cs.k = k;
+          cs.pad_a = (m + n) % 3;
+          cs.pad_b = k % 2 * 3;
+          cs.pad_c = n % 2 * 5;
+          const size_t v = (m + n + k + t) % 5;
+          cs.beta = v == 1 ? 0.5f : v == 2 ? 1.0f : 0.0f;
+          cs.alpha = v == 3 ? -1.5f : 1.0f;
+          cs.bias = v >= 2;
+          cs.act = v == 2 ? Act::relu : v == 3 ? Act::leaky_relu : v == 4 ? Act::sigmoid : Act::linear;
+          cs.threads = m >= 16 ? 2 : 1;
+          run_case(cs);
+        }
+}
+
 TEST(gemm_mlp_shapes_threads) {
   // The MLP products (forward X W, weight gradient X^T dY, input gradient dY W^T) at a batch of 128.
   struct S { bool ta, tb; size_t m, n, k; };

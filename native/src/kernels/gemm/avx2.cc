@@ -291,6 +291,176 @@ static inline void ukernel_6x16(size_t m, size_t n, size_t k, const float* a, si
 #undef SIMDNET_GEMM_6X16_SAVE
 #undef SIMDNET_GEMM_6X16_CLOBBERS
 
+// ---- Packing (the layouts of gemm.h's pack_a / pack_b). The portable loops in driver.cc move one float at a
+// time through a gather; here rows are read 8 floats at a time and transposed in registers.
+
+// In-register transpose of an 8x8 block: r[i] lane j -> r[j] lane i.
+static inline void transpose8(__m256 r[8]) {
+  const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+  const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+  const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+  const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+  const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+  const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+  const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+  const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+  r[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
+  r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+  r[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
+  r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+  r[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
+  r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+  r[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
+  r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
+}
+
+// Gathers `rows` (<= 8) source rows side by side: dst[p*stride + i] = src[i*ld_src + p] for p < kc, i < rows, and
+// zero for rows <= i < width. width is 8 (any stride) or 6 (stride 6: a packed A panel), where each 8-lane store
+// spills two lanes into the next p's slot and the next store overwrites them; the last p stores 6 lanes only, so
+// nothing past the panel is written.
+static inline void gather_rows(const float* src, size_t ld_src, size_t rows, size_t kc, float* dst, size_t stride,
+                               size_t width) {
+  const float* r[8];
+  for (size_t i = 0; i < 8; ++i) r[i] = src + (i < rows ? i : 0) * ld_src;
+  const __m256 zero = _mm256_setzero_ps();
+  size_t p = 0;
+  for (; p + 8 <= kc; p += 8) {
+    __m256 v[8];
+    for (size_t i = 0; i < 8; ++i) v[i] = i < rows ? _mm256_loadu_ps(r[i] + p) : zero;
+    transpose8(v);
+    float* d = dst + p * stride;
+    if (width == 8) {
+      for (size_t q = 0; q < 8; ++q) _mm256_storeu_ps(d + q * stride, v[q]);
+    } else {
+      for (size_t q = 0; q < 7; ++q) _mm256_storeu_ps(d + q * 6, v[q]);
+      if (p + 8 < kc) _mm256_storeu_ps(d + 7 * 6, v[7]);
+      else store_first(d + 7 * 6, v[7], 6);
+    }
+  }
+  for (; p < kc; ++p) {
+    float* d = dst + p * stride;
+    for (size_t i = 0; i < width; ++i) d[i] = i < rows ? r[i][p] : 0.0f;
+  }
+}
+
+// pack_a for the 6-row panels. A^T (k x m, lda between its rows) already holds each k step's 6 values side by side.
+static void pack_a_6(bool trans, const float* a, size_t lda, size_t mc, size_t kc, float* dst) {
+  for (size_t i0 = 0; i0 < mc; i0 += kMR, dst += kc * kMR) {
+    const size_t mm = mc - i0 < kMR ? mc - i0 : kMR;
+    if (!trans) {
+      gather_rows(a + i0 * lda, lda, mm, kc, dst, kMR, kMR);
+    } else {
+      const __m256i mask = lane_mask(mm);
+      const float* src = a + i0;
+      for (size_t p = 0; p < kc; ++p, src += lda) store_first(dst + p * kMR, _mm256_maskload_ps(src, mask), kMR);
+    }
+  }
+}
+
+// pack_b for the 16-column panels. B^T (n x k) is gathered 8 of its rows at a time, as pack_a gathers A.
+static void pack_b_16(bool trans, const float* b, size_t ldb, size_t kc, size_t nc, float* dst) {
+  for (size_t j0 = 0; j0 < nc; j0 += kNR, dst += kc * kNR) {
+    const size_t nn = nc - j0 < kNR ? nc - j0 : kNR;
+    if (!trans) {
+      const float* src = b + j0;
+      if (nn == kNR) {
+        for (size_t p = 0; p < kc; ++p, src += ldb) {
+          _mm256_store_ps(dst + p * kNR, _mm256_loadu_ps(src));
+          _mm256_store_ps(dst + p * kNR + 8, _mm256_loadu_ps(src + 8));
+        }
+      } else {
+        const size_t n0 = nn < 8 ? nn : 8, n1 = nn - n0;
+        const __m256i mask0 = lane_mask(n0), mask1 = lane_mask(n1);
+        for (size_t p = 0; p < kc; ++p, src += ldb) {
+          _mm256_store_ps(dst + p * kNR, _mm256_maskload_ps(src, mask0));
+          _mm256_store_ps(dst + p * kNR + 8, _mm256_maskload_ps(src + 8, mask1));
+        }
+      }
+    } else {
+      // two 8-column halves, each an 8-row gather of B^T written with a row stride of 16
+      const size_t n0 = nn < 8 ? nn : 8, n1 = nn - n0;
+      gather_rows(b + j0 * ldb, ldb, n0, kc, dst, kNR, 8);
+      gather_rows(b + (j0 + 8) * ldb, ldb, n1, kc, dst + 8, kNR, 8);
+    }
+  }
+}
+
+// ---- Narrow outputs (n <= 12: a classifier's output layer, n = 10). The 6x16 tile would leave 6 of its 16 lanes
+// idle at n = 10; this kernel turns the tile around: lanes run along M, a tile is 16 rows of C (two 8-row vectors
+// of op(A)'s column p) by a group of up to 6 columns, one accumulator pair per column; n = 10 runs as two groups of
+// 5 over the same A panel. Per k step and group: two A loads, G broadcasts of B(p, j), 2G FMAs -- one broadcast per
+// two FMAs, as in the 6x16 tile (with 8 rows, one broadcast per FMA, the broadcasts capped it at ~60% of peak on
+// Zen 3). B is read in place (op(B)(p, j) = b[p*rs_b + j]; the driver packs B^T); the A column pair is contiguous
+// for A^T (rs_a = 1) and read in place, a row-major A (cs_a = 1) has its 16 rows transposed into `scratch` first.
+// The accumulators are transposed back to rows of C and finished by the 6x16 tile's epilogue.
+constexpr size_t kNarrowMR = 16, kNarrowNR = 12, kNarrowGroup = 6;
+
+#define SIMDNET_NARROW_FMA(j)                                       \
+  if constexpr (G > j) {                                            \
+    const __m256 y = _mm256_broadcast_ss(bp + j);                   \
+    lo##j = _mm256_fmadd_ps(x0, y, lo##j);                          \
+    hi##j = _mm256_fmadd_ps(x1, y, hi##j);                          \
+  }
+
+// One column group: out[16*i + j] = sum_p A(i, p) * b[p*rs_b + j] for i < 16, j < G (8 lanes are stored per row,
+// the ones past G being zero; the next group overwrites them). A's column p is at a + p*step, 16 floats, masked to
+// m lanes unless kFull (then 16 are readable).
+template <size_t G, bool kFull>
+static void narrow_group(size_t k, const float* a, size_t step, size_t m, const float* bp, size_t rs_b, float* out) {
+  const __m256 z = _mm256_setzero_ps();
+  __m256 lo0 = z, lo1 = z, lo2 = z, lo3 = z, lo4 = z, lo5 = z, hi0 = z, hi1 = z, hi2 = z, hi3 = z, hi4 = z, hi5 = z;
+  const __m256i mask0 = lane_mask(m < 8 ? m : 8), mask1 = lane_mask(m > 8 ? m - 8 : 0);
+#pragma GCC unroll 4
+  for (size_t p = 0; p < k; ++p, a += step, bp += rs_b) {
+    const __m256 x0 = kFull ? _mm256_loadu_ps(a) : _mm256_maskload_ps(a, mask0);
+    const __m256 x1 = kFull ? _mm256_loadu_ps(a + 8) : _mm256_maskload_ps(a + 8, mask1);
+    SIMDNET_NARROW_FMA(0) SIMDNET_NARROW_FMA(1) SIMDNET_NARROW_FMA(2)
+    SIMDNET_NARROW_FMA(3) SIMDNET_NARROW_FMA(4) SIMDNET_NARROW_FMA(5)
+  }
+  // columns -> rows
+  __m256 v[8] = {lo0, lo1, lo2, lo3, lo4, lo5, z, z};
+  transpose8(v);
+  for (size_t i = 0; i < 8; ++i) _mm256_storeu_ps(out + i * kNR, v[i]);
+  __m256 w[8] = {hi0, hi1, hi2, hi3, hi4, hi5, z, z};
+  transpose8(w);
+  for (size_t i = 0; i < 8; ++i) _mm256_storeu_ps(out + (8 + i) * kNR, w[i]);
+}
+
+#undef SIMDNET_NARROW_FMA
+
+using NarrowGroupFn = void (*)(size_t, const float*, size_t, size_t, const float*, size_t, float*);
+
+// kNarrowGroups[2*(G-1) + full]
+template <size_t... I>
+static constexpr std::array<NarrowGroupFn, sizeof...(I)> narrow_table(std::index_sequence<I...>) {
+  return {&narrow_group<I / 2 + 1, (I & 1) != 0>...};
+}
+static constexpr std::array<NarrowGroupFn, 2 * kNarrowGroup> kNarrowGroups =
+    narrow_table(std::make_index_sequence<2 * kNarrowGroup>{});
+
+// GemmKernels::narrow (gemm.h): C(i, j) for i < m <= 16, j < n <= 12, all of k.
+void f32_gemm_ukernel_16xn__avx2(size_t m, size_t n, size_t k, const float* a, size_t rs_a, size_t cs_a,
+                                 const float* b, size_t rs_b, float* c, size_t ldc, float* scratch,
+                                 const GemmTileParams& p) {
+  alignas(32) float acc[kNarrowMR * kNR];
+  bool full = m == kNarrowMR;
+  size_t step = cs_a;
+  if (rs_a != 1) {  // row-major A: its 16 rows side by side first (rows beyond m are zero)
+    gather_rows(a, rs_a, m < 8 ? m : 8, k, scratch, kNarrowMR, 8);
+    gather_rows(a + 8 * rs_a, rs_a, m > 8 ? m - 8 : 0, k, scratch + 8, kNarrowMR, 8);
+    a = scratch;
+    step = kNarrowMR;
+    full = true;
+  }
+  const size_t groups = (n + kNarrowGroup - 1) / kNarrowGroup;  // equal groups: 10 -> 5 + 5
+  for (size_t g = 0, j0 = 0; g < groups; ++g) {
+    const size_t cols = (n - j0) / (groups - g);
+    kNarrowGroups[2 * (cols - 1) + full](k, a, step, m, b + j0, rs_b, acc + j0);
+    j0 += cols;
+  }
+  pick_epilogue(n, p)(acc, m, n, c, ldc, p);
+}
+
 // 12 independent 8-lane FMA chains (3 per cycle of latency x 2 pipes = 8 needed on Zen 3; 12 leaves margin).
 static float fma_burn(size_t iters) {
   __m256 acc[12];
@@ -315,7 +485,9 @@ void f32_gemm_ukernel_6x16__avx2(size_t m, size_t n, size_t k, const float* a, s
 }
 
 extern const GemmKernels gemm_kernels = {
-    /*mr=*/kMR, /*nr=*/kNR, f32_gemm_ukernel_6x16__avx2, fma_burn, /*fma_flops_per_iter=*/12 * 8 * 2,
+    /*mr=*/kMR,    /*nr=*/kNR, f32_gemm_ukernel_6x16__avx2, fma_burn, /*fma_flops_per_iter=*/12 * 8 * 2,
+    /*pack_a=*/pack_a_6, /*pack_b=*/pack_b_16,
+    /*narrow_mr=*/kNarrowMR, /*narrow_nr=*/kNarrowNR, f32_gemm_ukernel_16xn__avx2,
 };
 
 }  // namespace simdnet::avx2

@@ -1,6 +1,7 @@
 // The GEMM driver: BLIS's five loops around one ISA's microkernel (gemm.h), packing, the fused epilogue and the
 // split over the runtime thread pool. Built for the baseline ISA; only the microkernel is ISA-specific (the packing
-// loops are plain copies the compiler vectorises well enough: they move O(mk + kn) data against O(mnk) FMAs).
+// loops here are portable copies; an ISA may supply vectorised ones in its table, and AVX2 does: at 1024^3 the
+// scalar gathers of A^T-style packing cost several % of the run).
 //
 //   loop 5 (jc): n in NC blocks                     B block (kc x nc) -> L3
 //    loop 4 (pc): k in KC blocks, pack B panels     one B panel (kc x NR) -> L1
@@ -87,7 +88,13 @@ void epilogue_only(const GemmArgs& g) noexcept {
 }
 
 // op(B)[pc:pc+kc, jc:jc+nc] -> panels of nr columns: dst[panel*kc*nr + p*nr + j], zero padded to nr.
-void pack_b(const GemmArgs& g, size_t nr, size_t pc, size_t kc, size_t jc, size_t nc, float* dst) noexcept {
+void pack_b(const GemmKernels& kern, const GemmArgs& g, size_t pc, size_t kc, size_t jc, size_t nc,
+            float* dst) noexcept {
+  const size_t nr = kern.nr;
+  if (kern.pack_b) {
+    kern.pack_b(g.trans_b, g.trans_b ? g.b + jc * g.ldb + pc : g.b + pc * g.ldb + jc, g.ldb, kc, nc, dst);
+    return;
+  }
   for (size_t j0 = 0; j0 < nc; j0 += nr, dst += kc * nr) {
     const size_t nn = std::min(nr, nc - j0);
     if (!g.trans_b) {
@@ -112,7 +119,13 @@ void pack_b(const GemmArgs& g, size_t nr, size_t pc, size_t kc, size_t jc, size_
 }
 
 // op(A)[ic:ic+mc, pc:pc+kc] -> panels of mr rows: dst[panel*kc*mr + p*mr + i], zero padded to mr.
-void pack_a(const GemmArgs& g, size_t mr, size_t ic, size_t mc, size_t pc, size_t kc, float* dst) noexcept {
+void pack_a(const GemmKernels& kern, const GemmArgs& g, size_t ic, size_t mc, size_t pc, size_t kc,
+            float* dst) noexcept {
+  const size_t mr = kern.mr;
+  if (kern.pack_a) {
+    kern.pack_a(g.trans_a, g.trans_a ? g.a + pc * g.lda + ic : g.a + ic * g.lda + pc, g.lda, mc, kc, dst);
+    return;
+  }
   for (size_t i0 = 0; i0 < mc; i0 += mr, dst += kc * mr) {
     const size_t mm = std::min(mr, mc - i0);
     if (!g.trans_a) {
@@ -153,6 +166,37 @@ size_t k_block(size_t k) noexcept {
   return (k + blocks - 1) / blocks;
 }
 
+// Narrow outputs (n <= kern.narrow_nr) on the ISA's narrow kernel: row blocks of narrow_mr over all of k. A^T and
+// B are read in place; B^T (n x k) is first copied to a k x n block, A's row blocks are gathered by the kernel.
+bool gemm_narrow(const GemmKernels& kern, const GemmArgs& g) noexcept {
+  Workspace& ws = workspace();
+  if (!g.trans_a && !reserve(ws.a, ws.a_cap, kern.narrow_mr * g.k)) return false;
+  const float* b = g.b;
+  size_t rs_b = g.ldb;
+  if (g.trans_b) {
+    if (!reserve(ws.b, ws.b_cap, g.k * g.n)) return false;
+    for (size_t p = 0; p < g.k; ++p)
+      for (size_t j = 0; j < g.n; ++j) ws.b[p * g.n + j] = g.b[j * g.ldb + p];
+    b = ws.b;
+    rs_b = g.n;
+  }
+  GemmTileParams tp;
+  tp.alpha = g.alpha;
+  tp.beta = g.beta;
+  tp.bias = g.ep.bias;
+  tp.act = g.ep.act;
+  tp.slope = g.ep.alpha;
+  const size_t rs_a = g.trans_a ? 1 : g.lda, cs_a = g.trans_a ? g.lda : 1;
+  for (size_t i0 = 0; i0 < g.m; i0 += kern.narrow_mr) {
+    const size_t mm = std::min(kern.narrow_mr, g.m - i0);
+    float* c = g.c + i0 * g.ldc;
+    kern.narrow(mm, g.n, g.k, g.a + i0 * rs_a, rs_a, cs_a, b, rs_b, c, g.ldc, ws.a, tp);
+    if (row_act(g.ep.act))
+      for (size_t i = 0; i < mm; ++i) apply_row_act(g.ep.act, g.n, c + i * g.ldc);
+  }
+  return true;
+}
+
 // One thread's GEMM on (a sub-problem of) the arguments. Returns false when the workspace could not be allocated.
 bool gemm_serial(const GemmKernels& kern, const GemmArgs& g) noexcept {
   if (g.m == 0 || g.n == 0) return true;
@@ -160,6 +204,7 @@ bool gemm_serial(const GemmKernels& kern, const GemmArgs& g) noexcept {
     epilogue_only(g);
     return true;
   }
+  if (kern.narrow && g.n <= kern.narrow_nr) return gemm_narrow(kern, g);
   const size_t mr = kern.mr, nr = kern.nr;
   const size_t kc_max = k_block(g.k);
   const size_t nc_max = std::min(kNC, (g.n + nr - 1) / nr * nr);
@@ -174,7 +219,7 @@ bool gemm_serial(const GemmKernels& kern, const GemmArgs& g) noexcept {
     for (size_t pc = 0; pc < g.k; pc += kc_max) {  // loop 4
       const size_t kc = std::min(kc_max, g.k - pc);
       const bool last_k = pc + kc == g.k;
-      pack_b(g, nr, pc, kc, jc, nc, ws.b);
+      pack_b(kern, g, pc, kc, jc, nc, ws.b);
       GemmTileParams tp;
       tp.alpha = g.alpha;
       tp.beta = pc == 0 ? g.beta : 1.0f;  // later k blocks accumulate onto the partial sums already in C
@@ -182,7 +227,7 @@ bool gemm_serial(const GemmKernels& kern, const GemmArgs& g) noexcept {
       tp.slope = g.ep.alpha;
       for (size_t ic = 0; ic < g.m; ic += kMC) {  // loop 3
         const size_t mc = std::min(kMC, g.m - ic);
-        if (packed_a) pack_a(g, mr, ic, mc, pc, kc, ws.a);
+        if (packed_a) pack_a(kern, g, ic, mc, pc, kc, ws.a);
         for (size_t jr = 0; jr < nc; jr += nr) {  // loop 2
           const size_t nn = std::min(nr, nc - jr);
           const float* bp = ws.b + (jr / nr) * kc * nr;
@@ -215,9 +260,12 @@ void gemm_run(const GemmKernels& kern, const GemmArgs& g, size_t threads) {
   size_t t = threads ? threads : get_threads();
   const double flops = 2.0 * static_cast<double>(g.m) * static_cast<double>(g.n) * static_cast<double>(g.k);
   t = std::min(t, static_cast<size_t>(std::max(1.0, flops / kMinFlopsPerThread)));
-  // Split the larger dimension (in whole tiles) so that every thread gets at least two tiles along it.
-  const size_t tiles_n = (g.n + kern.nr - 1) / kern.nr, tiles_m = (g.m + kern.mr - 1) / kern.mr;
-  const bool split_n = tiles_n * kern.nr >= tiles_m * kern.mr;
+  // Split the larger dimension (in whole tiles) so that every thread gets at least two tiles along it; narrow
+  // outputs (gemm_narrow) split along M in its row blocks.
+  const bool narrow = kern.narrow && g.n <= kern.narrow_nr;
+  const size_t mr = narrow ? kern.narrow_mr : kern.mr;
+  const size_t tiles_n = (g.n + kern.nr - 1) / kern.nr, tiles_m = (g.m + mr - 1) / mr;
+  const bool split_n = !narrow && tiles_n * kern.nr >= tiles_m * mr;
   const size_t tiles = split_n ? tiles_n : tiles_m;
   t = std::min(t, std::max<size_t>(1, tiles / 2));
   if (t <= 1 || g.k == 0) {
@@ -238,7 +286,7 @@ void gemm_run(const GemmKernels& kern, const GemmArgs& g, size_t threads) {
             s.c = g.c + j0;
             if (g.ep.bias) s.ep.bias = g.ep.bias + j0;
           } else {
-            const size_t i0 = lo * kern.mr, i1 = std::min(g.m, hi * kern.mr);
+            const size_t i0 = lo * mr, i1 = std::min(g.m, hi * mr);
             s.m = i1 - i0;
             s.a = g.trans_a ? g.a + i0 : g.a + i0 * g.lda;
             s.c = g.c + i0 * g.ldc;

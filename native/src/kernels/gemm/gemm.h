@@ -82,6 +82,20 @@ struct GemmKernels {
   // away. flops_per_iter is the floating-point work of one iteration (2 per lane per FMA).
   float (*fma_burn)(size_t iters);
   double fma_flops_per_iter;
+  // Optional packing of this ISA (nullptr: the driver's portable loops), same layouts as the driver's:
+  //   pack_a: op(A)[0:mc, 0:kc] -> panels of mr rows, dst[panel*kc*mr + p*mr + i], zero padded to mr rows; `a`
+  //           points at op(A)(0, 0) (A itself with lda between rows, or with trans the k x m matrix A^T).
+  //   pack_b: op(B)[0:kc, 0:nc] -> panels of nr columns, dst[panel*kc*nr + p*nr + j], zero padded to nr columns.
+  // dst is 64-byte aligned; nothing outside the source extents is read.
+  void (*pack_a)(bool trans, const float* a, size_t lda, size_t mc, size_t kc, float* dst) = nullptr;
+  void (*pack_b)(bool trans, const float* b, size_t ldb, size_t kc, size_t nc, float* dst) = nullptr;
+  // Optional kernel for narrow outputs (n <= narrow_nr; nullptr: none), used for the whole product when n is that
+  // small: C(i, j) for i < m <= narrow_mr, j < n, over all of k (no k blocking), with the same epilogue as the
+  // microkernel. A(i, p) = a[i*rs_a + p*cs_a] with rs_a == 1 (A^T, read in place) or cs_a == 1 (A, gathered into
+  // `scratch`, narrow_mr * k floats); op(B)(p, j) = b[p*rs_b + j] (the driver packs B^T).
+  size_t narrow_mr = 0, narrow_nr = 0;
+  void (*narrow)(size_t m, size_t n, size_t k, const float* a, size_t rs_a, size_t cs_a, const float* b,
+                 size_t rs_b, float* c, size_t ldc, float* scratch, const GemmTileParams& p) = nullptr;
 };
 
 namespace scalar { extern const GemmKernels gemm_kernels; }
