@@ -75,7 +75,7 @@ export async function run({ quick = false } = {}) {
     console.log(`== ${name} ==`);
     const t0 = performance.now();
     const out = await bench({ quick });
-    // gemm returns { isa, threads, peak1, peak2, rows }; the others return their rows.
+    // gemm returns { isa, threads, peak1, peak2, openblas, rows }; the others return their rows.
     results[name] = Array.isArray(out) ? { rows: out } : out;
     console.log(`(${name}: ${((performance.now() - t0) / 1e3).toFixed(1)} s)\n`);
   }

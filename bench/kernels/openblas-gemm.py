@@ -1,0 +1,103 @@
+#!/usr/bin/python3
+"""SGEMM GFLOP/s (2mnk / t) of numpy's matmul, the OpenBLAS column of bench/kernels/gemm.mjs.
+
+Run with Debian's /usr/bin/python3 (Debian's numpy) and OpenBLAS's thread count in the environment, as gemm.mjs does:
+  OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread \
+    /usr/bin/python3 bench/kernels/openblas-gemm.py '{"budgetMs": 30, "shapes": [{"M": 64, "K": 64, "N": 64}]}'
+The JSON (argv[1], or stdin when there is no argument) is {"budgetMs": ms per shape (default 400), "shapes": [...],
+"requireOpenblas": true to measure nothing (rows: []) when numpy's BLAS is not OpenBLAS} or just the list of shapes;
+a shape is {M, K, N, transA?, transB?} with the row-major meaning of gemm.mjs: op(A) is M x K (A stored
+K x M when transA), op(B) is K x N (B stored N x K when transB). The transposed cases pass a.T / b.T views, which
+numpy's matmul hands to cblas_sgemm as a transpose flag (no copy), like the native call.
+
+Prints one line `SIMDNET_BENCH_RESULT {"blas": ..., "openblas": ..., "rows": [{"gflops": ...}, ...]}` (the prefix is
+what bench/suite/common.mjs's runChild looks for). `blas` is the BLAS that numpy actually loaded, read from
+/proc/self/maps: the libopenblas*.so path when OpenBLAS is mapped, else the libblas.so.3 path (Debian's reference
+BLAS, ~4 GFLOP/s, when libopenblas0-pthread is missing), else null. `openblas` is {config, threads} from
+openblas_get_config / openblas_get_num_threads when OpenBLAS is loaded (so the thread count is the one in effect),
+else null. Without requireOpenblas it measures whatever BLAS numpy uses; the caller decides what to do with that.
+"""
+import ctypes
+import json
+import sys
+import time
+
+RESULT_PREFIX = 'SIMDNET_BENCH_RESULT '
+
+
+def loaded_blas():
+    """(path of the BLAS numpy mapped or None, OpenBLAS info or None), from /proc/self/maps (Linux only)."""
+    try:
+        with open('/proc/self/maps') as f:
+            paths = {line.split()[-1] for line in f if '/' in line}
+    except OSError:
+        return None, None
+    names = sorted(p for p in paths if '/libopenblas' in p and '.so' in p)
+    if not names:
+        ref = sorted(p for p in paths if p.endswith('/libblas.so.3') or '/libblas.so' in p)
+        return (ref[0] if ref else None), None
+    path = names[0]
+    info = {'config': None, 'threads': None}
+    try:
+        # Already loaded by numpy: dlopen returns the same handle, so these report the state numpy's calls see.
+        lib = ctypes.CDLL(path)
+        lib.openblas_get_config.restype = ctypes.c_char_p
+        info['config'] = lib.openblas_get_config().decode()
+        info['threads'] = int(lib.openblas_get_num_threads())
+    except (OSError, AttributeError):
+        pass
+    return path, info
+
+
+def measure(fn, flop, budget_ms):
+    """Best GFLOP/s over short batches (about 0.2 ms each, or one call when a call is longer) for about budget_ms in
+    total (at least 3 batches): the same procedure as measure() in gemm.mjs, so both sides are timed alike."""
+    fn()  # warm-up (OpenBLAS's thread pool and buffers)
+    t0 = time.perf_counter()
+    fn()
+    one = max(1e-7, time.perf_counter() - t0)
+    iters = max(1, int(2e-4 / one))
+    end = time.perf_counter() + budget_ms / 1e3
+    best = 0.0
+    batches = 0
+    while True:
+        t0 = time.perf_counter()
+        for _ in range(iters):
+            fn()
+        dt = time.perf_counter() - t0
+        best = max(best, flop * iters / dt / 1e9)
+        batches += 1
+        if (time.perf_counter() >= end and batches >= 3) or batches >= 100000:
+            return best
+
+
+def main():
+    import numpy as np
+
+    spec = json.loads(sys.argv[1] if len(sys.argv) > 1 else sys.stdin.read())
+    if isinstance(spec, list):
+        spec = {'shapes': spec}
+    budget_ms = float(spec.get('budgetMs', 400))
+    # numpy's extension links the BLAS, so it is mapped once numpy is imported (maps read before any matmul).
+    blas, openblas = loaded_blas()
+    if spec.get('requireOpenblas') and openblas is None:
+        # Not OpenBLAS: the caller will drop the figures, so do not spend its time measuring them (Debian's reference
+        # BLAS needs ~4 s per 2048^3 call).
+        print(RESULT_PREFIX + json.dumps({'blas': blas, 'openblas': None, 'numpy': np.__version__, 'rows': []}))
+        return
+    rows = []
+    for s in spec['shapes']:
+        m, k, n = int(s['M']), int(s['K']), int(s['N'])
+        ta, tb = bool(s.get('transA')), bool(s.get('transB'))
+        # Same fill as makeArgs in gemm.mjs, in storage order (timing does not depend on it, but no denormals).
+        a_st = (((np.arange(m * k) % 13) - 6) * 0.01).astype(np.float32).reshape((k, m) if ta else (m, k))
+        b_st = (((np.arange(k * n) % 7) - 3) * 0.02).astype(np.float32).reshape((n, k) if tb else (k, n))
+        a = a_st.T if ta else a_st
+        b = b_st.T if tb else b_st
+        c = np.empty((m, n), dtype=np.float32)
+        rows.append({'gflops': measure(lambda: np.matmul(a, b, out=c), 2.0 * m * n * k, budget_ms)})
+    print(RESULT_PREFIX + json.dumps({'blas': blas, 'openblas': openblas, 'numpy': np.__version__, 'rows': rows}))
+
+
+if __name__ == '__main__':
+    main()
