@@ -119,10 +119,17 @@ export async function runSuite(argv = process.argv.slice(2), io = { out: (s) => 
         return r.pctPeak ? `${fmt(r.gflops)} (${fmt(r.pctPeak, 0)}%)` : fmt(r.gflops);
       }),
     ]);
-    md.push('', '## 1. SGEMM, GFLOP/s (% of FMA peak for simdnet native)', '');
+    md.push('', '## 1. SGEMM, GFLOP/s (% of the FMA peak at the contender\'s thread count)', '');
     md.push(markdownTable(['shape (M,K,N)', ...names], rows));
+    md.push('', `Every figure (OpenBLAS's too): 2mnk / the ${k.statistic ?? 'median of single-call times'} (per contender and shape).`);
     const peaks = Object.entries(k.fmaPeakGflops).map(([t, g]) => `${t} thread${t === '1' ? '' : 's'}: ${fmt(g, 1)} GFLOP/s`);
     if (peaks.length) md.push('', `FMA peak measured by fmaPeak(): ${peaks.join(', ')}.`);
+    const ob = Object.entries(k.external ?? {}).filter(([n]) => n.startsWith('OpenBLAS'));
+    if (ob.length) {
+      const [, i] = ob[0];
+      const reported = ob.map(([n, x]) => `${n.match(/\d+t/)[0]}: OpenBLAS reports ${x.openblasThreads ?? '?'} thread(s)`).join(', ');
+      md.push('', `OpenBLAS measured in this run (bench/kernels/openblas-gemm.py, statistic ${i.stat}): numpy ${i.numpy} matmul(a, b, out=c) in ${PYTHON} on ${i.blas}${i.config ? ` [${i.config}]` : ''}, one process per OPENBLAS_NUM_THREADS=1, 2 (${reported}). Called from Python as the others are from Node, so call overhead counts on both sides.`);
+    }
     if (k.results.some((r) => r.pctPeak > 100))
       md.push('', '**Some figures exceed the measured peak: the machine was busy while fmaPeak ran (or during the run), so these figures are unreliable. Rerun on an idle machine.**');
     for (const r of k.results.filter((x) => x.error)) md.push(`- ${r.contender}: not measured (${r.error})`);

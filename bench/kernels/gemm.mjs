@@ -4,26 +4,22 @@
 // products (784-128-64-10, batch 128): forward X.W, weight gradient X^T.dY, input gradient dY.W^T. Shapes are (M,K,N).
 // Each figure is the best of many short batches (other processes share the cores; best-of filters their bursts).
 // The twin is time-bounded: shapes above TWIN_MAX_FLOP are skipped (2048^3 would take ~25 s per call).
-// OpenBLAS: openblas-gemm.py times numpy's matmul(a, b, out=c) in Debian's /usr/bin/python3 with Debian's
-// libopenblas0-pthread put first by LD_LIBRARY_PATH, once with OPENBLAS_NUM_THREADS=1 and once with 2, with the same
-// best-of-batches procedure and budget as measure() below. Both sides are called from their high-level language --
-// Node through N-API, Python through numpy -- so both carry call overhead (it shows at the small shapes). C-to-C
-// figures (simdnet's C++ entry point against cblas_sgemm, no language boundary) come from build-native/gemm-bench,
-// which dlopens OpenBLAS. When numpy is missing or loads another BLAS (e.g. Debian's reference libblas.so.3 when
-// libopenblas0-pthread is not installed), one line says so and the OpenBLAS columns are left out (fields null).
+// OpenBLAS (openblasFigures of openblas.mjs, shared with the suite): openblas-gemm.py times numpy's
+// matmul(a, b, out=c) in Debian's /usr/bin/python3 with Debian's libopenblas0-pthread put first by LD_LIBRARY_PATH,
+// once with OPENBLAS_NUM_THREADS=1 and once with 2, with the same best-of-batches procedure and budget as measure()
+// below. Both sides are called from their high-level language -- Node through N-API, Python through numpy -- so both
+// carry call overhead (it shows at the small shapes). C-to-C figures (simdnet's C++ entry point against cblas_sgemm,
+// no language boundary) come from build-native/gemm-bench, which dlopens OpenBLAS. When numpy is missing or loads
+// another BLAS (e.g. Debian's reference libblas.so.3 when libopenblas0-pthread is not installed), one line says so and
+// the OpenBLAS columns are left out (fields null).
 // Usage: node bench/kernels/gemm.mjs [--quick]   (after `npx tsc -p tsconfig.json`, which writes dist/)
 import Table from 'cli-table3';
-import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { native } from '../../dist/native.js';
 import * as nat from '../../dist/kernels/native/gemm.js';
 import * as ref from '../../dist/kernels/reference/gemm.js';
-import { PYTHON, runChild } from '../suite/common.mjs';
+import { openblasFigures } from './openblas.mjs';
 
 const TWIN_MAX_FLOP = 3e9;
-/** Debian's libopenblas0-pthread (the BASELINES.md setup); numpy's libblas.so.3 resolves here first. */
-const OPENBLAS_DIR = '/usr/lib/x86_64-linux-gnu/openblas-pthread';
-const OPENBLAS_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'openblas-gemm.py');
 
 function shapes(quick) {
   if (quick) {
@@ -78,53 +74,6 @@ function measure(fn, flop, budgetMs) {
   return best;
 }
 
-/**
- * OpenBLAS GFLOP/s for every shape, through numpy in a child process per thread count (1, 2), each timed with
- * `budgetMs` per shape. Returns { blas, config, numpy, threads: { 1, 2 } (as OpenBLAS reports them), gflops1,
- * gflops2 } (arrays parallel to `list`), or { error } when Python/numpy is missing, the script fails, or the BLAS numpy
- * loaded is not OpenBLAS (then its figures would be some other library's, so none are returned).
- */
-async function openblasFigures(list, budgetMs, timeoutMs) {
-  const spec = JSON.stringify({
-    budgetMs,
-    requireOpenblas: true, // another BLAS's figures would be dropped below, so the script does not measure them
-    shapes: list.map(({ M, K, N, transA = false, transB = false }) => ({ M, K, N, transA, transB })),
-  });
-  const ldPath = [OPENBLAS_DIR, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
-  const byThreads = {};
-  for (const threads of [1, 2]) {
-    const t = String(threads);
-    const r = await runChild(PYTHON, [OPENBLAS_SCRIPT, spec], {
-      env: { OPENBLAS_NUM_THREADS: t, OMP_NUM_THREADS: t, LD_LIBRARY_PATH: ldPath },
-      timeoutMs,
-    });
-    if (r.error) {
-      // runChild's error is `<cmd> exited with <code>: <stderr tail>`; keep it to one line (first and last lines:
-      // the exit status and, for a Python exception, its message, e.g. "No module named 'numpy'").
-      const lines = r.error.split('\n').filter((l) => l.trim());
-      const msg = lines.length > 1 ? `${lines[0]} ... ${lines.at(-1).trim()}` : lines[0];
-      return { error: `${basename(OPENBLAS_SCRIPT)} failed: ${msg}` };
-    }
-    if (!r.blas || !/\/libopenblas[^/]*\.so/.test(r.blas)) {
-      return {
-        error: `numpy loaded ${r.blas ?? 'no BLAS that /proc/self/maps shows'}, not OpenBLAS ` +
-          `(Debian: install libopenblas0-pthread, which provides ${OPENBLAS_DIR})`,
-      };
-    }
-    if (!Array.isArray(r.rows) || r.rows.length !== list.length) return { error: `${basename(OPENBLAS_SCRIPT)} returned ${r.rows?.length} rows for ${list.length} shapes` };
-    byThreads[threads] = r;
-  }
-  const one = byThreads[1], two = byThreads[2];
-  return {
-    blas: one.blas,
-    config: one.openblas?.config ?? null,
-    numpy: one.numpy ?? null,
-    threads: { 1: one.openblas?.threads ?? null, 2: two.openblas?.threads ?? null },
-    gflops1: one.rows.map((x) => x.gflops),
-    gflops2: two.rows.map((x) => x.gflops),
-  };
-}
-
 export async function run({ quick = false } = {}) {
   if (!native) {
     console.log('gemm bench: the native addon is not loaded; nothing to compare (build it with `npm run build`).');
@@ -141,7 +90,8 @@ export async function run({ quick = false } = {}) {
   // OpenBLAS first, in child processes (numpy import is ~0.1 s per process, so one process per thread count rather
   // than per shape); the Node side below is idle meanwhile. A full run takes ~10 s per process (14 shapes x 0.4 s
   // budget, 2048^3 at ~0.2 s per call); the timeout only guards against a hung child.
-  const ob = await openblasFigures(list, budget, quick ? 120_000 : 600_000);
+  // stat 'best': the best-of-batches procedure of measure() below, with the same budget.
+  const ob = await openblasFigures(list, { budgetMs: budget, stat: 'best', timeoutMs: quick ? 120_000 : 600_000 });
   let openblas;
   if (ob.error) {
     console.log(`OpenBLAS (numpy) columns left out: ${ob.error}`);
@@ -164,8 +114,8 @@ export async function run({ quick = false } = {}) {
     const n1 = measure(() => nat.gemmThreads(args, 1), flop, budget);
     const n2 = measure(() => nat.gemmThreads(args, 2), flop, budget);
     const twin = flop <= TWIN_MAX_FLOP ? measure(() => ref.gemm(args), flop, budget) : null;
-    const o1 = ob.error ? null : ob.gflops1[i];
-    const o2 = ob.error ? null : ob.gflops2[i];
+    const o1 = ob.error ? null : ob.gflops[1][i];
+    const o2 = ob.error ? null : ob.gflops[2][i];
     const row = {
       shape: s.name, M: s.M, K: s.K, N: s.N, transA: !!s.transA, transB: !!s.transB, isa,
       native1: n1, native2: n2, twin, peak1, peak2, pctPeak1: (100 * n1) / peak1, pctPeak2: (100 * n2) / peak2,

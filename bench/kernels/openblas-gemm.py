@@ -1,16 +1,25 @@
 #!/usr/bin/python3
-"""SGEMM GFLOP/s (2mnk / t) of numpy's matmul, the OpenBLAS column of bench/kernels/gemm.mjs.
+"""SGEMM GFLOP/s (2mnk / t) of numpy's matmul: the OpenBLAS figures of bench/kernels/gemm.mjs and of the suite's
+kernels part (bench/suite/kernels.mjs), both run through bench/kernels/openblas.mjs.
 
-Run with Debian's /usr/bin/python3 (Debian's numpy) and OpenBLAS's thread count in the environment, as gemm.mjs does:
+Run with Debian's /usr/bin/python3 (Debian's numpy) and OpenBLAS's thread count in the environment, as
+bench/kernels/openblas.mjs does:
   OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread \
     /usr/bin/python3 bench/kernels/openblas-gemm.py '{"budgetMs": 30, "shapes": [{"M": 64, "K": 64, "N": 64}]}'
 The JSON (argv[1], or stdin when there is no argument) is {"budgetMs": ms per shape (default 400), "shapes": [...],
-"requireOpenblas": true to measure nothing (rows: []) when numpy's BLAS is not OpenBLAS} or just the list of shapes;
+"requireOpenblas": true to measure nothing (rows: []) when numpy's BLAS is not OpenBLAS, "stat": "best" (default) or
+"median", "minReps"/"maxReps" (median only; default 3 / 1000)} or just the list of shapes;
 a shape is {M, K, N, transA?, transB?} with the row-major meaning of gemm.mjs: op(A) is M x K (A stored
 K x M when transA), op(B) is K x N (B stored N x K when transB). The transposed cases pass a.T / b.T views, which
 numpy's matmul hands to cblas_sgemm as a transpose flag (no copy), like the native call.
 
-Prints one line `SIMDNET_BENCH_RESULT {"blas": ..., "openblas": ..., "rows": [{"gflops": ...}, ...]}` (the prefix is
+Statistic: "best" (gemm.mjs) is the best GFLOP/s over short batches of calls, the same procedure as measure() in
+gemm.mjs; "median" (bench/suite/kernels.mjs) times single calls, after 3 warm-up calls, until budgetMs have passed and
+at least minReps calls (at most maxReps) and reports 2mnk / median call time, the same procedure as timeReps + median
+in bench/suite/common.mjs, so the suite's OpenBLAS rows use the statistic of its other contenders.
+
+Prints one line `SIMDNET_BENCH_RESULT {"blas": ..., "openblas": ..., "stat": ..., "rows": [{"gflops": ..., "reps": ...},
+...]}` (`reps`: calls timed for the median, batches for best-of; the prefix is
 what bench/suite/common.mjs's runChild looks for). `blas` is the BLAS that numpy actually loaded, read from
 /proc/self/maps: the libopenblas*.so path when OpenBLAS is mapped, else the libblas.so.3 path (Debian's reference
 BLAS, ~4 GFLOP/s, when libopenblas0-pthread is missing), else null. `openblas` is {config, threads} from
@@ -68,7 +77,27 @@ def measure(fn, flop, budget_ms):
         best = max(best, flop * iters / dt / 1e9)
         batches += 1
         if (time.perf_counter() >= end and batches >= 3) or batches >= 100000:
-            return best
+            return best, batches
+
+
+def measure_median(fn, flop, budget_ms, min_reps, max_reps):
+    """(GFLOP/s of the median single-call time, calls timed): timeReps + median of bench/suite/common.mjs, with the
+    suite's warm-up (3 calls, or 1 when a call takes 0.5 s or more, where the suite would warm up less too)."""
+    t0 = time.perf_counter()
+    fn()  # warm-up (OpenBLAS's thread pool and buffers)
+    if time.perf_counter() - t0 < 0.5:
+        fn()
+        fn()
+    times = []
+    start = time.perf_counter()
+    while len(times) < max_reps and (len(times) < min_reps or time.perf_counter() - start < budget_ms / 1e3):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    mid = len(times) // 2
+    med = times[mid] if len(times) % 2 else (times[mid - 1] + times[mid]) / 2
+    return flop / med / 1e9, len(times)
 
 
 def main():
@@ -78,12 +107,18 @@ def main():
     if isinstance(spec, list):
         spec = {'shapes': spec}
     budget_ms = float(spec.get('budgetMs', 400))
+    stat = spec.get('stat', 'best')
+    if stat not in ('best', 'median'):
+        raise SystemExit(f'openblas-gemm.py: unknown stat {stat!r} (best or median)')
+    min_reps = int(spec.get('minReps', 3))
+    max_reps = int(spec.get('maxReps', 1000))
     # numpy's extension links the BLAS, so it is mapped once numpy is imported (maps read before any matmul).
     blas, openblas = loaded_blas()
     if spec.get('requireOpenblas') and openblas is None:
         # Not OpenBLAS: the caller will drop the figures, so do not spend its time measuring them (Debian's reference
         # BLAS needs ~4 s per 2048^3 call).
-        print(RESULT_PREFIX + json.dumps({'blas': blas, 'openblas': None, 'numpy': np.__version__, 'rows': []}))
+        result = {'blas': blas, 'openblas': None, 'numpy': np.__version__, 'stat': stat, 'rows': []}
+        print(RESULT_PREFIX + json.dumps(result))
         return
     rows = []
     for s in spec['shapes']:
@@ -95,8 +130,15 @@ def main():
         a = a_st.T if ta else a_st
         b = b_st.T if tb else b_st
         c = np.empty((m, n), dtype=np.float32)
-        rows.append({'gflops': measure(lambda: np.matmul(a, b, out=c), 2.0 * m * n * k, budget_ms)})
-    print(RESULT_PREFIX + json.dumps({'blas': blas, 'openblas': openblas, 'numpy': np.__version__, 'rows': rows}))
+        fn = lambda: np.matmul(a, b, out=c)  # noqa: E731
+        flop = 2.0 * m * n * k
+        if stat == 'median':
+            gflops, reps = measure_median(fn, flop, budget_ms, min_reps, max_reps)
+        else:
+            gflops, reps = measure(fn, flop, budget_ms)
+        rows.append({'gflops': gflops, 'reps': reps})
+    result = {'blas': blas, 'openblas': openblas, 'numpy': np.__version__, 'stat': stat, 'rows': rows}
+    print(RESULT_PREFIX + json.dumps(result))
 
 
 if __name__ == '__main__':

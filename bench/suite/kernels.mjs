@@ -1,9 +1,13 @@
 // Part 1 of the suite: SGEMM GFLOP/s (2mnk / t) at the kernel benchmark shapes of BASELINES.md, for simdnet native
-// (1 and 2 threads), simdnet's TS twin, tfjs-backend-cpu and tfjs-backend-wasm, with % of the FMA peak measured by
-// the addon's fmaPeak probe. Slow contenders skip shapes whose single call is estimated above `maxCallSeconds`.
+// (1 and 2 threads), OpenBLAS through numpy (1 and 2 threads, measured in this run: bench/kernels/openblas.mjs),
+// simdnet's TS twin, tfjs-backend-cpu and tfjs-backend-wasm, with % of the FMA peak measured by the addon's fmaPeak
+// probe at the contender's thread count. Every figure is 2mnk / the median single-call time (timeReps + median of
+// common.mjs; OpenBLAS's script times its calls the same way, stat 'median'). Slow contenders skip shapes whose single
+// call is estimated above `maxCallSeconds`.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { openblasFigures } from '../kernels/openblas.mjs';
 import { distDir, median, timeReps } from './common.mjs';
 
 const require = createRequire(import.meta.url);
@@ -41,6 +45,11 @@ function randomMatrix(len, seed) {
   return a;
 }
 
+/** timeReps's arguments per contender and shape; OpenBLAS's script gets the same (openblasContenders). */
+function timing(quick) {
+  return { minSeconds: quick ? 0.03 : 0.4, minReps: quick ? 3 : 5 };
+}
+
 async function tryImport(path) {
   if (!existsSync(path)) return { error: `${path.replace(distDir, 'dist')} not built` };
   try {
@@ -50,7 +59,38 @@ async function tryImport(path) {
   }
 }
 
-/** Each contender: { name, prepare(shape) -> run() (sync or async) } or { name, error }. */
+/**
+ * "OpenBLAS 1t (numpy)" and "OpenBLAS 2t (numpy)": numpy's matmul on Debian's libopenblas0-pthread, measured now in a
+ * child process per thread count (Node is idle meanwhile) at the suite's shapes, with the suite's statistic and time
+ * per shape (median of single calls for at least minSeconds and minReps calls, at most timeReps's default 1000).
+ * They come back as contenders whose figures are already measured (`measured`: { gflops, reps } per shape), or as
+ * contenders with an error (numpy or OpenBLAS missing, script failure): then the suite shows them as not measured.
+ */
+async function openblasContenders(quick) {
+  const shapes = quick ? QUICK_SHAPES : FULL_SHAPES;
+  const ob = await openblasFigures(
+    // The suite's (m, k, n, transA) means what the script's (M, K, N, transA) means: op(A) = Aᵀ with A stored K x M.
+    shapes.map((s) => ({ M: s.m, K: s.k, N: s.n, transA: !!s.transA })),
+    // The timeReps arguments runKernels uses for the Node contenders (maxReps: timeReps's default).
+    { budgetMs: timing(quick).minSeconds * 1000, stat: 'median', minReps: timing(quick).minReps, maxReps: 1000,
+      timeoutMs: quick ? 120_000 : 600_000 },
+  );
+  return [1, 2].map((threads) => {
+    const name = `OpenBLAS ${threads}t (numpy)`;
+    if (ob.error) return { name, error: ob.error };
+    return {
+      name,
+      threads,
+      measured: shapes.map((s, i) => ({ gflops: ob.gflops[threads][i], reps: ob.reps[threads][i] })),
+      info: { blas: ob.blas, config: ob.config, numpy: ob.numpy, stat: ob.stat, openblasThreads: ob.threads[threads] },
+    };
+  });
+}
+
+/**
+ * Each contender: { name, threads, prepare(shape) -> run() (sync or async) }, { name, threads, measured: [{ gflops,
+ * reps }] per shape, info } (measured in another process), or { name, error }.
+ */
 async function contenders(quick) {
   const list = [];
   const nativeGemm = await tryImport(join(distDir, 'kernels', 'native', 'gemm.js'));
@@ -72,6 +112,7 @@ async function contenders(quick) {
   } else {
     list.push({ name: 'simdnet native', error: nativeGemm.error ?? nativeMod.error ?? 'native addon not loaded' });
   }
+  list.push(...(await openblasContenders(quick)));
   const ref = await tryImport(join(distDir, 'kernels', 'reference', 'gemm.js'));
   if (ref.mod) {
     list.push({ name: 'simdnet TS twin', threads: 1, slow: true, prepare: (s, a, b, c) => () => ref.mod.gemm({ transA: !!s.transA, m: s.m, n: s.n, k: s.k, a, b, c }) });
@@ -113,10 +154,22 @@ export async function runKernels({ quick = false, log = () => {}, maxCallSeconds
   const shapes = quick ? QUICK_SHAPES : FULL_SHAPES;
   const { list, peak } = await contenders(quick);
   const results = [];
+  const external = {}; // contender name -> what it ran on (OpenBLAS: library path, config, numpy version, statistic)
   for (const c of list) {
     if (c.error) {
       results.push({ contender: c.name, error: c.error });
       log(`  ${c.name}: skipped (${c.error})`);
+      continue;
+    }
+    if (c.measured) {
+      results.push(...shapes.map((s, i) => {
+        const { gflops, reps } = c.measured[i];
+        const p = peak[c.threads];
+        log(`  ${c.name} ${shapeLabel(s)}: ${gflops.toFixed(2)} GFLOP/s`);
+        const pctPeak = p ? (100 * gflops) / p : null;
+        return { contender: c.name, threads: c.threads, shape: shapeLabel(s), gflops, reps, pctPeak };
+      }));
+      if (c.info) external[c.name] = c.info;
       continue;
     }
     await c.setup?.();
@@ -134,7 +187,7 @@ export async function runKernels({ quick = false, log = () => {}, maxCallSeconds
       // Warm-up: the first calls pay one-off costs (tfjs-cpu's first matMuls of a shape take 40-100 ms each).
       const estimate = gflops ? flop / (gflops * 1e9) : 0;
       if (estimate < 0.5) await timeReps(run, { minSeconds: 0, minReps: 3, maxReps: 3 });
-      const reps = await timeReps(run, { minSeconds: quick ? 0.03 : 0.4, minReps: quick ? 3 : 5 });
+      const reps = await timeReps(run, timing(quick));
       run.dispose?.();
       const t = median(reps);
       gflops = flop / t / 1e9;
@@ -144,5 +197,5 @@ export async function runKernels({ quick = false, log = () => {}, maxCallSeconds
       log(`  ${c.name} ${row.shape}: ${gflops.toFixed(2)} GFLOP/s`);
     }
   }
-  return { shapes: shapes.map(shapeLabel), fmaPeakGflops: peak, results };
+  return { shapes: shapes.map(shapeLabel), fmaPeakGflops: peak, statistic: 'median of single-call times', external, results };
 }

@@ -43,6 +43,18 @@ describe('bench suite --quick', () => {
     const kernels = report.kernels.results as Array<{ contender: string; gflops?: number; error?: string }>;
     expect(kernels.some((k) => k.contender === 'tfjs-wasm' && k.gflops! > 0)).toBe(true);
     if (native) expect(kernels.some((k) => k.contender.startsWith('simdnet native') && k.gflops! > 0)).toBe(true);
+    // OpenBLAS through numpy, measured in the same run: one figure per shape, or one row saying why it was not measured.
+    const haveOpenblas =
+      existsSync('/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0') &&
+      existsSync('/usr/bin/python3') &&
+      spawnSync('/usr/bin/python3', ['-c', 'import numpy']).status === 0;
+    for (const name of ['OpenBLAS 1t (numpy)', 'OpenBLAS 2t (numpy)']) {
+      const ob = kernels.filter((k) => k.contender === name);
+      const error = ob.find((k) => k.error)?.error;
+      if (error !== undefined) expect(ob).toHaveLength(1);
+      else expect(ob.map((k) => k.gflops! > 0), name).toEqual(report.kernels.shapes.map(() => true));
+      if (haveOpenblas) expect(error, `${name}: ${error}`).toBeUndefined();
+    }
     expect(report.targets).toHaveLength(5);
   }, 420_000);
 });
