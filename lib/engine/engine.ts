@@ -56,6 +56,8 @@ export type LayerSpec = { name: string } & (
 export type LossName = 'meanSquaredError' | 'binaryCrossentropy' | 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy';
 export type MetricName = 'accuracy' | 'mse' | 'mae';
 
+import type { OptimizerStateEntry } from './optimizer-state.js';
+
 export interface OptimizerSpec {
   kind: 'sgd' | 'momentum' | 'adagrad' | 'rmsprop' | 'adam' | 'adamw';
   /** The initial learning rate; schedules change it per step through lrPerStep / setLearningRate. */
@@ -151,6 +153,14 @@ export interface Engine {
   setParams(values: Float32Array[]): void;
   /** Optimizer state reset (fresh moments, step counter 0). */
   resetOptimizer(): void;
+  /** Copies of the optimizer's state arrays, in the order of optimizerStateLayout() (lib/engine/optimizer-state.ts):
+   *  per trainable parameter, e.g. Adam's m and v. With step, what save() stores so that training resumes exactly. */
+  getOptimizerState(): Float32Array[];
+  /** Replaces the optimizer's state arrays (copied in; same count and lengths as getOptimizerState()) and sets the
+   *  step counter. Nothing changes when an argument is bad. */
+  setOptimizerState(arrays: Float32Array[], step: number): void;
+  /** What getOptimizerState() returns: one entry per array (parameter, slot name, length). */
+  optimizerStateLayout(): OptimizerStateEntry[];
   getLearningRate(): number;
   setLearningRate(lr: number): void;
   /** Number of optimizer steps taken so far (Adam's t). */

@@ -18,7 +18,8 @@ import { forward } from './js/forward.js';
 import { backward } from './js/backward.js';
 import { batchLoss, fusedLoss } from './js/loss.js';
 import { meanLogs, metricSums } from './js/metrics.js';
-import { addPenaltyGrads, applyUpdate, clipGrads, penalty, type OptimizerConfig } from './js/optimizer.js';
+import { addPenaltyGrads, applyUpdate, clipGrads, penalty, stateArray, type OptimizerConfig } from './js/optimizer.js';
+import { checkOptimizerState, optimizerStateLayout, type OptimizerStateEntry } from './optimizer-state.js';
 import { DiagAccumulator } from './js/diagnostics.js';
 import { checkBatchArrays, checkBatchSize, checkTrainBatchesArgs } from './js/checks.js';
 
@@ -69,6 +70,11 @@ export class JsEngine implements Engine {
     if (this.disposedFlag) throw new SimdnetError('SIMDNET_DISPOSED', 'This engine has been disposed');
   }
 
+  private checkIdle(): void {
+    this.checkUsable();
+    if (this.busyFlag) throw new SimdnetError('SIMDNET_BUSY', 'The engine is running trainBatches');
+  }
+
   // ---------------------------------------------------------------------------------------------- parameters
 
   params(): ParamInfo[] {
@@ -95,6 +101,23 @@ export class JsEngine implements Engine {
   resetOptimizer(): void {
     this.t = 0;
     for (const s of this.slots) s.state = {};
+  }
+
+  getOptimizerState(): Float32Array[] {
+    this.checkIdle();
+    return this.optimizerStateLayout().map((e) => Float32Array.from(stateArray(this.slots[e.paramIndex], e.slot, this.opt)));
+  }
+
+  setOptimizerState(arrays: Float32Array[], step: number): void {
+    this.checkIdle();
+    const layout = this.optimizerStateLayout();
+    checkOptimizerState(layout, arrays, step);
+    layout.forEach((e, i) => stateArray(this.slots[e.paramIndex], e.slot, this.opt).set(arrays[i]));
+    this.t = step;
+  }
+
+  optimizerStateLayout(): OptimizerStateEntry[] {
+    return optimizerStateLayout(this.opt, this.params());
   }
 
   getLearningRate(): number {

@@ -11,10 +11,12 @@
 import { requireNative } from '../native.js';
 import { SimdnetError, SimdnetRangeError, SimdnetTypeError, describe, type ErrorCode } from '../errors.js';
 import { checkBoolean, checkF32, checkSize } from '../validate.js';
+import { checkOptimizerState, optimizerStateLayout, type OptimizerStateEntry } from './optimizer-state.js';
 import type {
   Engine,
   LayerDiagnostics,
   Logs,
+  OptimizerSpec,
   ParamInfo,
   PlanSpec,
   TrainBatchesArgs,
@@ -27,6 +29,8 @@ interface NativeEngineHandle {
   getParams(): Float32Array[];
   setParams(values: Float32Array[]): void;
   resetOptimizer(): void;
+  getOptimizerState(): Float32Array[];
+  setOptimizerState(arrays: Float32Array[], step: number): void;
   getLearningRate(): number;
   setLearningRate(lr: number): void;
   getStep(): number;
@@ -86,6 +90,7 @@ export class NativeEngine implements Engine {
   readonly #metrics: readonly string[];
   readonly #logs: Float64Array;
   readonly #params: readonly ParamInfo[];
+  readonly #optimizer: OptimizerSpec;
   /** Columns of y per sample: outputSize, or 1 for sparse labels. */
   readonly #targetSize: number;
   #disposed = false;
@@ -103,6 +108,7 @@ export class NativeEngine implements Engine {
     this.#metrics = [...(plan.metrics ?? [])];
     this.#logs = this.#h.logsBuffer();
     this.#params = this.#h.params();
+    this.#optimizer = { ...plan.optimizer };
   }
 
   #live(): NativeEngineHandle {
@@ -143,6 +149,20 @@ export class NativeEngine implements Engine {
 
   resetOptimizer(): void {
     this.#live().resetOptimizer();
+  }
+
+  getOptimizerState(): Float32Array[] {
+    return this.#live().getOptimizerState();
+  }
+
+  setOptimizerState(arrays: Float32Array[], step: number): void {
+    const h = this.#live();
+    checkOptimizerState(this.optimizerStateLayout(), arrays, step);
+    h.setOptimizerState(arrays, step);
+  }
+
+  optimizerStateLayout(): OptimizerStateEntry[] {
+    return optimizerStateLayout(this.#optimizer, [...this.#params]);
   }
 
   getLearningRate(): number {

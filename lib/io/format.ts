@@ -4,13 +4,20 @@
  *                  config: { name, layers: [{ className, config }] } }, trainingConfig: { loss, metrics, optimizer, seed },
  *                  weightsManifest: { path: 'weights.bin', byteLength, sha256, dtype: 'float32', endianness: 'little',
  *                  params: [{ name, shape, trainable, offset (bytes) }] } }
- *   weights.bin  every parameter as little-endian float32, in engine order (docs/engine.md, Parameters).
- * Optimizer state (moments) is not saved: a loaded model resumes training with fresh optimizer state.
+ *                  optimizerState: { path: 'optimizer.bin', byteLength, sha256, step, learningRate,
+ *                  arrays: [{ param, slot, offset (bytes), length }] } }
+ *   weights.bin    every parameter as little-endian float32, in engine order (docs/engine.md, Parameters).
+ *   optimizer.bin  the optimizer's state arrays (e.g. Adam's m and v per trainable parameter) as little-endian
+ *                  float32, in the engines' optimizer state order (lib/engine/optimizer-state.ts); with the step
+ *                  counter and the current learning rate, a loaded model resumes training exactly where it stopped.
+ * optimizerState is optional (files from before it existed load with fresh optimizer state), so the format version
+ * stays 1: a reader that does not know the field ignores it.
  */
 export const FORMAT = 'simdnet-model';
 export const FORMAT_VERSION = 1;
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
+export const OPTIMIZER_FILE = 'optimizer.bin';
 
 export interface ParamManifest {
   name: string;
@@ -26,4 +33,16 @@ export interface ModelJson {
   modelTopology: { className: 'Sequential'; config: { name: string; layers: { className: string; config: Record<string, unknown> }[] } };
   trainingConfig: { loss: string; metrics: string[]; optimizer: Record<string, unknown>; seed: number };
   weightsManifest: { path: string; byteLength: number; sha256: string; dtype: 'float32'; endianness: 'little'; params: ParamManifest[] };
+  optimizerState?: OptimizerStateManifest;
+}
+
+export interface OptimizerStateManifest {
+  path: string;
+  byteLength: number;
+  sha256: string;
+  /** Optimizer steps taken (Adam's t; where learning-rate schedules resume). */
+  step: number;
+  /** The learning rate in use when saved (callbacks such as reduceLROnPlateau change it). */
+  learningRate: number;
+  arrays: { param: string; slot: string; offset: number; length: number }[];
 }

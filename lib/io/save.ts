@@ -12,7 +12,7 @@ import { endianness } from 'node:os';
 import { createRequire } from 'node:module';
 import { SimdnetError, describe } from '../errors.js';
 import type { Sequential } from '../models/sequential.js';
-import { FORMAT, FORMAT_VERSION, MODEL_FILE, WEIGHTS_FILE, type ModelJson, type ParamManifest } from './format.js';
+import { FORMAT, FORMAT_VERSION, MODEL_FILE, OPTIMIZER_FILE, WEIGHTS_FILE, type ModelJson, type OptimizerStateManifest, type ParamManifest } from './format.js';
 
 /** lib/io/save.ts and dist/io/save.js both sit two levels below the package root. */
 const VERSION: string = (() => {
@@ -72,13 +72,33 @@ async function checkReplaceable(ops: FsOps, dir: string): Promise<boolean> {
     throw e;
   }
   if (!st.isDirectory()) throw new SimdnetError('SIMDNET_IO', `Cannot save model to ${dir}: it exists and is not a directory`);
-  const extra = (await ops.readdir(dir)).filter((f) => f !== MODEL_FILE && f !== WEIGHTS_FILE);
+  const extra = (await ops.readdir(dir)).filter((f) => f !== MODEL_FILE && f !== WEIGHTS_FILE && f !== OPTIMIZER_FILE);
   if (extra.length > 0)
     throw new SimdnetError('SIMDNET_IO', `Cannot save model to ${dir}: the directory holds other files (${extra.slice(0, 3).join(', ')}); refusing to replace it`);
   return true;
 }
 
-export function buildModelJson(model: Sequential, values: Float32Array[], weights: Buffer): ModelJson {
+/** The optimizer's state (engine order) as optimizer.bin's bytes and its manifest entry. */
+export function optimizerStateFile(model: Sequential): { manifest: OptimizerStateManifest; bytes: Buffer } {
+  const engine = model.engine;
+  const arrays = engine.getOptimizerState();
+  const bytes = weightsToBuffer(arrays);
+  let offset = 0;
+  const entries = engine.optimizerStateLayout().map((e, i) => {
+    const m = { param: e.param, slot: e.slot, offset, length: arrays[i].length };
+    offset += arrays[i].byteLength;
+    return m;
+  });
+  return {
+    bytes,
+    manifest: {
+      path: OPTIMIZER_FILE, byteLength: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'),
+      step: engine.step, learningRate: engine.getLearningRate(), arrays: entries,
+    },
+  };
+}
+
+export function buildModelJson(model: Sequential, values: Float32Array[], weights: Buffer, optimizer?: OptimizerStateManifest): ModelJson {
   const infos = model.engine.params();
   let offset = 0;
   const params: ParamManifest[] = infos.map((p, i) => {
@@ -98,6 +118,7 @@ export function buildModelJson(model: Sequential, values: Float32Array[], weight
       path: WEIGHTS_FILE, byteLength: weights.length, sha256: createHash('sha256').update(weights).digest('hex'),
       dtype: 'float32', endianness: 'little', params,
     },
+    ...(optimizer ? { optimizerState: optimizer } : {}),
   };
 }
 
@@ -106,7 +127,8 @@ export async function saveModel(model: Sequential, path: string, ops: FsOps = fs
   const dir = resolve(path);
   const values = model.engine.getParams();
   const weights = weightsToBuffer(values);
-  const json = JSON.stringify(buildModelJson(model, values, weights), null, 1);
+  const optimizer = optimizerStateFile(model);
+  const json = JSON.stringify(buildModelJson(model, values, weights, optimizer.manifest), null, 1);
   const parent = dirname(dir);
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const tmp = join(parent, `.${basename(dir)}.tmp-${tag}`);
@@ -117,6 +139,7 @@ export async function saveModel(model: Sequential, path: string, ops: FsOps = fs
     await ops.mkdir(tmp);
     try {
       await writeSynced(ops, join(tmp, WEIGHTS_FILE), weights);
+      await writeSynced(ops, join(tmp, OPTIMIZER_FILE), optimizer.bytes);
       await writeSynced(ops, join(tmp, MODEL_FILE), json);
       await syncDir(ops, tmp);
       if (exists) await ops.rename(dir, old);

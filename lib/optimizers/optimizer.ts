@@ -22,7 +22,9 @@ export interface BaseOptimizerArgs {
   /** L2 penalty folded into the gradient (PyTorch weight_decay; decoupled for adamw). */
   weightDecay?: number;
 }
-export type SgdArgs = BaseOptimizerArgs;
+/** sgd() also takes momentum/dampening/nesterov, as PyTorch's and Keras's SGD do: momentum > 0 (default 0) makes it
+ *  the momentum optimizer (kind 'momentum' in its config); momentum 0 is plain SGD. */
+export type SgdArgs = MomentumArgs;
 export interface MomentumArgs extends BaseOptimizerArgs {
   /** Momentum factor mu (default 0.9). */
   momentum?: number;
@@ -101,6 +103,9 @@ export class Optimizer {
     if (args.clipValue !== undefined) spec.clipValue = checkNumber(args.clipValue, 'clipValue', { lo: 0, loOpen: true });
     if (spec.nesterov && (spec.momentum <= 0 || spec.dampening !== 0))
       throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', 'Nesterov momentum requires momentum > 0 and dampening 0 (as in PyTorch)');
+    // PyTorch's SGD(momentum=0.9) and Keras's SGD(momentum=0.9) are momentum SGD: so is sgd({ momentum: 0.9 })
+    // (it used to run plain SGD and ignore the momentum silently).
+    if (kind === 'sgd' && spec.momentum > 0) kind = spec.kind = 'momentum';
     this.kind = kind;
     this.spec = Object.freeze(spec);
   }

@@ -364,6 +364,39 @@ describe.runIf(native)('NativeEngine', () => {
     h.dispose();
   });
 
+  it('checks optimizer state on the raw addon object too (the binding is the safety net under the TS checks)', () => {
+    const h = new native!.Engine(plan(3, [dense('a', 3, 2, 'linear')], 'meanSquaredError', { kind: 'rmsprop', centered: true, momentum: 0.5 }));
+    const s: Float32Array[] = h.getOptimizerState();
+    expect(s.map((a) => a.length)).toEqual([6, 6, 6, 2, 2, 2]); // kernel: sqAvg, gradAvg, buf; bias: the same
+    const code = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (e) {
+        return (e as { code?: string }).code;
+      }
+      return undefined;
+    };
+    expect(code(() => h.setOptimizerState())).toBe('SIMDNET_INVALID_ARGUMENT');
+    expect(code(() => h.setOptimizerState(s, -1))).toBe('SIMDNET_INVALID_ARGUMENT');
+    expect(code(() => h.setOptimizerState(s, NaN))).toBe('SIMDNET_INVALID_ARGUMENT');
+    expect(code(() => h.setOptimizerState(s.slice(1), 1))).toBe('SIMDNET_SHAPE_MISMATCH');
+    expect(code(() => h.setOptimizerState([...s.slice(0, 5), new Float32Array(3)], 1))).toBe('SIMDNET_SHAPE_MISMATCH');
+    expect(code(() => h.setOptimizerState([...s.slice(0, 5), [1, 2]], 1))).toBe('SIMDNET_INVALID_ARGUMENT');
+    const gone = s.map((a) => a.slice());
+    structuredClone(gone[5].buffer, { transfer: [gone[5].buffer] });
+    expect(code(() => h.setOptimizerState(gone, 1))).toBe('SIMDNET_DETACHED_BUFFER');
+    expect(h.getStep()).toBe(0);
+    const v = s.map((a, i) => a.map((_, k) => i + k / 10));
+    h.setOptimizerState(v, 9);
+    expect(h.getOptimizerState()).toEqual(v);
+    expect(h.getStep()).toBe(9);
+    h.resetOptimizer();
+    expect(h.getStep()).toBe(0);
+    expect(h.getOptimizerState().every((a: Float32Array) => a.every((x) => x === 0))).toBe(true);
+    h.dispose();
+    expect(code(() => h.getOptimizerState())).toBe('SIMDNET_DISPOSED');
+  });
+
   it('reports every parameter in the documented order with copies', () => {
     const e = make(plan(3, [dense('d1', 3, 4, 'relu'), batchNorm('bn', 4), dense('d2', 4, 2, 'linear')], 'meanSquaredError'));
     expect(e.params().map((p) => p.name)).toEqual(['d1/kernel', 'd1/bias', 'bn/gamma', 'bn/beta', 'bn/moving_mean', 'bn/moving_variance', 'd2/kernel', 'd2/bias']);

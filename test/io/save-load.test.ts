@@ -35,7 +35,7 @@ describe('save / loadModel', () => {
     const m = await trained();
     const path = join(dir, 'roundtrip');
     await m.save(path);
-    expect((await readdir(path)).sort()).toEqual(['model.json', 'weights.bin']);
+    expect((await readdir(path)).sort()).toEqual(['model.json', 'optimizer.bin', 'weights.bin']);
     const j = JSON.parse(await readFile(join(path, 'model.json'), 'utf8'));
     expect(j.format).toBe('simdnet-model');
     expect(j.formatVersion).toBe(1);

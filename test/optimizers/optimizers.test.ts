@@ -94,6 +94,9 @@ describe.each(BACKENDS)('engine update pipeline (%s)', (backend) => {
     ['sgd', optimizers.sgd({ learningRate: 0.1 }), 'sgd', { lr: 0.1 }],
     ['momentum', optimizers.momentum({ learningRate: 0.05, momentum: 0.9 }), 'momentum', { lr: 0.05, momentum: 0.9 }],
     ['nesterov', optimizers.momentum({ learningRate: 0.05, momentum: 0.8, nesterov: true }), 'momentum', { lr: 0.05, momentum: 0.8, nesterov: true }],
+    // PyTorch's and Keras's SGD(momentum=...): sgd() with momentum > 0 is momentum SGD, not plain SGD
+    ['sgd with momentum', optimizers.sgd({ learningRate: 0.05, momentum: 0.9 }), 'momentum', { lr: 0.05, momentum: 0.9 }],
+    ['sgd with nesterov', optimizers.sgd({ learningRate: 0.05, momentum: 0.8, nesterov: true }), 'momentum', { lr: 0.05, momentum: 0.8, nesterov: true }],
     ['adagrad', optimizers.adagrad({ learningRate: 0.3, initialAccumulatorValue: 0.1 }), 'adagrad', { lr: 0.3, eps: 1e-10, initialAccumulatorValue: 0.1 }],
     ['rmsprop', optimizers.rmsprop({ learningRate: 0.01 }), 'rmsprop', { lr: 0.01, rho: 0.9, eps: 1e-8, momentum: 0 }],
     ['rmsprop centered+momentum', optimizers.rmsprop({ learningRate: 0.01, centered: true, momentum: 0.5 }), 'rmsprop', { lr: 0.01, rho: 0.9, eps: 1e-8, momentum: 0.5, centered: true }],

@@ -30,6 +30,12 @@ function state(s: Slot, key: string, fill = 0): Float32Array {
   return a;
 }
 
+/** The state array `key` of a slot under optimizer `o` (created with its initial value on first use), for
+ *  getOptimizerState/setOptimizerState. */
+export function stateArray(s: Slot, key: string, o: OptimizerConfig): Float32Array {
+  return state(s, key, key === 'sumSq' ? o.initialAccumulatorValue : 0);
+}
+
 /** Clips the gradients by value, then by their global norm, as configured. */
 export function clipGrads(slots: Slot[], o: OptimizerConfig): void {
   const trainable = slots.filter((s) => s.grad);

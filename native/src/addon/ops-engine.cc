@@ -4,7 +4,8 @@
 //   trainStep(x, y, batch)              one synchronous step; loss and metrics go to logsBuffer() (no object per step)
 //   trainBatches(x, y, n, order, batchSize, firstBatch, batchCount, lrPerStep|null, diagnostics) -> Promise
 //   evaluate(x, y, n, batchSize) / evaluateAsync(...) -> Promise<number[]>;  predict(x, n, bs, out) / predictAsync
-//   params(), getParams(), setParams(arrays), resetOptimizer(), get/setLearningRate, getStep(), cancel(),
+//   params(), getParams(), setParams(arrays), resetOptimizer(), getOptimizerState() -> arrays,
+//   setOptimizerState(arrays, step), get/setLearningRate, getStep(), cancel(),
 //   memoryBytes(), isBusy(), isDisposed(), dispose()
 //
 // Async calls copy their scalar arguments into the worker, hold Napi references to every typed array they read
@@ -158,6 +159,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
         {InstanceMethod<&EngineWrap::Params>("params"), InstanceMethod<&EngineWrap::GetParams>("getParams"),
          InstanceMethod<&EngineWrap::SetParams>("setParams"),
          InstanceMethod<&EngineWrap::ResetOptimizer>("resetOptimizer"),
+         InstanceMethod<&EngineWrap::GetOptimizerState>("getOptimizerState"),
+         InstanceMethod<&EngineWrap::SetOptimizerState>("setOptimizerState"),
          InstanceMethod<&EngineWrap::GetLearningRate>("getLearningRate"),
          InstanceMethod<&EngineWrap::SetLearningRate>("setLearningRate"),
          InstanceMethod<&EngineWrap::GetStep>("getStep"), InstanceMethod<&EngineWrap::LogsBuffer>("logsBuffer"),
@@ -303,6 +306,55 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     }
     for (size_t i = 0; i < src.size(); ++i)
       std::memmove(e.param(i), src[i], e.param_info(i).size * sizeof(float));
+    return env.Undefined();
+  }
+
+  // Copies of the optimizer's state arrays, in Engine::optimizer_state order.
+  Napi::Value GetOptimizerState(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Engine& e = Usable(env);
+    Napi::Array out = Napi::Array::New(env, e.optimizer_state_count());
+    for (size_t i = 0; i < e.optimizer_state_count(); ++i) {
+      const size_t n = e.param_info(e.optimizer_state_param(i)).size;
+      Napi::Float32Array a = Napi::Float32Array::New(env, n);
+      std::memcpy(a.Data(), e.optimizer_state(i), n * sizeof(float));
+      out.Set(static_cast<uint32_t>(i), a);
+    }
+    return out;
+  }
+
+  // setOptimizerState(arrays, step): every array checked before anything is copied, so a bad call changes nothing.
+  Napi::Value SetOptimizerState(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Engine& e = Usable(env);
+    if (info.Length() < 1 || !info[0].IsArray())
+      throw_type_error(env, "SIMDNET_INVALID_ARGUMENT", "Expected an Array of Float32Array for the optimizer state");
+    const size_t step = get_size(info, 1, "step");
+    Napi::Array arr = info[0].As<Napi::Array>();
+    if (arr.Length() != e.optimizer_state_count())
+      throw_range_error(env, "SIMDNET_SHAPE_MISMATCH",
+                        "Expected " + std::to_string(e.optimizer_state_count()) +
+                            " optimizer state arrays but received " + std::to_string(arr.Length()));
+    std::vector<const float*> src(e.optimizer_state_count());
+    for (uint32_t i = 0; i < arr.Length(); ++i) {
+      Napi::Value v = arr.Get(i);
+      const std::string name = "state[" + std::to_string(i) + "]";
+      if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+        throw_type_error(env, "SIMDNET_INVALID_ARGUMENT", "Expected a Float32Array for " + name);
+      Napi::Float32Array a = v.As<Napi::Float32Array>();
+      bool detached = false;
+      if (napi_is_detached_arraybuffer(env, a.ArrayBuffer(), &detached) == napi_ok && detached)
+        throw_type_error(env, "SIMDNET_DETACHED_BUFFER", name + " is backed by a detached ArrayBuffer");
+      const size_t n = e.param_info(e.optimizer_state_param(i)).size;
+      if (a.ElementLength() != n)
+        throw_range_error(env, "SIMDNET_SHAPE_MISMATCH",
+                          name + " has " + std::to_string(a.ElementLength()) + " elements but " + std::to_string(n) +
+                              " are needed");
+      src[i] = a.Data();
+    }
+    for (size_t i = 0; i < src.size(); ++i)
+      std::memmove(e.optimizer_state(i), src[i], e.param_info(e.optimizer_state_param(i)).size * sizeof(float));
+    e.set_step(step);
     return env.Undefined();
   }
 

@@ -46,7 +46,7 @@ Act to_act(ActKind k) {
   }
 }
 
-size_t optimizer_state_count(const OptimSpec& o) {
+size_t state_arrays_per_param(const OptimSpec& o) {
   switch (o.kind) {
     case OptKind::sgd: return 0;
     case OptKind::momentum: return 1;
@@ -159,7 +159,7 @@ Status Engine::compile() {
   }
 
   // Fixed block: weights, gradients, optimizer state, batch-norm saved statistics.
-  const size_t nstate = optimizer_state_count(plan_.optimizer);
+  const size_t nstate = state_arrays_per_param(plan_.optimizer);
   auto layout_fixed = [&](Carver& c) {
     for (Param& p : params_) {
       p.w = c.take(p.info.size);
@@ -179,6 +179,10 @@ Status Engine::compile() {
   fixed_bytes_ = round_up(measure.used) * sizeof(float);
   Carver real{fixed_block_.get(), 0};
   layout_fixed(real);
+  state_refs_.clear();
+  for (size_t i = 0; i < params_.size(); ++i)
+    for (size_t k = 0; k < 3; ++k)
+      if (params_[i].state[k]) state_refs_.push_back({i, k});
 
   diag_grad_norm_.assign(count, 0.0);
   diag_update_ratio_.assign(count, 0.0);

@@ -74,6 +74,17 @@ class Engine {
   const float* grad(size_t i) const { return params_[i].g; }  // nullptr for non-trainable
 
   void reset_optimizer();
+  // The optimizer's state arrays, for save/load, in a fixed order shared with the JS engine (docs/engine.md): for
+  // each trainable parameter in parameter order, its optimizer's arrays -- momentum: buf; adagrad: sum of squares;
+  // rmsprop: square average, then gradient average if centered, then buf if momentum > 0; adam/adamw: m, v, then
+  // vmax if amsgrad; sgd: none. optimizer_state(i) points at array i, of param_info(optimizer_state_param(i)).size
+  // floats.
+  size_t optimizer_state_count() const { return state_refs_.size(); }
+  float* optimizer_state(size_t i) { return params_[state_refs_[i].param].state[state_refs_[i].slot]; }
+  size_t optimizer_state_param(size_t i) const { return state_refs_[i].param; }
+  size_t optimizer_state_slot(size_t i) const { return state_refs_[i].slot; }
+  // Sets the step counter (Adam's t; the schedules' step), e.g. when restoring a saved optimizer state.
+  void set_step(uint64_t t) { t_.store(t, std::memory_order_relaxed); }
   // Atomic: JS may read the rate while a trainBatches worker runs.
   double learning_rate() const { return lr_.load(std::memory_order_relaxed); }
   void set_learning_rate(double lr) { lr_.store(lr, std::memory_order_relaxed); }
@@ -154,6 +165,10 @@ class Engine {
   PlanSpec plan_;
   std::vector<Layer> layers_;
   std::vector<Param> params_;
+  struct StateRef {
+    size_t param, slot;
+  };
+  std::vector<StateRef> state_refs_;  // optimizer_state order
   size_t out_size_ = 0;
   LossOp loss_op_ = LossOp::mse;
   bool fused_ = false;             // the loss takes the last layer's pre-activation (logits)
