@@ -151,6 +151,67 @@ class EngineJob : public Napi::AsyncWorker {
   std::vector<Napi::ObjectReference> refs_;
 };
 
+// A list of the engine's float arrays as getParams/setParams and getOptimizerState/setOptimizerState see them:
+// where each lives, its length, its name in errors ("values[0]") and what a length error adds (" (d1/kernel)").
+struct EngineArray {
+  float* data;
+  size_t size;
+  std::string name, detail;
+};
+
+std::vector<EngineArray> ParamArrays(Engine& e) {
+  std::vector<EngineArray> out;
+  for (size_t i = 0; i < e.param_count(); ++i)
+    out.push_back({e.param(i), e.param_info(i).size, "values[" + std::to_string(i) + "]",
+                   " (" + e.param_info(i).name + ")"});
+  return out;
+}
+
+std::vector<EngineArray> StateArrays(Engine& e) {
+  std::vector<EngineArray> out;
+  for (size_t i = 0; i < e.optimizer_state_count(); ++i)
+    out.push_back({e.optimizer_state(i), e.param_info(e.optimizer_state_param(i)).size,
+                   "state[" + std::to_string(i) + "]", ""});
+  return out;
+}
+
+// Copies of every array, as Float32Arrays.
+Napi::Array CopyOut(Napi::Env env, const std::vector<EngineArray>& list) {
+  Napi::Array out = Napi::Array::New(env, list.size());
+  for (size_t i = 0; i < list.size(); ++i) {
+    Napi::Float32Array a = Napi::Float32Array::New(env, list[i].size);
+    std::memcpy(a.Data(), list[i].data, list[i].size * sizeof(float));
+    out.Set(static_cast<uint32_t>(i), a);
+  }
+  return out;
+}
+
+// Copies arr[i] into list[i] after checking every element (type, detached buffer, length), so a bad call changes
+// nothing. `what` names the arrays in the count error ("parameter arrays").
+void CopyIn(Napi::Env env, Napi::Array arr, const std::vector<EngineArray>& list, const char* what) {
+  if (arr.Length() != list.size())
+    throw_range_error(env, "SIMDNET_SHAPE_MISMATCH",
+                      "Expected " + std::to_string(list.size()) + " " + what + " but received " +
+                          std::to_string(arr.Length()));
+  std::vector<const float*> src(list.size());
+  for (uint32_t i = 0; i < arr.Length(); ++i) {
+    Napi::Value v = arr.Get(i);
+    const EngineArray& d = list[i];
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+      throw_type_error(env, "SIMDNET_INVALID_ARGUMENT", "Expected a Float32Array for " + d.name);
+    Napi::Float32Array a = v.As<Napi::Float32Array>();
+    bool detached = false;
+    if (napi_is_detached_arraybuffer(env, a.ArrayBuffer(), &detached) == napi_ok && detached)
+      throw_type_error(env, "SIMDNET_DETACHED_BUFFER", d.name + " is backed by a detached ArrayBuffer");
+    if (a.ElementLength() != d.size)
+      throw_range_error(env, "SIMDNET_SHAPE_MISMATCH",
+                        d.name + d.detail + " has " + std::to_string(a.ElementLength()) + " elements but " +
+                            std::to_string(d.size) + " are needed");
+    src[i] = a.Data();
+  }
+  for (size_t i = 0; i < src.size(); ++i) std::memmove(list[i].data, src[i], list[i].size * sizeof(float));
+}
+
 class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
  public:
   static void Register(Napi::Env env, Napi::Object exports) {
@@ -265,16 +326,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   }
 
   Napi::Value GetParams(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    Engine& e = Usable(env);
-    Napi::Array out = Napi::Array::New(env, e.param_count());
-    for (size_t i = 0; i < e.param_count(); ++i) {
-      const size_t n = e.param_info(i).size;
-      Napi::Float32Array a = Napi::Float32Array::New(env, n);
-      std::memcpy(a.Data(), e.param(i), n * sizeof(float));
-      out.Set(static_cast<uint32_t>(i), a);
-    }
-    return out;
+    Engine& e = Usable(info.Env());
+    return CopyOut(info.Env(), ParamArrays(e));
   }
 
   Napi::Value SetParams(const Napi::CallbackInfo& info) {
@@ -282,45 +335,14 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     Engine& e = Usable(env);
     if (info.Length() < 1 || !info[0].IsArray())
       throw_type_error(env, "SIMDNET_INVALID_ARGUMENT", "Expected an Array of Float32Array for values");
-    Napi::Array arr = info[0].As<Napi::Array>();
-    if (arr.Length() != e.param_count())
-      throw_range_error(env, "SIMDNET_SHAPE_MISMATCH",
-                        "Expected " + std::to_string(e.param_count()) + " parameter arrays but received " +
-                            std::to_string(arr.Length()));
-    // Check everything before copying anything, so a bad call changes nothing.
-    std::vector<const float*> src(e.param_count());
-    for (uint32_t i = 0; i < arr.Length(); ++i) {
-      Napi::Value v = arr.Get(i);
-      const std::string name = "values[" + std::to_string(i) + "]";
-      if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
-        throw_type_error(env, "SIMDNET_INVALID_ARGUMENT", "Expected a Float32Array for " + name);
-      Napi::Float32Array a = v.As<Napi::Float32Array>();
-      bool detached = false;
-      if (napi_is_detached_arraybuffer(env, a.ArrayBuffer(), &detached) == napi_ok && detached)
-        throw_type_error(env, "SIMDNET_DETACHED_BUFFER", name + " is backed by a detached ArrayBuffer");
-      if (a.ElementLength() != e.param_info(i).size)
-        throw_range_error(env, "SIMDNET_SHAPE_MISMATCH",
-                          name + " (" + e.param_info(i).name + ") has " + std::to_string(a.ElementLength()) +
-                              " elements but " + std::to_string(e.param_info(i).size) + " are needed");
-      src[i] = a.Data();
-    }
-    for (size_t i = 0; i < src.size(); ++i)
-      std::memmove(e.param(i), src[i], e.param_info(i).size * sizeof(float));
+    CopyIn(env, info[0].As<Napi::Array>(), ParamArrays(e), "parameter arrays");
     return env.Undefined();
   }
 
   // Copies of the optimizer's state arrays, in Engine::optimizer_state order.
   Napi::Value GetOptimizerState(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    Engine& e = Usable(env);
-    Napi::Array out = Napi::Array::New(env, e.optimizer_state_count());
-    for (size_t i = 0; i < e.optimizer_state_count(); ++i) {
-      const size_t n = e.param_info(e.optimizer_state_param(i)).size;
-      Napi::Float32Array a = Napi::Float32Array::New(env, n);
-      std::memcpy(a.Data(), e.optimizer_state(i), n * sizeof(float));
-      out.Set(static_cast<uint32_t>(i), a);
-    }
-    return out;
+    Engine& e = Usable(info.Env());
+    return CopyOut(info.Env(), StateArrays(e));
   }
 
   // setOptimizerState(arrays, step): every array checked before anything is copied, so a bad call changes nothing.
@@ -330,30 +352,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     if (info.Length() < 1 || !info[0].IsArray())
       throw_type_error(env, "SIMDNET_INVALID_ARGUMENT", "Expected an Array of Float32Array for the optimizer state");
     const size_t step = get_size(info, 1, "step");
-    Napi::Array arr = info[0].As<Napi::Array>();
-    if (arr.Length() != e.optimizer_state_count())
-      throw_range_error(env, "SIMDNET_SHAPE_MISMATCH",
-                        "Expected " + std::to_string(e.optimizer_state_count()) +
-                            " optimizer state arrays but received " + std::to_string(arr.Length()));
-    std::vector<const float*> src(e.optimizer_state_count());
-    for (uint32_t i = 0; i < arr.Length(); ++i) {
-      Napi::Value v = arr.Get(i);
-      const std::string name = "state[" + std::to_string(i) + "]";
-      if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
-        throw_type_error(env, "SIMDNET_INVALID_ARGUMENT", "Expected a Float32Array for " + name);
-      Napi::Float32Array a = v.As<Napi::Float32Array>();
-      bool detached = false;
-      if (napi_is_detached_arraybuffer(env, a.ArrayBuffer(), &detached) == napi_ok && detached)
-        throw_type_error(env, "SIMDNET_DETACHED_BUFFER", name + " is backed by a detached ArrayBuffer");
-      const size_t n = e.param_info(e.optimizer_state_param(i)).size;
-      if (a.ElementLength() != n)
-        throw_range_error(env, "SIMDNET_SHAPE_MISMATCH",
-                          name + " has " + std::to_string(a.ElementLength()) + " elements but " + std::to_string(n) +
-                              " are needed");
-      src[i] = a.Data();
-    }
-    for (size_t i = 0; i < src.size(); ++i)
-      std::memmove(e.optimizer_state(i), src[i], e.param_info(e.optimizer_state_param(i)).size * sizeof(float));
+    CopyIn(env, info[0].As<Napi::Array>(), StateArrays(e), "optimizer state arrays");
     e.set_step(step);
     return env.Undefined();
   }
