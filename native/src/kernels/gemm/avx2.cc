@@ -105,31 +105,32 @@ static inline EpilogueFn pick_epilogue(size_t n, const GemmTileParams& p) {
 }
 
 // One k step of the full 6x16 tile in assembly: GCC's allocator spilled one of the 12 accumulators to the stack
-// in the intrinsic version of this loop (15 live ymm of 16). Accumulators live in ymm0-11 (C(i, 8h..8h+7) in
-// ymm(2i+h)), B in ymm14-15, the broadcast A value in ymm13. Rows 0-2 are read at a, a+rs, a+2rs and rows 3-5 at
-// a3, a3+rs, a3+2rs; both pointers advance by cs bytes per step (packed panel: rs=4, cs=24). The loop leaves the
-// tile in a stack buffer for the intrinsic epilogue (12 stores + 12 L1 loads per tile: noise next to k steps).
+// in the intrinsic version of this loop (15 live ymm of 16). The accumulators are asm operands c0..c11 (C(i,
+// 8h..8h+7) in c(2i+h), registers picked by GCC among ymm0-12), B is in ymm14-15, the broadcast A value in ymm13.
+// Rows 0-2 are read at a, a+rs, a+2rs and rows 3-5 at a3, a3+rs, a3+2rs; both pointers advance by cs bytes per step
+// (packed panel: rs=4, cs=24). A full tile is finished from those registers (finish_full_tile); a tile narrower
+// than 16 goes through a stack buffer and the masked epilogue table.
 #define SIMDNET_GEMM_6X16_STEP(boff)                   \
   "vmovaps " #boff "(%[b]), %%ymm14\n\t"               \
   "vmovaps " #boff "+32(%[b]), %%ymm15\n\t"            \
   "vbroadcastss (%[a]), %%ymm13\n\t"                   \
-  "vfmadd231ps %%ymm14, %%ymm13, %%ymm0\n\t"           \
-  "vfmadd231ps %%ymm15, %%ymm13, %%ymm1\n\t"           \
+  "vfmadd231ps %%ymm14, %%ymm13, %[c0]\n\t"           \
+  "vfmadd231ps %%ymm15, %%ymm13, %[c1]\n\t"           \
   "vbroadcastss (%[a],%[rs],1), %%ymm13\n\t"           \
-  "vfmadd231ps %%ymm14, %%ymm13, %%ymm2\n\t"           \
-  "vfmadd231ps %%ymm15, %%ymm13, %%ymm3\n\t"           \
+  "vfmadd231ps %%ymm14, %%ymm13, %[c2]\n\t"           \
+  "vfmadd231ps %%ymm15, %%ymm13, %[c3]\n\t"           \
   "vbroadcastss (%[a],%[rs],2), %%ymm13\n\t"           \
-  "vfmadd231ps %%ymm14, %%ymm13, %%ymm4\n\t"           \
-  "vfmadd231ps %%ymm15, %%ymm13, %%ymm5\n\t"           \
+  "vfmadd231ps %%ymm14, %%ymm13, %[c4]\n\t"           \
+  "vfmadd231ps %%ymm15, %%ymm13, %[c5]\n\t"           \
   "vbroadcastss (%[a3]), %%ymm13\n\t"                  \
-  "vfmadd231ps %%ymm14, %%ymm13, %%ymm6\n\t"           \
-  "vfmadd231ps %%ymm15, %%ymm13, %%ymm7\n\t"           \
+  "vfmadd231ps %%ymm14, %%ymm13, %[c6]\n\t"           \
+  "vfmadd231ps %%ymm15, %%ymm13, %[c7]\n\t"           \
   "vbroadcastss (%[a3],%[rs],1), %%ymm13\n\t"          \
-  "vfmadd231ps %%ymm14, %%ymm13, %%ymm8\n\t"           \
-  "vfmadd231ps %%ymm15, %%ymm13, %%ymm9\n\t"           \
+  "vfmadd231ps %%ymm14, %%ymm13, %[c8]\n\t"           \
+  "vfmadd231ps %%ymm15, %%ymm13, %[c9]\n\t"           \
   "vbroadcastss (%[a3],%[rs],2), %%ymm13\n\t"          \
-  "vfmadd231ps %%ymm14, %%ymm13, %%ymm10\n\t"           \
-  "vfmadd231ps %%ymm15, %%ymm13, %%ymm11\n\t"           \
+  "vfmadd231ps %%ymm14, %%ymm13, %[c10]\n\t"           \
+  "vfmadd231ps %%ymm15, %%ymm13, %[c11]\n\t"           \
   "add %[cs], %[a]\n\t"                                \
   "add %[cs], %[a3]\n\t"
 
@@ -139,42 +140,103 @@ static inline EpilogueFn pick_epilogue(size_t n, const GemmTileParams& p) {
   "vmovaps " #boff "(%[b]), %%ymm14\n\t"               \
   "vmovaps " #boff "+32(%[b]), %%ymm15\n\t"            \
   "vbroadcastss " #aoff "(%[a]), %%ymm13\n\t"          \
-  "vfmadd231ps %%ymm14, %%ymm13, %%ymm0\n\t"           \
-  "vfmadd231ps %%ymm15, %%ymm13, %%ymm1\n\t"           \
+  "vfmadd231ps %%ymm14, %%ymm13, %[c0]\n\t"           \
+  "vfmadd231ps %%ymm15, %%ymm13, %[c1]\n\t"           \
   "vbroadcastss " #aoff "+4(%[a]), %%ymm13\n\t"        \
-  "vfmadd231ps %%ymm14, %%ymm13, %%ymm2\n\t"           \
-  "vfmadd231ps %%ymm15, %%ymm13, %%ymm3\n\t"           \
+  "vfmadd231ps %%ymm14, %%ymm13, %[c2]\n\t"           \
+  "vfmadd231ps %%ymm15, %%ymm13, %[c3]\n\t"           \
   "vbroadcastss " #aoff "+8(%[a]), %%ymm13\n\t"        \
-  "vfmadd231ps %%ymm14, %%ymm13, %%ymm4\n\t"           \
-  "vfmadd231ps %%ymm15, %%ymm13, %%ymm5\n\t"           \
+  "vfmadd231ps %%ymm14, %%ymm13, %[c4]\n\t"           \
+  "vfmadd231ps %%ymm15, %%ymm13, %[c5]\n\t"           \
   "vbroadcastss " #aoff "+12(%[a]), %%ymm13\n\t"       \
-  "vfmadd231ps %%ymm14, %%ymm13, %%ymm6\n\t"           \
-  "vfmadd231ps %%ymm15, %%ymm13, %%ymm7\n\t"           \
+  "vfmadd231ps %%ymm14, %%ymm13, %[c6]\n\t"           \
+  "vfmadd231ps %%ymm15, %%ymm13, %[c7]\n\t"           \
   "vbroadcastss " #aoff "+16(%[a]), %%ymm13\n\t"       \
-  "vfmadd231ps %%ymm14, %%ymm13, %%ymm8\n\t"           \
-  "vfmadd231ps %%ymm15, %%ymm13, %%ymm9\n\t"           \
+  "vfmadd231ps %%ymm14, %%ymm13, %[c8]\n\t"           \
+  "vfmadd231ps %%ymm15, %%ymm13, %[c9]\n\t"           \
   "vbroadcastss " #aoff "+20(%[a]), %%ymm13\n\t"       \
-  "vfmadd231ps %%ymm14, %%ymm13, %%ymm10\n\t"          \
-  "vfmadd231ps %%ymm15, %%ymm13, %%ymm11\n\t"
+  "vfmadd231ps %%ymm14, %%ymm13, %[c10]\n\t"          \
+  "vfmadd231ps %%ymm15, %%ymm13, %[c11]\n\t"
 
-#define SIMDNET_GEMM_6X16_ZERO                                                                   \
-  "vxorps %%xmm0, %%xmm0, %%xmm0\n\t"                                                            \
-  "vmovaps %%ymm0, %%ymm1\n\t" "vmovaps %%ymm0, %%ymm2\n\t" "vmovaps %%ymm0, %%ymm3\n\t"         \
-  "vmovaps %%ymm0, %%ymm4\n\t" "vmovaps %%ymm0, %%ymm5\n\t" "vmovaps %%ymm0, %%ymm6\n\t"         \
-  "vmovaps %%ymm0, %%ymm7\n\t" "vmovaps %%ymm0, %%ymm8\n\t" "vmovaps %%ymm0, %%ymm9\n\t"         \
-  "vmovaps %%ymm0, %%ymm10\n\t" "vmovaps %%ymm0, %%ymm11\n\t"
+// The accumulators are outputs only (zeroed by the asm): "+x" would count each twice against GCC's 30 operands.
+#define SIMDNET_GEMM_6X16_ACC                                                                           \
+  [c0] "=x"(c0), [c1] "=x"(c1), [c2] "=x"(c2), [c3] "=x"(c3), [c4] "=x"(c4), [c5] "=x"(c5), [c6] "=x"(c6), \
+      [c7] "=x"(c7), [c8] "=x"(c8), [c9] "=x"(c9), [c10] "=x"(c10), [c11] "=x"(c11)
 
-#define SIMDNET_GEMM_6X16_SAVE                                                                   \
-  "vmovaps %%ymm0, 0(%[acc])\n\t" "vmovaps %%ymm1, 32(%[acc])\n\t"                               \
-  "vmovaps %%ymm2, 64(%[acc])\n\t" "vmovaps %%ymm3, 96(%[acc])\n\t"                              \
-  "vmovaps %%ymm4, 128(%[acc])\n\t" "vmovaps %%ymm5, 160(%[acc])\n\t"                            \
-  "vmovaps %%ymm6, 192(%[acc])\n\t" "vmovaps %%ymm7, 224(%[acc])\n\t"                            \
-  "vmovaps %%ymm8, 256(%[acc])\n\t" "vmovaps %%ymm9, 288(%[acc])\n\t"                            \
-  "vmovaps %%ymm10, 320(%[acc])\n\t" "vmovaps %%ymm11, 352(%[acc])\n\t"
+#define SIMDNET_GEMM_6X16_ZERO                                                                        \
+  "vxorps %[c0], %[c0], %[c0]\n\t" "vxorps %[c1], %[c1], %[c1]\n\t" "vxorps %[c2], %[c2], %[c2]\n\t"         \
+  "vxorps %[c3], %[c3], %[c3]\n\t" "vxorps %[c4], %[c4], %[c4]\n\t" "vxorps %[c5], %[c5], %[c5]\n\t"         \
+  "vxorps %[c6], %[c6], %[c6]\n\t" "vxorps %[c7], %[c7], %[c7]\n\t" "vxorps %[c8], %[c8], %[c8]\n\t"         \
+  "vxorps %[c9], %[c9], %[c9]\n\t" "vxorps %[c10], %[c10], %[c10]\n\t" "vxorps %[c11], %[c11], %[c11]\n\t"
 
-#define SIMDNET_GEMM_6X16_CLOBBERS                                                                      \
-  "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", \
-      "xmm13", "xmm14", "xmm15", "cc", "memory"
+#define SIMDNET_GEMM_6X16_CLOBBERS "xmm13", "xmm14", "xmm15", "cc", "memory"
+
+// Epilogue of a full 6x16 tile straight from the accumulator registers (row i in c(2i), c(2i+1)): no round trip
+// through a stack buffer and no call through the epilogue table. At KC = 256 a tile is ~1536 cycles of FMAs and the
+// buffered epilogue cost ~75 more (~5% at 1024^3, ~10% at k = 128); this one costs about a third of that.
+template <bool kReadC, bool kBias, int kAct>
+static inline __attribute__((always_inline)) void finish_row(__m256 v0, __m256 v1, float* c,
+                                                             const GemmTileParams& p) {
+  const __m256 zero = _mm256_setzero_ps();
+  if (kReadC) {
+    const __m256 beta = _mm256_set1_ps(p.beta);
+    v0 = _mm256_fmadd_ps(_mm256_loadu_ps(c), beta, v0);
+    v1 = _mm256_fmadd_ps(_mm256_loadu_ps(c + 8), beta, v1);
+  }
+  if (kBias) {
+    v0 = _mm256_add_ps(v0, _mm256_loadu_ps(p.bias));
+    v1 = _mm256_add_ps(v1, _mm256_loadu_ps(p.bias + 8));
+  }
+  if (kAct == 1) {  // max_ps returns its second operand when either is NaN: NaN stays
+    v0 = _mm256_max_ps(zero, v0);
+    v1 = _mm256_max_ps(zero, v1);
+  }
+  if (kAct == 2) {
+    const __m256 slope = _mm256_set1_ps(p.slope);
+    v0 = _mm256_blendv_ps(_mm256_mul_ps(v0, slope), v0, _mm256_cmp_ps(v0, zero, _CMP_GT_OQ));
+    v1 = _mm256_blendv_ps(_mm256_mul_ps(v1, slope), v1, _mm256_cmp_ps(v1, zero, _CMP_GT_OQ));
+  }
+  _mm256_storeu_ps(c, v0);
+  _mm256_storeu_ps(c + 8, v1);
+}
+
+#define SIMDNET_GEMM_FINISH_ROWS(R, B, A)                  \
+  finish_row<R, B, A>(c0, c1, c, p);                       \
+  finish_row<R, B, A>(c2, c3, c + ldc, p);                 \
+  finish_row<R, B, A>(c4, c5, c + 2 * ldc, p);             \
+  finish_row<R, B, A>(c6, c7, c + 3 * ldc, p);             \
+  finish_row<R, B, A>(c8, c9, c + 4 * ldc, p);             \
+  finish_row<R, B, A>(c10, c11, c + 5 * ldc, p);           \
+  return;
+
+static inline __attribute__((always_inline)) void finish_full_tile(
+    __m256 c0, __m256 c1, __m256 c2, __m256 c3, __m256 c4, __m256 c5, __m256 c6, __m256 c7, __m256 c8, __m256 c9,
+    __m256 c10, __m256 c11, float* c, size_t ldc, const GemmTileParams& p) {
+  if (p.alpha != 1.0f) {
+    const __m256 alpha = _mm256_set1_ps(p.alpha);
+    c0 = _mm256_mul_ps(c0, alpha), c1 = _mm256_mul_ps(c1, alpha), c2 = _mm256_mul_ps(c2, alpha);
+    c3 = _mm256_mul_ps(c3, alpha), c4 = _mm256_mul_ps(c4, alpha), c5 = _mm256_mul_ps(c5, alpha);
+    c6 = _mm256_mul_ps(c6, alpha), c7 = _mm256_mul_ps(c7, alpha), c8 = _mm256_mul_ps(c8, alpha);
+    c9 = _mm256_mul_ps(c9, alpha), c10 = _mm256_mul_ps(c10, alpha), c11 = _mm256_mul_ps(c11, alpha);
+  }
+  const int act = p.act == Act::relu ? 1 : p.act == Act::leaky_relu ? 2 : 0;
+  switch (int(p.beta != 0.0f) | int(p.bias != nullptr) << 1 | act << 2) {
+    case 0: SIMDNET_GEMM_FINISH_ROWS(false, false, 0)
+    case 1: SIMDNET_GEMM_FINISH_ROWS(true, false, 0)
+    case 2: SIMDNET_GEMM_FINISH_ROWS(false, true, 0)
+    case 3: SIMDNET_GEMM_FINISH_ROWS(true, true, 0)
+    case 4: SIMDNET_GEMM_FINISH_ROWS(false, false, 1)
+    case 5: SIMDNET_GEMM_FINISH_ROWS(true, false, 1)
+    case 6: SIMDNET_GEMM_FINISH_ROWS(false, true, 1)
+    case 7: SIMDNET_GEMM_FINISH_ROWS(true, true, 1)
+    case 8: SIMDNET_GEMM_FINISH_ROWS(false, false, 2)
+    case 9: SIMDNET_GEMM_FINISH_ROWS(true, false, 2)
+    case 10: SIMDNET_GEMM_FINISH_ROWS(false, true, 2)
+    default: SIMDNET_GEMM_FINISH_ROWS(true, true, 2)
+  }
+}
+
+#undef SIMDNET_GEMM_FINISH_ROWS
 
 #define SIMDNET_GEMM_ROW_FMA(r, x)          \
   c##r##0 = _mm256_fmadd_ps(x, b0, c##r##0); \
@@ -191,6 +253,7 @@ static inline void ukernel_6x16(size_t m, size_t n, size_t k, const float* a, si
   }
   alignas(32) float acc[kMR * kNR];
   if (m == kMR) {
+    __m256 c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11;
     size_t k4 = k / 4, k1 = k % 4;
     if (rs_a == 1 && cs_a == kMR) {
       __asm__ volatile(
@@ -217,9 +280,8 @@ static inline void ukernel_6x16(size_t m, size_t n, size_t k, const float* a, si
           "dec %[k1]\n\t"
           "jnz 3b\n\t"
           "4:\n\t"
-          SIMDNET_GEMM_6X16_SAVE
-          : [a] "+r"(a), [b] "+r"(bp), [k4] "+r"(k4), [k1] "+r"(k1)
-          : [acc] "r"(acc)
+          : [a] "+r"(a), [b] "+r"(bp), [k4] "+r"(k4), [k1] "+r"(k1), SIMDNET_GEMM_6X16_ACC
+          :
           : SIMDNET_GEMM_6X16_CLOBBERS);
     } else {
       const float* a3 = a + 3 * rs_a;
@@ -246,11 +308,18 @@ static inline void ukernel_6x16(size_t m, size_t n, size_t k, const float* a, si
           "dec %[k1]\n\t"
           "jnz 3b\n\t"
           "4:\n\t"
-          SIMDNET_GEMM_6X16_SAVE
-          : [a] "+r"(a), [a3] "+r"(a3), [b] "+r"(bp), [k4] "+r"(k4), [k1] "+r"(k1)
-          : [rs] "r"(rs), [cs] "r"(cs), [acc] "r"(acc)
+          : [a] "+r"(a), [a3] "+r"(a3), [b] "+r"(bp), [k4] "+r"(k4), [k1] "+r"(k1), SIMDNET_GEMM_6X16_ACC
+          : [rs] "r"(rs), [cs] "r"(cs)
           : SIMDNET_GEMM_6X16_CLOBBERS);
     }
+    if (n == kNR) {
+      finish_full_tile(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c, ldc, p);
+      return;
+    }
+    _mm256_store_ps(acc + 0, c0), _mm256_store_ps(acc + 8, c1), _mm256_store_ps(acc + 16, c2);
+    _mm256_store_ps(acc + 24, c3), _mm256_store_ps(acc + 32, c4), _mm256_store_ps(acc + 40, c5);
+    _mm256_store_ps(acc + 48, c6), _mm256_store_ps(acc + 56, c7), _mm256_store_ps(acc + 64, c8);
+    _mm256_store_ps(acc + 72, c9), _mm256_store_ps(acc + 80, c10), _mm256_store_ps(acc + 88, c11);
   } else {
     __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
     __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00;
@@ -288,8 +357,8 @@ static inline void ukernel_6x16(size_t m, size_t n, size_t k, const float* a, si
 #undef SIMDNET_GEMM_ROW_FMA
 #undef SIMDNET_GEMM_6X16_STEP
 #undef SIMDNET_GEMM_6X16_PSTEP
+#undef SIMDNET_GEMM_6X16_ACC
 #undef SIMDNET_GEMM_6X16_ZERO
-#undef SIMDNET_GEMM_6X16_SAVE
 #undef SIMDNET_GEMM_6X16_CLOBBERS
 
 // ---- Packing (the layouts of gemm.h's pack_a / pack_b). The portable loops in driver.cc move one float at a

@@ -31,10 +31,12 @@ constexpr size_t kKC = 256, kMC = 144, kNC = 3072;
 
 constexpr size_t kMaxTile = 32;  // bound on any ISA's MR and NR (packing keeps a pointer per source row)
 
-// Below this much work per thread a second thread costs more (wake-up, duplicated packing) than it saves. Measured
-// on Zen 3 with the spinning pool: (128,128,64) = 2.1 MFLOP gains from 2 threads (~82 -> 110-150 GFLOP/s), while
-// (128,64,10) = 0.16 MFLOP does not gain reliably, so it stays on one thread.
-constexpr double kMinFlopsPerThread = 0.75e6;
+// Below this much work per thread a second thread costs more than it saves. The pool's workers spin between the
+// back-to-back calls of a training step and a range no worker has claimed yet is run by the caller
+// (runtime/threadpool.cc), so the cost is a few hundred ns of hand-off, not a wake-up. Measured on Zen 3 (2 threads
+// vs 1, calls back to back): 0.16 MFLOP shapes gain -- (128,64,10) X.W ~60 -> 80-90 GFLOP/s, 64^3 80 -> 117 --
+// while 0.065-0.08 MFLOP ones (32^3, (64,64,10)) do not, so a thread needs at least ~0.08 MFLOP.
+constexpr double kMinFlopsPerThread = 0.08e6;
 
 // Per-thread packing buffers, 64-byte aligned, grown on demand and kept for the thread's life.
 struct Workspace {

@@ -11,7 +11,7 @@
 // Strategy (the driver in kernels/gemm/driver.cc): cache-blocked BLIS loops (NC, KC, MC) around an MR x NR
 // microkernel. B is always packed into NR-wide panels (that is where its transpose happens); A is packed into MR-row
 // panels only when it is large (then A^T's transpose also happens in packing), otherwise the microkernel reads it in
-// place through (row, column) strides, which is what keeps the MLP-sized products fast. Work of at least ~1.5 MFLOP
+// place through (row, column) strides, which is what keeps the MLP-sized products fast. Work of at least ~0.16 MFLOP
 // is split over the runtime thread pool (runtime/threadpool.h) by whole tiles along M or N, each thread running the
 // serial loops on its part. Outputs at most narrow_nr columns wide (an ISA may provide a narrow kernel: AVX2 does,
 // for n <= 12, a classifier's output layer) skip all of that: lanes run along M instead of N, so n = 10 does not
