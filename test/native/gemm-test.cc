@@ -174,10 +174,10 @@ TEST(gemm_tile_edges_all_transposes) {
 }
 
 TEST(gemm_k_blocks_and_packed_paths) {
-  // k > KC (256) splits into k blocks that accumulate in C; A beyond 512K floats (A^T: 128K) with n > 2 NR takes
-  // the packed-A path (driver.cc want_pack_a), m > MC (144) takes several A blocks.
-  const size_t shapes[][3] = {{13, 17, 257}, {101, 103, 600}, {300, 130, 300}, {151, 67, 523},
-                              {6, 200, 1100}, {601, 35, 900}, {150, 50, 1000}};
+  // k > KC (352) splits into k blocks that accumulate in C; A beyond 512K floats (A^T: 128K) with n > 2 NR takes
+  // the packed-A path (driver.cc want_pack_a), m > MC (120) takes several A blocks.
+  const size_t shapes[][3] = {{13, 17, 257}, {13, 17, 353}, {101, 103, 600}, {300, 130, 300}, {151, 67, 523},
+                              {6, 200, 1100}, {601, 35, 900}, {150, 50, 1000}, {121, 40, 705}};
   for (int t = 0; t < 4; ++t)
     for (const auto& s : shapes)
       for (size_t threads : {size_t(1), size_t(2)}) {
