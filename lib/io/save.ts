@@ -78,17 +78,23 @@ async function checkReplaceable(ops: FsOps, dir: string): Promise<boolean> {
   return true;
 }
 
+/** Where each array starts in the file that concatenates them (weightsToBuffer's layout), in bytes. */
+function byteOffsets(arrays: Float32Array[]): number[] {
+  let offset = 0;
+  return arrays.map((a) => {
+    const at = offset;
+    offset += a.byteLength;
+    return at;
+  });
+}
+
 /** The optimizer's state (engine order) as optimizer.bin's bytes and its manifest entry. */
 export function optimizerStateFile(model: Sequential): { manifest: OptimizerStateManifest; bytes: Buffer } {
   const engine = model.engine;
   const arrays = engine.getOptimizerState();
   const bytes = weightsToBuffer(arrays);
-  let offset = 0;
-  const entries = engine.optimizerStateLayout().map((e, i) => {
-    const m = { param: e.param, slot: e.slot, offset, length: arrays[i].length };
-    offset += arrays[i].byteLength;
-    return m;
-  });
+  const offsets = byteOffsets(arrays);
+  const entries = engine.optimizerStateLayout().map((e, i) => ({ param: e.param, slot: e.slot, offset: offsets[i], length: arrays[i].length }));
   return {
     bytes,
     manifest: {
@@ -100,12 +106,8 @@ export function optimizerStateFile(model: Sequential): { manifest: OptimizerStat
 
 export function buildModelJson(model: Sequential, values: Float32Array[], weights: Buffer, optimizer?: OptimizerStateManifest): ModelJson {
   const infos = model.engine.params();
-  let offset = 0;
-  const params: ParamManifest[] = infos.map((p, i) => {
-    const m = { name: p.name, shape: p.shape, trainable: p.trainable, offset };
-    offset += values[i].byteLength;
-    return m;
-  });
+  const offsets = byteOffsets(values);
+  const params: ParamManifest[] = infos.map((p, i) => ({ name: p.name, shape: p.shape, trainable: p.trainable, offset: offsets[i] }));
   return {
     format: FORMAT,
     formatVersion: FORMAT_VERSION,

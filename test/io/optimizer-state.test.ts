@@ -3,7 +3,7 @@
 // stopped. Also: the engines' getOptimizerState/setOptimizerState contract, cross-engine loading, old saves without
 // the state, and damaged optimizer files.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, readdir, rm, rm as remove, truncate, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Dense, Sequential, loadModel, optimizers, schedules, tensor } from '../../lib/index.js';
@@ -99,7 +99,7 @@ describe('optimizer state files', () => {
     const j = JSON.parse(await readFile(join(path, 'model.json'), 'utf8'));
     delete j.optimizerState;
     await writeFile(join(path, 'model.json'), JSON.stringify(j));
-    await remove(join(path, 'optimizer.bin'));
+    await rm(join(path, 'optimizer.bin'));
     const b = await loadModel(path, { backend: 'js' });
     expect(b.engine.step).toBe(0);
     expect(b.engine.getOptimizerState().every((s) => s.every((v) => v === 0))).toBe(true);
@@ -128,7 +128,7 @@ describe('optimizer state files', () => {
     await expect(loadModel(p, { backend: 'js' })).rejects.toThrow(/sha256/);
 
     p = await fresh('missing');
-    await remove(join(p, 'optimizer.bin'));
+    await rm(join(p, 'optimizer.bin'));
     expect(await asyncCodeOf(loadModel(p, { backend: 'js' }))).toBe('SIMDNET_IO');
 
     const edit = async (name: string, change: (j: { optimizerState: Record<string, unknown> & { arrays: Record<string, unknown>[] } }) => void) => {
