@@ -36,42 +36,6 @@ using engine::LogSums;
 
 constexpr size_t kLogSlots = 4;  // loss + at most three metrics (validate_plan rejects duplicates)
 
-uint32_t* get_u32(const Napi::CallbackInfo& info, size_t i, const char* name, size_t min_len) {
-  Napi::Env env = info.Env();
-  Napi::Value v = i < info.Length() ? info[i] : env.Undefined();
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array)
-    throw_type_error(env, "SIMDNET_INVALID_ARGUMENT", std::string("Expected a Uint32Array for ") + name);
-  auto ta = v.As<Napi::TypedArray>();
-  Napi::ArrayBuffer ab = ta.ArrayBuffer();
-  bool detached = false;
-  if (napi_is_detached_arraybuffer(env, ab, &detached) == napi_ok && detached)
-    throw_type_error(env, "SIMDNET_DETACHED_BUFFER", std::string(name) + " is backed by a detached ArrayBuffer");
-  if (ta.ElementLength() < min_len)
-    throw_range_error(env, "SIMDNET_BUFFER_TOO_SMALL",
-                      std::string(name) + " has " + std::to_string(ta.ElementLength()) + " elements but " +
-                          std::to_string(min_len) + " are needed");
-  return reinterpret_cast<uint32_t*>(static_cast<uint8_t*>(ab.Data()) + ta.ByteOffset());
-}
-
-// get_f32 (args.h) with one napi_get_typedarray_info call on the valid path (the per-step path of trainStep);
-// anything unusual goes through get_f32, which throws the coded error.
-const float* fast_f32(const Napi::CallbackInfo& info, size_t i, const char* name, size_t min_len) {
-  if (i < info.Length()) {
-    napi_env env = info.Env();
-    napi_typedarray_type type;
-    size_t length = 0;
-    void* data = nullptr;
-    napi_value ab;
-    size_t offset = 0;
-    bool detached = true;
-    if (napi_get_typedarray_info(env, info[i], &type, &length, &data, &ab, &offset) == napi_ok &&
-        type == napi_float32_array && length >= min_len && napi_is_detached_arraybuffer(env, ab, &detached) == napi_ok &&
-        !detached)
-      return static_cast<const float*>(data);
-  }
-  return get_f32(info, i, name, min_len);
-}
-
 Napi::Array log_values(Napi::Env env, const LogSums& logs, size_t count) {
   Napi::Array out = Napi::Array::New(env, count);
   for (size_t i = 0; i < count; ++i) out.Set(static_cast<uint32_t>(i), Napi::Number::New(env, logs.value(i)));
@@ -387,8 +351,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     Engine& e = Usable(env);
     const size_t batch = get_size(info, 2, "batch");
     if (batch < 1) throw_range_error(env, "SIMDNET_INVALID_ARGUMENT", "batch must be >= 1");
-    const float* x = fast_f32(info, 0, "x", checked_mul(env, batch, e.input_size()));
-    const float* y = fast_f32(info, 1, "y", checked_mul(env, batch, e.target_size()));
+    const float* x = get_f32(info, 0, "x", checked_mul(env, batch, e.input_size()));
+    const float* y = get_f32(info, 1, "y", checked_mul(env, batch, e.target_size()));
     CheckLabels(env, e, y, batch);
     Prepare(env, e, batch, false);
     LogSums logs;
