@@ -6,7 +6,6 @@
 // view offset, detached buffers); nothing a caller passes can make the kernel read or write outside its views.
 #include <napi.h>
 
-#include <cmath>
 #include <string>
 
 #include "addon/args.h"

@@ -51,6 +51,21 @@ static inline void store_first(float* c, __m256 v, size_t cnt) {
   if (cnt) _mm_store_ss(c, x);
 }
 
+// alpha*acc (+ beta*C) (+ bias) then ReLU / leaky ReLU on one 8-lane vector of a tile row: the arithmetic of both
+// epilogues below. Masked loads (kFull false) never touch the memory of masked-off lanes.
+template <bool kFull, bool kReadC, bool kBias, bool kUnitAlpha, int kAct>
+static inline __attribute__((always_inline)) __m256 finish_lanes(__m256 v, const float* c_old, __m256i mask,
+                                                                  __m256 bias, __m256 alpha, __m256 beta,
+                                                                  __m256 slope) {
+  const __m256 zero = _mm256_setzero_ps();
+  if (!kUnitAlpha) v = _mm256_mul_ps(v, alpha);
+  if (kReadC) v = _mm256_fmadd_ps(kFull ? _mm256_loadu_ps(c_old) : _mm256_maskload_ps(c_old, mask), beta, v);
+  if (kBias) v = _mm256_add_ps(v, bias);
+  if (kAct == 1) v = _mm256_max_ps(zero, v);  // max_ps returns its second operand when either is NaN: NaN stays
+  if (kAct == 2) v = _mm256_blendv_ps(_mm256_mul_ps(v, slope), v, _mm256_cmp_ps(v, zero, _CMP_GT_OQ));
+  return v;
+}
+
 // The tile epilogue, C = act(alpha*acc + beta*C + bias) for rows i < m and columns j < n, from the accumulators the
 // k loop left in acc[16*i + j]. One instantiation per combination of the per-call choices, picked once per tile
 // from a table: the single generic epilogue it replaces tested beta, the bias and the activation row by row and
@@ -68,13 +83,7 @@ static void epilogue(const float* acc, size_t m, size_t n, float* c, size_t ldc,
     bias1 = kFull ? _mm256_loadu_ps(p.bias + 8) : _mm256_maskload_ps(p.bias + 8, mask1);
   }
   const auto finish = [&](__m256 v, const float* c_old, __m256i mask, __m256 bias) {
-    if (!kUnitAlpha) v = _mm256_mul_ps(v, alpha);
-    // masked loads never touch the memory of masked-off lanes
-    if (kReadC) v = _mm256_fmadd_ps(kFull ? _mm256_loadu_ps(c_old) : _mm256_maskload_ps(c_old, mask), beta, v);
-    if (kBias) v = _mm256_add_ps(v, bias);
-    if (kAct == 1) v = _mm256_max_ps(zero, v);  // max_ps returns its second operand when either is NaN: NaN stays
-    if (kAct == 2) v = _mm256_blendv_ps(_mm256_mul_ps(v, slope), v, _mm256_cmp_ps(v, zero, _CMP_GT_OQ));
-    return v;
+    return finish_lanes<kFull, kReadC, kBias, kUnitAlpha, kAct>(v, c_old, mask, bias, alpha, beta, slope);
   };
   for (size_t i = 0; i < m; ++i, c += ldc, acc += kNR) {
     const __m256 v0 = finish(_mm256_load_ps(acc), c, mask0, bias0);
@@ -177,27 +186,11 @@ static inline EpilogueFn pick_epilogue(size_t n, const GemmTileParams& p) {
 template <bool kReadC, bool kBias, int kAct>
 static inline __attribute__((always_inline)) void finish_row(__m256 v0, __m256 v1, float* c,
                                                              const GemmTileParams& p) {
-  const __m256 zero = _mm256_setzero_ps();
-  if (kReadC) {
-    const __m256 beta = _mm256_set1_ps(p.beta);
-    v0 = _mm256_fmadd_ps(_mm256_loadu_ps(c), beta, v0);
-    v1 = _mm256_fmadd_ps(_mm256_loadu_ps(c + 8), beta, v1);
-  }
-  if (kBias) {
-    v0 = _mm256_add_ps(v0, _mm256_loadu_ps(p.bias));
-    v1 = _mm256_add_ps(v1, _mm256_loadu_ps(p.bias + 8));
-  }
-  if (kAct == 1) {  // max_ps returns its second operand when either is NaN: NaN stays
-    v0 = _mm256_max_ps(zero, v0);
-    v1 = _mm256_max_ps(zero, v1);
-  }
-  if (kAct == 2) {
-    const __m256 slope = _mm256_set1_ps(p.slope);
-    v0 = _mm256_blendv_ps(_mm256_mul_ps(v0, slope), v0, _mm256_cmp_ps(v0, zero, _CMP_GT_OQ));
-    v1 = _mm256_blendv_ps(_mm256_mul_ps(v1, slope), v1, _mm256_cmp_ps(v1, zero, _CMP_GT_OQ));
-  }
-  _mm256_storeu_ps(c, v0);
-  _mm256_storeu_ps(c + 8, v1);
+  const __m256i all = _mm256_set1_epi32(-1);
+  const __m256 beta = _mm256_set1_ps(p.beta), slope = _mm256_set1_ps(p.slope), one = _mm256_set1_ps(1.0f);
+  const __m256 bias0 = kBias ? _mm256_loadu_ps(p.bias) : one, bias1 = kBias ? _mm256_loadu_ps(p.bias + 8) : one;
+  _mm256_storeu_ps(c, finish_lanes<true, kReadC, kBias, true, kAct>(v0, c, all, bias0, one, beta, slope));
+  _mm256_storeu_ps(c + 8, finish_lanes<true, kReadC, kBias, true, kAct>(v1, c + 8, all, bias1, one, beta, slope));
 }
 
 #define SIMDNET_GEMM_FINISH_ROWS(R, B, A)                  \
