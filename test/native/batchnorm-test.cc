@@ -107,6 +107,34 @@ TEST(matches_float64_reference) {
   }
 }
 
+// A large mean against a small spread (raw features: years, prices): the statistics are taken about a shift, so
+// the outputs keep float accuracy; a folded x*a + (beta - mean*a) was off by ~0.05 here. One row gives beta exactly.
+TEST(large_mean_small_spread) {
+  for (size_t m : {1, 7, 64}) {
+    for (size_t n : {5, 37}) {
+      for (float offset : {1e4f, -3e5f}) {
+        const std::string ctx = "m=" + std::to_string(m) + " n=" + std::to_string(n) + " offset " + std::to_string(offset);
+        auto x = randv(m * n, unsigned(m + n), -1.0f, 1.0f);
+        const float spread = std::fabs(offset) * 1e-6f;  // a few float ulps of the offset apart
+        for (size_t i = 0; i < m * n; ++i) x[i] = offset + spread * x[i] * float(1 + (i % n) % 4);
+        auto gamma = randv(n, 3, 0.5f, 1.5f), beta = randv(n, 4, -0.5f, 0.5f), dy = randv(m * n, 5, -1.0f, 1.0f);
+        std::vector<float> rm(n, 0.0f), rv(n, 1.0f);
+        const Ref r = reference(m, n, 0.9, 1e-12, x, gamma.data(), beta.data(), rm, rv, dy);
+        std::vector<float> y(m * n), sm(n), si(n);
+        batchnorm().forward_train(m, n, 0.9f, 1e-12f, x.data(), gamma.data(), beta.data(), nullptr, nullptr, sm.data(),
+                                  si.data(), y.data());
+        EXPECT_CLOSE_ARRAY(y.data(), r.y.data(), m * n, 1e-4, 1e-4, ctx + " y");
+        if (m == 1)
+          for (size_t j = 0; j < n; ++j) EXPECT(y[j] == beta[j]);
+        // in place
+        batchnorm().forward_train(m, n, 0.9f, 1e-12f, x.data(), gamma.data(), beta.data(), nullptr, nullptr, sm.data(),
+                                  si.data(), x.data());
+        EXPECT_CLOSE_ARRAY(x.data(), r.y.data(), m * n, 1e-4, 1e-4, ctx + " y in place");
+      }
+    }
+  }
+}
+
 TEST(isa_matches_scalar_and_in_place) {
   const size_t m = 33, n = 300;
   auto x = randv(m * n, 1, -2.0f, 3.0f), dy = randv(m * n, 2, -1.0f, 1.0f), gamma = randv(n, 3, 0.5f, 1.5f);

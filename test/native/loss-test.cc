@@ -163,6 +163,21 @@ TEST(loss_extremes) {
   EXPECT(std::isnan(L.bce_logits(1, 3, tn.data(), zn.data(), g.data())));
   EXPECT(std::isnan(L.softmax_cce(1, 3, 1.0f, tn.data(), zn.data(), g.data())));
   EXPECT(std::isnan(L.mse(1, 3, tn.data(), zn.data(), g.data())));
+  // A NaN probability, in a full vector and in the tail, next to t = 0 and t = 1 (the SIMD log once turned a NaN's
+  // bits into a finite number, so a diverged model reported a finite loss).
+  for (size_t n : {3, 16, 17, 37}) {
+    for (size_t at : {size_t(0), n / 2, n - 1}) {
+      for (float tv : {0.0f, 1.0f}) {
+        std::vector<float> pp(n, 0.25f), tt(n, 0.0f), gg(n);
+        tt[(at + 1) % n] = 1.0f;
+        tt[at] = tv;
+        pp[at] = NAN;
+        EXPECT(std::isnan(L.bce_prob(1, n, kEps, tt.data(), pp.data(), gg.data())));
+        EXPECT(std::isnan(gg[at]));
+        EXPECT(std::isnan(L.cce_prob(1, n, kEps, tt.data(), pp.data(), gg.data())));
+      }
+    }
+  }
   // Out-of-range labels give NaN (and a NaN gradient row); empty batches give NaN.
   const int32_t bad[2] = {1, 3};
   std::vector<float> z6 = {0, 1, 2, 3, 4, 5};

@@ -44,10 +44,12 @@ static inline __m256 vexp(__m256 x) {
 }
 
 // log(x) for finite positive normal x (callers pass clipped probabilities or 1+e, e in [0,1]); x <= 0 gives NaN,
-// denormals are treated as FLT_MIN, NaN gives NaN.
+// denormals are treated as FLT_MIN, NaN gives NaN. The NaN needs the unordered compare: the exponent and mantissa
+// arithmetic below turns a NaN's bits into an ordinary number (NaN -> ~89.4), so a NaN probability would otherwise
+// give a finite loss.
 static inline __m256 vlog(__m256 x) {
-  const __m256 invalid = _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_LE_OQ);
-  x = _mm256_max_ps(_mm256_set1_ps(1.17549435e-38f), x);  // NaN passes (second operand)
+  const __m256 invalid = _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_NGT_UQ);  // x <= 0 or NaN
+  x = _mm256_max_ps(_mm256_set1_ps(1.17549435e-38f), x);
   __m256i e = _mm256_srli_epi32(_mm256_castps_si256(x), 23);
   // Mantissa into [0.5, 1).
   x = _mm256_and_ps(x, _mm256_castsi256_ps(_mm256_set1_epi32(~0x7f800000)));

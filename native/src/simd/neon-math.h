@@ -29,9 +29,10 @@ static inline float32x4_t vexp(float32x4_t x) {
   return vreinterpretq_f32_u32(vbicq_u32(vreinterpretq_u32_f32(vmulq_f32(y, pow2n)), underflow));
 }
 
-// log(x) for finite positive normal x; x <= 0 gives NaN, denormals act as FLT_MIN, NaN stays NaN.
+// log(x) for finite positive normal x; x <= 0 gives NaN, denormals act as FLT_MIN, NaN gives NaN (the mask must
+// include it: the exponent and mantissa arithmetic below turns a NaN's bits into an ordinary number).
 static inline float32x4_t vlog(float32x4_t x) {
-  const uint32x4_t invalid = vcleq_f32(x, vdupq_n_f32(0.0f));
+  const uint32x4_t invalid = vmvnq_u32(vcgtq_f32(x, vdupq_n_f32(0.0f)));  // x <= 0 or NaN
   x = vmaxq_f32(x, vdupq_n_f32(1.17549435e-38f));
   int32x4_t e = vreinterpretq_s32_u32(vshrq_n_u32(vreinterpretq_u32_f32(x), 23));
   uint32x4_t xm = vandq_u32(vreinterpretq_u32_f32(x), vdupq_n_u32(~0x7f800000u));

@@ -15,24 +15,31 @@
 namespace simdnet::avx2 {
 namespace {
 
-static inline void row_add(size_t len, const float* x, float* acc) {
-  size_t j = 0;
-  for (; j + 8 <= len; j += 8) _mm256_storeu_ps(acc + j, _mm256_add_ps(_mm256_loadu_ps(acc + j), _mm256_loadu_ps(x + j)));
-  batchnorm_rows::add(j, len, x, acc);
-}
-static inline void row_sqdiff(size_t len, const float* x, const float* mean, float* acc) {
+static inline void row_add(size_t len, const float* x, const float* shift, float* acc) {
   size_t j = 0;
   for (; j + 8 <= len; j += 8) {
-    const __m256 d = _mm256_sub_ps(_mm256_loadu_ps(x + j), _mm256_loadu_ps(mean + j));
+    const __m256 d = _mm256_sub_ps(_mm256_loadu_ps(x + j), _mm256_loadu_ps(shift + j));
+    _mm256_storeu_ps(acc + j, _mm256_add_ps(_mm256_loadu_ps(acc + j), d));
+  }
+  batchnorm_rows::add(j, len, x, shift, acc);
+}
+static inline __m256 centred(const float* x, const float* shift, const float* rel, size_t j) {
+  return _mm256_sub_ps(_mm256_sub_ps(_mm256_loadu_ps(x + j), _mm256_loadu_ps(shift + j)), _mm256_loadu_ps(rel + j));
+}
+static inline void row_sqdiff(size_t len, const float* x, const float* shift, const float* rel, float* acc) {
+  size_t j = 0;
+  for (; j + 8 <= len; j += 8) {
+    const __m256 d = centred(x, shift, rel, j);
     _mm256_storeu_ps(acc + j, _mm256_fmadd_ps(d, d, _mm256_loadu_ps(acc + j)));
   }
-  batchnorm_rows::sqdiff(j, len, x, mean, acc);
+  batchnorm_rows::sqdiff(j, len, x, shift, rel, acc);
 }
-static inline void row_affine(size_t len, const float* x, const float* a, const float* b, float* y) {
+static inline void row_affine(size_t len, const float* x, const float* shift, const float* rel, const float* a,
+                              const float* b, float* y) {
   size_t j = 0;
   for (; j + 8 <= len; j += 8)
-    _mm256_storeu_ps(y + j, _mm256_fmadd_ps(_mm256_loadu_ps(x + j), _mm256_loadu_ps(a + j), _mm256_loadu_ps(b + j)));
-  batchnorm_rows::affine(j, len, x, a, b, y);
+    _mm256_storeu_ps(y + j, _mm256_fmadd_ps(centred(x, shift, rel, j), _mm256_loadu_ps(a + j), _mm256_loadu_ps(b + j)));
+  batchnorm_rows::affine(j, len, x, shift, rel, a, b, y);
 }
 static inline void row_bwd_acc(size_t len, const float* x, const float* dy, const float* mean, const float* inv,
                                float* sdy, float* sdyx) {

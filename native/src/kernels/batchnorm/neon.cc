@@ -13,23 +13,28 @@
 namespace simdnet::neon {
 namespace {
 
-static inline void row_add(size_t len, const float* x, float* acc) {
+static inline void row_add(size_t len, const float* x, const float* shift, float* acc) {
   size_t j = 0;
-  for (; j + 4 <= len; j += 4) vst1q_f32(acc + j, vaddq_f32(vld1q_f32(acc + j), vld1q_f32(x + j)));
-  batchnorm_rows::add(j, len, x, acc);
+  for (; j + 4 <= len; j += 4)
+    vst1q_f32(acc + j, vaddq_f32(vld1q_f32(acc + j), vsubq_f32(vld1q_f32(x + j), vld1q_f32(shift + j))));
+  batchnorm_rows::add(j, len, x, shift, acc);
 }
-static inline void row_sqdiff(size_t len, const float* x, const float* mean, float* acc) {
+static inline float32x4_t centred(const float* x, const float* shift, const float* rel, size_t j) {
+  return vsubq_f32(vsubq_f32(vld1q_f32(x + j), vld1q_f32(shift + j)), vld1q_f32(rel + j));
+}
+static inline void row_sqdiff(size_t len, const float* x, const float* shift, const float* rel, float* acc) {
   size_t j = 0;
   for (; j + 4 <= len; j += 4) {
-    const float32x4_t d = vsubq_f32(vld1q_f32(x + j), vld1q_f32(mean + j));
+    const float32x4_t d = centred(x, shift, rel, j);
     vst1q_f32(acc + j, vfmaq_f32(vld1q_f32(acc + j), d, d));
   }
-  batchnorm_rows::sqdiff(j, len, x, mean, acc);
+  batchnorm_rows::sqdiff(j, len, x, shift, rel, acc);
 }
-static inline void row_affine(size_t len, const float* x, const float* a, const float* b, float* y) {
+static inline void row_affine(size_t len, const float* x, const float* shift, const float* rel, const float* a,
+                              const float* b, float* y) {
   size_t j = 0;
-  for (; j + 4 <= len; j += 4) vst1q_f32(y + j, vfmaq_f32(vld1q_f32(b + j), vld1q_f32(x + j), vld1q_f32(a + j)));
-  batchnorm_rows::affine(j, len, x, a, b, y);
+  for (; j + 4 <= len; j += 4) vst1q_f32(y + j, vfmaq_f32(vld1q_f32(b + j), centred(x, shift, rel, j), vld1q_f32(a + j)));
+  batchnorm_rows::affine(j, len, x, shift, rel, a, b, y);
 }
 static inline void row_bwd_acc(size_t len, const float* x, const float* dy, const float* mean, const float* inv,
                                float* sdy, float* sdyx) {

@@ -4,17 +4,18 @@
 
 namespace simdnet::batchnorm_rows {
 
-static inline void add(size_t j, size_t len, const float* x, float* acc) {
-  for (; j < len; ++j) acc[j] += x[j];
+static inline void add(size_t j, size_t len, const float* x, const float* shift, float* acc) {
+  for (; j < len; ++j) acc[j] += x[j] - shift[j];
 }
-static inline void sqdiff(size_t j, size_t len, const float* x, const float* mean, float* acc) {
+static inline void sqdiff(size_t j, size_t len, const float* x, const float* shift, const float* rel, float* acc) {
   for (; j < len; ++j) {
-    const float d = x[j] - mean[j];
+    const float d = (x[j] - shift[j]) - rel[j];
     acc[j] += d * d;
   }
 }
-static inline void affine(size_t j, size_t len, const float* x, const float* a, const float* b, float* y) {
-  for (; j < len; ++j) y[j] = x[j] * a[j] + b[j];
+static inline void affine(size_t j, size_t len, const float* x, const float* shift, const float* rel, const float* a,
+                          const float* b, float* y) {
+  for (; j < len; ++j) y[j] = ((x[j] - shift[j]) - rel[j]) * a[j] + b[j];
 }
 static inline void bwd_acc(size_t j, size_t len, const float* x, const float* dy, const float* mean, const float* inv,
                            float* sdy, float* sdyx) {

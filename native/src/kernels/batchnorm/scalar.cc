@@ -8,12 +8,15 @@
 namespace simdnet::scalar {
 namespace {
 
-static inline void row_add(size_t len, const float* x, float* acc) { batchnorm_rows::add(0, len, x, acc); }
-static inline void row_sqdiff(size_t len, const float* x, const float* mean, float* acc) {
-  batchnorm_rows::sqdiff(0, len, x, mean, acc);
+static inline void row_add(size_t len, const float* x, const float* shift, float* acc) {
+  batchnorm_rows::add(0, len, x, shift, acc);
 }
-static inline void row_affine(size_t len, const float* x, const float* a, const float* b, float* y) {
-  batchnorm_rows::affine(0, len, x, a, b, y);
+static inline void row_sqdiff(size_t len, const float* x, const float* shift, const float* rel, float* acc) {
+  batchnorm_rows::sqdiff(0, len, x, shift, rel, acc);
+}
+static inline void row_affine(size_t len, const float* x, const float* shift, const float* rel, const float* a,
+                              const float* b, float* y) {
+  batchnorm_rows::affine(0, len, x, shift, rel, a, b, y);
 }
 static inline void row_bwd_acc(size_t len, const float* x, const float* dy, const float* mean, const float* inv,
                                float* sdy, float* sdyx) {
