@@ -29,7 +29,14 @@ export function checkSize(v: unknown, name: string, min = 0): number {
   return v;
 }
 
-/** A finite number, optionally within [lo, hi] (inclusive unless loOpen/hiOpen). */
+/** The largest finite float32. */
+export const F32_MAX = 3.4028234663852886e38;
+
+/**
+ * A finite number within float32 range (|v| <= F32_MAX: every number here ends up as a float32 in a kernel or the
+ * engine, and a larger one would turn into an infinity there), optionally within [lo, hi] (inclusive unless
+ * loOpen/hiOpen).
+ */
 export function checkNumber(
   v: unknown,
   name: string,
@@ -39,14 +46,30 @@ export function checkNumber(
   const { lo, hi, loOpen, hiOpen } = range;
   const bad =
     !Number.isFinite(v) ||
+    Math.abs(v) > F32_MAX ||
     (lo !== undefined && (loOpen ? v <= lo : v < lo)) ||
     (hi !== undefined && (hiOpen ? v >= hi : v > hi));
   if (bad) {
-    const l = lo === undefined ? '(-inf' : `${loOpen ? '(' : '['}${lo}`;
-    const h = hi === undefined ? 'inf)' : `${hi}${hiOpen ? ')' : ']'}`;
+    const l = lo === undefined ? `[-${F32_MAX}` : `${loOpen ? '(' : '['}${lo}`;
+    const h = hi === undefined ? `${F32_MAX}]` : `${hi}${hiOpen ? ')' : ']'}`;
     throw new SimdnetRangeError('SIMDNET_INVALID_ARGUMENT', `Expected finite number in ${l}, ${h} for ${name} but received ${describe(v)}`);
   }
   return v;
+}
+
+/** An integer in [0, 2^53] (seeds, streams, counters, offsets). */
+export function checkU53(v: unknown, name: string): number {
+  if (typeof v !== 'number') throw new SimdnetTypeError('SIMDNET_INVALID_ARGUMENT', `Expected integer in [0, 2^53] for ${name} but received ${describe(v)}`);
+  if (!Number.isInteger(v) || v < 0 || v > 2 ** 53)
+    throw new SimdnetRangeError('SIMDNET_INVALID_ARGUMENT', `Expected integer in [0, 2^53] for ${name} but received ${describe(v)}`);
+  return v;
+}
+
+/** A non-null object (an options or arguments bag); its fields are checked by the caller. */
+export function checkObject<T extends object>(v: unknown, name: string): T {
+  if (typeof v !== 'object' || v === null)
+    throw new SimdnetTypeError('SIMDNET_INVALID_ARGUMENT', `Expected object for ${name} but received ${describe(v)}`);
+  return v as T;
 }
 
 export function checkBoolean(v: unknown, name: string): boolean {

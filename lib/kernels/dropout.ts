@@ -9,7 +9,7 @@ import { SimdnetRangeError } from '../errors.js';
 import { checkF32, checkNumber, checkSize, checkU8 } from '../validate.js';
 import * as ref from './reference/dropout.js';
 import * as nat from './native/dropout.js';
-import { checkU53 } from './rng.js';
+import { checkU53 } from '../validate.js';
 
 const impl = () => (getBackend() === 'native' && native ? nat : ref);
 

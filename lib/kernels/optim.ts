@@ -14,9 +14,9 @@ import type { AdamArgs } from './reference/optim.js';
 export type { AdamArgs };
 
 const impl = () => (getBackend() === 'native' && native ? nat : ref);
-const F32_MAX = 3.4028234663852886e38;
-const finite = (v: unknown, name: string) => checkNumber(v, name, { lo: -F32_MAX, hi: F32_MAX });
-const nonNeg = (v: unknown, name: string) => checkNumber(v, name, { lo: 0, hi: F32_MAX });
+// checkNumber keeps every value within float32 range.
+const finite = (v: unknown, name: string) => checkNumber(v, name);
+const nonNeg = (v: unknown, name: string) => checkNumber(v, name, { lo: 0 });
 const unit = (v: unknown, name: string) => checkNumber(v, name, { lo: 0, hi: 1, hiOpen: true });
 
 function optionalF32(v: unknown, name: string, n: number, needed: boolean, why: string): Float32Array | null {

@@ -4,17 +4,9 @@
  */
 import { getBackend } from '../backend.js';
 import { native } from '../native.js';
-import { SimdnetRangeError, SimdnetTypeError, describe } from '../errors.js';
+import { checkU53 } from '../validate.js';
 import * as ref from './reference/rng.js';
 import * as nat from './native/rng.js';
-
-/** An integer in [0, 2^53] (seeds, streams, counters, offsets). */
-export function checkU53(v: unknown, name: string): number {
-  if (typeof v !== 'number') throw new SimdnetTypeError('SIMDNET_INVALID_ARGUMENT', `Expected integer in [0, 2^53] for ${name} but received ${describe(v)}`);
-  if (!Number.isInteger(v) || v < 0 || v > 2 ** 53)
-    throw new SimdnetRangeError('SIMDNET_INVALID_ARGUMENT', `Expected integer in [0, 2^53] for ${name} but received ${describe(v)}`);
-  return v;
-}
 
 const impl = () => (getBackend() === 'native' && native ? nat : ref);
 

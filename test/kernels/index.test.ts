@@ -257,6 +257,9 @@ describe('simdnet/kernels: bad input throws a coded error on both backends', () 
     ['dropoutForward with rate 1', () => K.dropoutForward(1, 1, 0, 0, 0, new Float32Array(1), new Float32Array(1), new Uint8Array(1)), RangeError, 'SIMDNET_INVALID_ARGUMENT'],
     ['philoxWord with seed 2^53 + 2', () => K.philoxWord(2 ** 53 + 2, 0, 0), RangeError, 'SIMDNET_INVALID_ARGUMENT'],
     ['initFill with an unknown kind', () => K.initFill({ kind: 'xavier' } as unknown as K.InitSpec, 1, 1, 0, 0, 1, new Float32Array(1)), TypeError, 'SIMDNET_INVALID_ARGUMENT'],
+    // finite, but an infinity once it is a float32
+    ['gemm with alpha 1e39', () => K.gemm({ m: 1, n: 1, k: 1, a: new Float32Array(1), b: new Float32Array(1), c: new Float32Array(1), alpha: 1e39 }), RangeError, 'SIMDNET_INVALID_ARGUMENT'],
+    ['gemm with leakyAlpha -1e39', () => K.gemm({ m: 1, n: 1, k: 1, a: new Float32Array(1), b: new Float32Array(1), c: new Float32Array(1), activation: 'leakyRelu', leakyAlpha: -1e39 }), RangeError, 'SIMDNET_INVALID_ARGUMENT'],
   ];
   for (const backend of backends)
     for (const [what, call, cls, code] of bad)
@@ -278,6 +281,18 @@ describe('simdnet/kernels: bad input throws a coded error on both backends', () 
     }
   });
 
+  it('empty rows or an empty C return at once, however many (no loop over 2^40 rows, no 2^40-float buffer)', () => {
+    const e = new Float32Array(0);
+    for (const backend of backends) {
+      K.setBackend(backend);
+      expect(K.softmaxForward(2 ** 40, 0, 1, e, e), backend).toBe(e);
+      expect(K.softmaxBackward(2 ** 40, 0, 1, e, e, e), backend).toBe(e);
+      expect(K.gemm({ m: 2 ** 40, n: 0, k: 0, a: e, b: e, c: e, lda: 0, ldb: 0, ldc: 0 }), backend).toBe(e);
+      expect(K.gemm({ m: 0, n: 2 ** 40, k: 5, a: e, b: e, c: e }), backend).toBe(e);
+    }
+    if (addon) expect(K.native.softmaxForward(2 ** 40, 0, 1, e, e)).toBe(e);
+  });
+
   it.runIf(addon)('the native namespace skips TS validation but the addon throws coded errors itself', () => {
     const count = spyAddon();
     const err = thrown(() => K.native.sum(8, new Float32Array(4)));
@@ -287,5 +302,23 @@ describe('simdnet/kernels: bad input throws a coded error on both backends', () 
     const err2 = thrown(() => K.native.philoxWord(-1, 0, 0));
     expect(err2).toBeInstanceOf(RangeError);
     expect(err2.code).toBe('SIMDNET_INVALID_ARGUMENT');
+    // what a wrapper reads itself, it checks: the index it splits, the args bag, the spec it resolves
+    const f1 = () => new Float32Array(1);
+    const cases: [() => unknown, typeof TypeError | typeof RangeError][] = [
+      [() => K.native.philoxWord(0, 0, 1.5), RangeError],
+      [() => K.native.uniform01(0, 0, '3' as unknown as number), TypeError],
+      [() => K.native.adam(1, null as unknown as K.AdamArgs, f1(), f1(), f1(), f1(), null), TypeError],
+      [() => K.native.initFill(null as unknown as K.InitSpec, 1, 1, 0, 0, 1, f1()), TypeError],
+      [() => K.native.initFill({ kind: 'randomUniform', minval: '0.1' } as unknown as K.InitSpec, 1, 1, 0, 0, 1, f1()), TypeError],
+      [() => K.native.gemm({ m: 1, n: 1, k: 1, a: f1(), b: f1(), c: f1(), alpha: 1e39 }), RangeError],
+      [() => K.native.activationForward('leakyRelu', 1e39, 1, f1(), f1()), RangeError],
+      [() => K.native.softmaxForward(1, 1, 1e39, f1(), f1()), RangeError],
+      [() => K.native.dropoutForward(9, 0.5, 0, 0, 2 ** 53, new Float32Array(9), new Float32Array(9), new Uint8Array(9)), RangeError],
+    ];
+    for (const [call, cls] of cases) {
+      const e = thrown(call);
+      expect(e, String(call)).toBeInstanceOf(cls);
+      expect(e.code, String(call)).toBe('SIMDNET_INVALID_ARGUMENT');
+    }
   });
 });

@@ -107,9 +107,9 @@ void replay(const std::string& name) {
       a.weight_decay = num(js, "weightDecay", h);
       a.amsgrad = boolean(js, "amsgrad", h);
       a.decoupled = boolean(js, "decoupled", h);
-      // Bias corrections in double from the float32 betas, as the engine computes them.
-      a.bc1 = static_cast<float>(1.0 - std::pow(static_cast<double>(a.beta1), static_cast<double>(t)));
-      a.bc2 = static_cast<float>(1.0 - std::pow(static_cast<double>(a.beta2), static_cast<double>(t)));
+      // Bias corrections from the double betas, as PyTorch (and the engine) computes them.
+      a.bc1 = static_cast<float>(1.0 - std::pow(a.beta1, static_cast<double>(t)));
+      a.bc2 = static_cast<float>(1.0 - std::pow(a.beta2, static_cast<double>(t)));
       optim().adam(n, a, w.data(), g, s1.data(), s2.data(), a.amsgrad ? s3.data() : nullptr);
     } else {
       std::printf("  unknown kernel %s\n", kernel.c_str());
@@ -183,6 +183,19 @@ TEST(hand_computed) {
     std::fill(v.begin(), v.end(), 0.0f);
     optim().adam(19, a, w.data(), g.data(), m.data(), v.data(), nullptr);
     for (float x : w) EXPECT(std::fabs(x - 1.005f) < 1e-6f);
+  }
+  {  // amsgrad where the running max matters: vmax = 100 > v = 0.001 -> den = 10, w -= 0.01 * 0.1 / 10 = 1e-4.
+     // A NaN on either side propagates into vmax (torch.maximum), in the SIMD body (i < 16) and the tail.
+    AdamArgs a{0.01f, 0.9, 0.999, 0.0f, 0.0f, 1.0f, 1.0f, true, false};
+    std::vector<float> w(19, 1.0f), g(19, 1.0f), m(19, 0.0f), v(19, 0.0f), vmax(19, 100.0f);
+    g[3] = g[17] = NAN;
+    vmax[5] = vmax[18] = NAN;
+    optim().adam(19, a, w.data(), g.data(), m.data(), v.data(), vmax.data());
+    for (size_t i = 0; i < 19; ++i) {
+      const bool nan = i == 3 || i == 17 || i == 5 || i == 18;
+      EXPECT(nan ? std::isnan(vmax[i]) : vmax[i] == 100.0f);
+      EXPECT(nan ? std::isnan(w[i]) : std::fabs(w[i] - (1.0f - 1e-4f)) < 1e-7f);
+    }
   }
   {  // adagrad: s = 4, w = 1 - 0.1 * 2 / 2 = 0.9
     float w = 1.0f, g = 2.0f, s = 0.0f;

@@ -1,7 +1,8 @@
 /**
  * Thin typed wrappers over the addon (`simdnet/kernels` exports this as `native`): the same names and signatures as
- * the `reference` twins, plus the native-only gemmThreads and fmaPeak. No TS validation; the addon re-checks every
- * argument and throws TypeError/RangeError with a `code`. Without the addon each call throws
+ * the `reference` twins, plus the native-only gemmThreads and fmaPeak. No TS validation beyond what a wrapper reads
+ * itself (adam's args bag, initFill's spec, philoxWord's index); the addon re-checks every argument and throws
+ * TypeError/RangeError with a `code`. Without the addon each call throws
  * SIMDNET_NATIVE_UNAVAILABLE. They always use the addon, whatever setBackend() says.
  */
 export { gemm, gemmThreads, fmaPeak } from './gemm.js';

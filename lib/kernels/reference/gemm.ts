@@ -72,6 +72,7 @@ export function gemm(args: GemmArgs): Float32Array {
   const bias = args.bias ?? null;
   const act = args.activation ?? 'linear';
   const slope = args.leakyAlpha ?? 0.01;
+  if (m === 0 || n === 0) return c;  // C is empty (and n may be up to 2^40: no row buffer for it)
   const product = alpha !== 0 && k > 0;
   const row = new Float32Array(n);
   for (let i = 0; i < m; i++) {

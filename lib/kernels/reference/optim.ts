@@ -87,7 +87,7 @@ export function adam(n: number, args: AdamArgs, w: Float32Array, g: Float32Array
     v[i] = beta2 * v[i] + (1 - beta2) * d * d;
     let vu = v[i];
     if (amsgrad) {
-      if (vu > vmax![i]) vmax![i] = vu;
+      vmax![i] = Math.max(vmax![i], vu);  // a NaN on either side propagates, as torch.maximum
       vu = vmax![i];
     }
     w[i] -= (stepSize * m[i]) / (Math.sqrt(vu) / bc2Sqrt + eps);

@@ -4,6 +4,7 @@
  *   backward dx = y * (dy - sum(dy*y)) / T (dx may alias dy)
  */
 export function softmaxForward(m: number, n: number, temperature: number, x: Float32Array, y: Float32Array): Float32Array {
+  if (n === 0) return y;  // empty rows: nothing to do, however many (m may be up to 2^40)
   const invT = 1 / Math.fround(temperature);
   for (let r = 0; r < m; r++) {
     const o = r * n;
@@ -26,6 +27,7 @@ export function softmaxForward(m: number, n: number, temperature: number, x: Flo
 }
 
 export function softmaxBackward(m: number, n: number, temperature: number, y: Float32Array, dy: Float32Array, dx: Float32Array): Float32Array {
+  if (n === 0) return dx;
   const invT = 1 / Math.fround(temperature);
   for (let r = 0; r < m; r++) {
     const o = r * n;

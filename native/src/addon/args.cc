@@ -112,8 +112,16 @@ uint64_t get_u53(const Napi::CallbackInfo& info, size_t i, const char* name) {
   return static_cast<uint64_t>(d);
 }
 
+float to_float(Napi::Env env, double d, const std::string& name) {
+  if (!(std::fabs(d) <= static_cast<double>(std::numeric_limits<float>::max())))
+    throw_range_error(env, "SIMDNET_INVALID_ARGUMENT",
+                      "Expected a finite number within float32 range (|x| <= 3.4028235e38) for " + name +
+                          " but received " + std::to_string(d));
+  return static_cast<float>(d);
+}
+
 float get_float(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  return static_cast<float>(get_double(info, i, name));
+  return to_float(info.Env(), get_double(info, i, name), name);
 }
 
 bool get_bool(const Napi::CallbackInfo& info, size_t i, const char* name) {

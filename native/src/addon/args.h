@@ -16,8 +16,11 @@ namespace simdnet::addon {
 
 // A non-negative integer-valued finite number (no NaN, no fraction), <= 2^40.
 size_t get_size(const Napi::CallbackInfo& info, size_t i, const char* name);
-// Any finite number (NaN/Inf rejected with SIMDNET_INVALID_ARGUMENT).
+// Any finite number within float32 range, |x| <= FLT_MAX (NaN, Inf and larger finite doubles rejected with
+// SIMDNET_INVALID_ARGUMENT: casting an out-of-range double to float is undefined behaviour in C++).
 float get_float(const Napi::CallbackInfo& info, size_t i, const char* name);
+// d as a float under get_float's rule; `name` completes the message ("Expected ... for <name>").
+float to_float(Napi::Env env, double d, const std::string& name);
 double get_double(const Napi::CallbackInfo& info, size_t i, const char* name);
 // An integer in [0, 2^53] (every such value is exactly representable in a JS number): seeds, Philox streams and
 // counters. NaN, Inf, negatives and fractions throw RangeError SIMDNET_INVALID_ARGUMENT.

@@ -21,11 +21,11 @@ float get_unit(const Napi::CallbackInfo& info, size_t i, const char* name) {
 }
 
 float get_eps(const Napi::CallbackInfo& info, size_t i) {
-  const double d = get_double(info, i, "eps");
-  if (!(static_cast<float>(d) > 0.0f) || !std::isfinite(static_cast<float>(d)))
+  const float f = get_float(info, i, "eps");
+  if (!(f > 0.0f))
     throw_range_error(info.Env(), "SIMDNET_INVALID_ARGUMENT",
-                      "Expected eps > 0 (in float32) but received " + std::to_string(d));
-  return static_cast<float>(d);
+                      "Expected eps > 0 (in float32) but received " + std::to_string(f));
+  return f;
 }
 
 size_t get_rows(const Napi::CallbackInfo& info) {

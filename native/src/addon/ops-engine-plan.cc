@@ -55,7 +55,16 @@ double req_number(const Napi::Object& o, const char* key, const std::string& pat
   return d;
 }
 
-double opt_number(const Napi::Object& o, const char* key, const std::string& path, double fallback) {
+// The float32 fields of the plan: finite and within float range (args.h to_float).
+float req_float(const Napi::Object& o, const char* key, const std::string& path) {
+  return to_float(o.Env(), req_number(o, key, path), "plan." + join(path, key));
+}
+
+float opt_float(const Napi::Object& o, const char* key, const std::string& path, double fallback) {
+  return present(o, key) ? req_float(o, key, path) : static_cast<float>(fallback);
+}
+
+double opt_double(const Napi::Object& o, const char* key, const std::string& path, double fallback) {
   return present(o, key) ? req_number(o, key, path) : fallback;
 }
 
@@ -104,8 +113,8 @@ engine::ActSpec read_activation(const Napi::Object& layer, const std::string& pa
                                   ActKind::relu,   ActKind::leaky_relu, ActKind::softmax};
   engine::ActSpec s;
   s.kind = pick(env, req_string(a, "kind", p), names, kinds, p + ".kind");
-  s.alpha = static_cast<float>(opt_number(a, "alpha", p, 0.01));
-  s.temperature = static_cast<float>(opt_number(a, "temperature", p, 1.0));
+  s.alpha = opt_float(a, "alpha", p, 0.01);
+  s.temperature = opt_float(a, "temperature", p, 1.0);
   return s;
 }
 
@@ -122,14 +131,14 @@ engine::InitSpec read_init(const Napi::Object& layer, const char* key, const std
                                Init::he_uniform,    Init::he_normal,     Init::lecun_uniform,  Init::lecun_normal};
   engine::InitSpec s;
   s.kind = pick(env, req_string(o, "kind", p), names, kinds, p + ".kind");
-  if (s.kind == Init::constant) s.value = static_cast<float>(opt_number(o, "value", p, 0.0));
+  if (s.kind == Init::constant) s.value = opt_float(o, "value", p, 0.0);
   if (s.kind == Init::uniform) {
-    s.a = static_cast<float>(opt_number(o, "minval", p, -0.05));
-    s.b = static_cast<float>(opt_number(o, "maxval", p, 0.05));
+    s.a = opt_float(o, "minval", p, -0.05);
+    s.b = opt_float(o, "maxval", p, 0.05);
   }
   if (s.kind == Init::normal || s.kind == Init::truncated_normal) {
-    s.a = static_cast<float>(opt_number(o, "mean", p, 0.0));
-    s.b = static_cast<float>(opt_number(o, "stddev", p, 0.05));
+    s.a = opt_float(o, "mean", p, 0.0);
+    s.b = opt_float(o, "stddev", p, 0.05);
   }
   return s;
 }
@@ -140,8 +149,8 @@ engine::RegSpec read_reg(const Napi::Object& layer, const char* key, const std::
   const std::string p = join(path, key);
   Napi::Object o = req_object(layer.Env(), layer.Get(key), p);
   r.on = true;
-  r.l1 = static_cast<float>(opt_number(o, "l1", p, 0.0));
-  r.l2 = static_cast<float>(opt_number(o, "l2", p, 0.0));
+  r.l1 = opt_float(o, "l1", p, 0.0);
+  r.l2 = opt_float(o, "l2", p, 0.0);
   return r;
 }
 
@@ -169,7 +178,7 @@ engine::LayerSpec read_layer(const Napi::Object& o, const std::string& path) {
       break;
     case LayerType::dropout: {
       l.input_size = l.units = req_size(o, "size", path);
-      l.rate = static_cast<float>(req_number(o, "rate", path));
+      l.rate = req_float(o, "rate", path);
       l.has_seed = present(o, "seed");
       if (l.has_seed) {
         const double s = req_number(o, "seed", path);
@@ -181,8 +190,8 @@ engine::LayerSpec read_layer(const Napi::Object& o, const std::string& path) {
     }
     case LayerType::batch_norm:
       l.input_size = l.units = req_size(o, "size", path);
-      l.momentum = static_cast<float>(req_number(o, "momentum", path));
-      l.epsilon = static_cast<float>(req_number(o, "epsilon", path));
+      l.momentum = req_float(o, "momentum", path);
+      l.epsilon = req_float(o, "epsilon", path);
       l.center = req_bool(o, "center", path);
       l.scale = req_bool(o, "scale", path);
       break;
@@ -203,21 +212,21 @@ engine::OptimSpec read_optimizer(const Napi::Object& plan) {
   // Defaults: lib/optimizers/defaults.ts (OPTIMIZER_DEFAULTS, shared with JsEngine): PyTorch's values, except
   // momentum 0.9 for the 'momentum' kind and RMSprop rho 0.9 (Keras); eps 1e-8 (Adagrad 1e-10), Adagrad's initial
   // accumulator 0, AdamW weight decay 0.01 (decoupled), coupled weight decay 0 elsewhere.
-  s.momentum = static_cast<float>(opt_number(o, "momentum", p, s.kind == OptKind::momentum ? 0.9 : 0.0));
-  s.dampening = static_cast<float>(opt_number(o, "dampening", p, 0.0));
+  s.momentum = opt_float(o, "momentum", p, s.kind == OptKind::momentum ? 0.9 : 0.0);
+  s.dampening = opt_float(o, "dampening", p, 0.0);
   s.nesterov = opt_bool(o, "nesterov", p, false);
-  s.rho = static_cast<float>(opt_number(o, "rho", p, 0.9));
+  s.rho = opt_float(o, "rho", p, 0.9);
   s.centered = opt_bool(o, "centered", p, false);
-  s.epsilon = static_cast<float>(opt_number(o, "epsilon", p, s.kind == OptKind::adagrad ? 1e-10 : 1e-8));
-  s.initial_accumulator = static_cast<float>(opt_number(o, "initialAccumulatorValue", p, 0.0));
-  s.beta1 = static_cast<float>(opt_number(o, "beta1", p, 0.9));
-  s.beta2 = static_cast<float>(opt_number(o, "beta2", p, 0.999));
+  s.epsilon = opt_float(o, "epsilon", p, s.kind == OptKind::adagrad ? 1e-10 : 1e-8);
+  s.initial_accumulator = opt_float(o, "initialAccumulatorValue", p, 0.0);
+  s.beta1 = opt_double(o, "beta1", p, 0.9);  // range-checked by plan.cc
+  s.beta2 = opt_double(o, "beta2", p, 0.999);
   s.amsgrad = opt_bool(o, "amsgrad", p, false);
-  s.weight_decay = static_cast<float>(opt_number(o, "weightDecay", p, s.kind == OptKind::adamw ? 0.01 : 0.0));
+  s.weight_decay = opt_float(o, "weightDecay", p, s.kind == OptKind::adamw ? 0.01 : 0.0);
   s.has_clip_norm = present(o, "clipNorm");
-  if (s.has_clip_norm) s.clip_norm = static_cast<float>(req_number(o, "clipNorm", p));
+  if (s.has_clip_norm) s.clip_norm = req_float(o, "clipNorm", p);
   s.has_clip_value = present(o, "clipValue");
-  if (s.has_clip_value) s.clip_value = static_cast<float>(req_number(o, "clipValue", p));
+  if (s.has_clip_value) s.clip_value = req_float(o, "clipValue", p);
   return s;
 }
 

@@ -21,8 +21,8 @@ float get_eps(const Napi::CallbackInfo& info, size_t i) {
   return static_cast<float>(e);
 }
 float get_temperature(const Napi::CallbackInfo& info, size_t i) {
-  const float f = static_cast<float>(get_double(info, i, "temperature"));
-  if (!(f > 0.0f) || !std::isfinite(f) || !std::isfinite(1.0f / f))
+  const float f = get_float(info, i, "temperature");
+  if (!(f > 0.0f) || !std::isfinite(1.0f / f))
     throw_range_error(info.Env(), "SIMDNET_INVALID_ARGUMENT", "Expected a positive float for temperature");
   return f;
 }

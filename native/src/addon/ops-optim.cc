@@ -13,15 +13,19 @@
 namespace simdnet::addon {
 namespace {
 
-// A finite number that stays finite in float32, optionally within [lo, hi].
-float get_f(const Napi::CallbackInfo& info, size_t i, const char* name, double lo = -HUGE_VAL, double hi = HUGE_VAL) {
+// A finite number within [lo, hi] (kept in double: Adam's betas).
+double get_d(const Napi::CallbackInfo& info, size_t i, const char* name, double lo, double hi) {
   const double d = get_double(info, i, name);
-  const float f = static_cast<float>(d);
-  if (!std::isfinite(f) || d < lo || d > hi)
+  if (d < lo || d > hi)
     throw_range_error(info.Env(), "SIMDNET_INVALID_ARGUMENT",
                       std::string("Expected ") + name + " in [" + std::to_string(lo) + ", " + std::to_string(hi) +
                           "] (finite in float32) but received " + std::to_string(d));
-  return f;
+  return d;
+}
+
+// A finite number that stays finite in float32, optionally within [lo, hi].
+float get_f(const Napi::CallbackInfo& info, size_t i, const char* name, double lo = -HUGE_VAL, double hi = HUGE_VAL) {
+  return to_float(info.Env(), get_d(info, i, name, lo, hi), name);
 }
 
 [[noreturn]] void missing(Napi::Env env, const std::string& what) {
@@ -86,8 +90,8 @@ Napi::Value Adam(const Napi::CallbackInfo& info) {
   const size_t n = get_size(info, 0, "n");
   AdamArgs a;
   a.lr = get_f(info, 1, "lr");
-  a.beta1 = get_f(info, 2, "beta1", 0.0, 1.0);
-  a.beta2 = get_f(info, 3, "beta2", 0.0, 1.0);
+  a.beta1 = get_d(info, 2, "beta1", 0.0, 1.0);
+  a.beta2 = get_d(info, 3, "beta2", 0.0, 1.0);
   a.eps = get_f(info, 4, "eps", 0.0);
   a.weight_decay = get_f(info, 5, "weightDecay");
   a.bc1 = get_f(info, 6, "bc1", 0.0, 1.0);

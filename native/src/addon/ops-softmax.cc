@@ -13,9 +13,8 @@ namespace simdnet::addon {
 namespace {
 
 float get_temperature(const Napi::CallbackInfo& info, size_t i) {
-  const double t = get_double(info, i, "temperature");
-  const float f = static_cast<float>(t);
-  if (!(f > 0.0f) || !std::isfinite(f) || !std::isfinite(1.0f / f))
+  const float f = get_float(info, i, "temperature");
+  if (!(f > 0.0f) || !std::isfinite(1.0f / f))
     throw_range_error(info.Env(), "SIMDNET_INVALID_ARGUMENT", "Expected a positive float for temperature");
   return f;
 }
@@ -26,7 +25,7 @@ Napi::Value SoftmaxForward(const Napi::CallbackInfo& info) {
   const size_t len = checked_mul(info.Env(), m, n);
   const float* x = get_f32(info, 3, "x", len);
   float* y = get_f32(info, 4, "y", len);
-  softmax().forward(m, n, temp, x, y);
+  if (n != 0) softmax().forward(m, n, temp, x, y);  // n == 0: nothing to do, however many empty rows
   return info[4];
 }
 
@@ -37,7 +36,7 @@ Napi::Value SoftmaxBackward(const Napi::CallbackInfo& info) {
   const float* y = get_f32(info, 3, "y", len);
   const float* dy = get_f32(info, 4, "dy", len);
   float* dx = get_f32(info, 5, "dx", len);
-  softmax().backward(m, n, temp, y, dy, dx);
+  if (n != 0) softmax().backward(m, n, temp, y, dy, dx);
   return info[5];
 }
 

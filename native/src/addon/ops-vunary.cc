@@ -26,10 +26,7 @@ Act get_act(const Napi::CallbackInfo& info, size_t i) {
 }
 
 float get_alpha(const Napi::CallbackInfo& info, size_t i) {
-  const double a = get_double(info, i, "alpha");
-  if (!std::isfinite(static_cast<float>(a)))
-    throw_range_error(info.Env(), "SIMDNET_INVALID_ARGUMENT", "alpha does not fit a float");
-  return static_cast<float>(a);
+  return get_float(info, i, "alpha");
 }
 
 Napi::Value ActivationForward(const Napi::CallbackInfo& info) {

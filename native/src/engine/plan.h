@@ -73,7 +73,7 @@ struct OptimSpec {
   bool centered = false;
   float epsilon = 1e-8f;
   float initial_accumulator = 0.0f;
-  float beta1 = 0.9f, beta2 = 0.999f;
+  double beta1 = 0.9, beta2 = 0.999;  // double, as PyTorch holds them (kernels/optim/optim.h AdamArgs)
   bool amsgrad = false;
   float weight_decay = 0.0f;
   bool has_clip_norm = false, has_clip_value = false;

@@ -252,8 +252,8 @@ void Engine::optimizer_update(float lr) {
     adam.eps = o.epsilon;
     adam.weight_decay = o.weight_decay;
     // Bias corrections in double, once per step (docs/engine.md: bc1 = 1 - beta1^t, bc2 = 1 - beta2^t).
-    adam.bc1 = static_cast<float>(1.0 - std::pow(static_cast<double>(o.beta1), static_cast<double>(t)));
-    adam.bc2 = static_cast<float>(1.0 - std::pow(static_cast<double>(o.beta2), static_cast<double>(t)));
+    adam.bc1 = static_cast<float>(1.0 - std::pow(o.beta1, static_cast<double>(t)));
+    adam.bc2 = static_cast<float>(1.0 - std::pow(o.beta2, static_cast<double>(t)));
     adam.amsgrad = o.amsgrad;
     adam.decoupled = o.kind == OptKind::adamw;
   }

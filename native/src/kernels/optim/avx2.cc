@@ -110,7 +110,9 @@ void f32_adam_ukernel__avx2(size_t n, const AdamArgs& args, float* w, const floa
     _mm256_storeu_ps(m + i, vm);
     _mm256_storeu_ps(v + i, vv);
     if (c.amsgrad) {
-      vv = _mm256_max_ps(_mm256_loadu_ps(vmax + i), vv);
+      // torch.maximum propagates a NaN from either side; max_ps only passes its second operand's
+      const __m256 old = _mm256_loadu_ps(vmax + i);
+      vv = _mm256_blendv_ps(_mm256_max_ps(old, vv), old, _mm256_cmp_ps(old, old, _CMP_UNORD_Q));
       _mm256_storeu_ps(vmax + i, vv);
     }
     const __m256 den = _mm256_add_ps(_mm256_div_ps(_mm256_sqrt_ps(vv), bc2_sqrt), eps);

@@ -17,10 +17,10 @@ struct AdamConsts {
 static inline AdamConsts adam_consts(const AdamArgs& a) {
   AdamConsts c;
   c.lr = a.lr;
-  c.b1 = a.beta1;
-  c.one_minus_b1 = static_cast<float>(1.0 - static_cast<double>(a.beta1));
-  c.b2 = a.beta2;
-  c.one_minus_b2 = static_cast<float>(1.0 - static_cast<double>(a.beta2));
+  c.b1 = static_cast<float>(a.beta1);
+  c.one_minus_b1 = static_cast<float>(1.0 - a.beta1);
+  c.b2 = static_cast<float>(a.beta2);
+  c.one_minus_b2 = static_cast<float>(1.0 - a.beta2);
   c.eps = a.eps;
   c.wd = a.weight_decay;
   c.step_size = static_cast<float>(static_cast<double>(a.lr) / a.bc1);
@@ -79,7 +79,8 @@ static inline void adam(const AdamConsts& c, float& w, float g, float& m, float&
   v = c.b2 * v + c.one_minus_b2 * (d * d);
   float vu = v;
   if (vmax) {
-    if (v > *vmax) *vmax = v;
+    // torch.maximum: a NaN in either propagates (a diverged v must not leave a stale finite maximum behind)
+    if (v > *vmax || v != v) *vmax = v;
     vu = *vmax;
   }
   const float den = std::sqrt(vu) / c.bc2_sqrt + c.eps;

@@ -104,7 +104,7 @@ void f32_adam_ukernel__neon(size_t n, const AdamArgs& args, float* w, const floa
     vst1q_f32(m + i, vm);
     vst1q_f32(v + i, vv);
     if (c.amsgrad) {
-      vv = vmaxq_f32(vld1q_f32(vmax + i), vv);
+      vv = vmaxq_f32(vld1q_f32(vmax + i), vv);  // FMAX: a NaN in either propagates, as torch.maximum
       vst1q_f32(vmax + i, vv);
     }
     const float32x4_t den = vaddq_f32(vdivq_f32(vsqrtq_f32(vv), bc2_sqrt), eps);

@@ -21,8 +21,13 @@
 
 namespace simdnet {
 
+// beta1/beta2 in double, as PyTorch holds them (Python floats): the update multiplies by float(beta) and adds
+// float(1 - beta), and 1 - beta rounded from the double differs from 1 - float(beta) (beta2 = 0.999: 0.001 against
+// 0.000999987, 1.3e-5 apart). bc1/bc2 (1 - beta^t) are computed by the caller from the same doubles.
 struct AdamArgs {
-  float lr, beta1, beta2, eps, weight_decay, bc1, bc2;
+  float lr;
+  double beta1, beta2;
+  float eps, weight_decay, bc1, bc2;
   bool amsgrad, decoupled;  // decoupled = AdamW
 };
 
