@@ -61,13 +61,18 @@ describe.runIf(native)('dropout native == TS, bit for bit, every ISA', () => {
             // outputs as views at byteOffset 4 with guard elements
             const yb = new Float32Array(n + 2).fill(5), mb = new Uint8Array(n + 2).fill(9);
             const y = yb.subarray(1, n + 1), m = mb.subarray(1, n + 1);
-            nat.dropoutForward(n, rate, 2 ** 40 + 17, 3 * 2 ** 40 + 9, offset, x, y, m);
+            // the input as a view at byteOffset 4 too (a misaligned SIMD load must still read the right floats)
+            const xv = new Float32Array(n + 1);
+            xv.set(x, 1);
+            nat.dropoutForward(n, rate, 2 ** 40 + 17, 3 * 2 ** 40 + 9, offset, xv.subarray(1), y, m);
             expect(firstDiff(m, mw), `mask ${ctx}`).toBe('');
             expect(firstDiff(y, yw), `y ${ctx}`).toBe('');
             expect([yb[0], yb[n + 1], mb[0], mb[n + 1]], `guards ${ctx}`).toEqual([5, 5, 9, 9]);
             const dxw = ref.dropoutBackward(n, rate, mw, x, new Float32Array(n));
-            const dx = nat.dropoutBackward(n, rate, m, x, new Float32Array(n));
+            const dxb = new Float32Array(n + 2).fill(5);
+            const dx = nat.dropoutBackward(n, rate, m, xv.subarray(1), dxb.subarray(1, n + 1));
             expect(firstDiff(dx, dxw), `dx ${ctx}`).toBe('');
+            expect([dxb[0], dxb[n + 1]], `dx guards ${ctx}`).toEqual([5, 5]);
           }
         }
       }

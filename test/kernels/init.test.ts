@@ -83,11 +83,15 @@ describe.runIf(native)('initFill native == TS, bit for bit', () => {
     it(`every kind [${isa}]`, () => {
       native!.setIsa(isa);
       for (const spec of SPECS) {
-        for (const [fanIn, fanOut, n] of [[1, 1, 1], [7, 3, 21], [784, 128, 100352], [13, 200, 131]]) {
+        // n around the Philox block (4 words) and the normal pairs, a prime above 100, a layer's weights
+        for (const [fanIn, fanOut, n] of [[1, 1, 1], [2, 1, 2], [3, 1, 3], [4, 1, 4], [5, 1, 5], [3, 3, 7], [2, 4, 8],
+          [3, 3, 9], [7, 3, 21], [784, 128, 100352], [13, 200, 131]]) {
           const seed = 20240501, stream = 5;
           const want = ref.initFill(spec, fanIn, fanOut, seed, stream, n, new Float32Array(n));
-          const got = nat.initFill(spec, fanIn, fanOut, seed, stream, n, new Float32Array(n));
+          const buf = new Float32Array(n + 2).fill(9);  // written through a view at byteOffset 4
+          const got = nat.initFill(spec, fanIn, fanOut, seed, stream, n, buf.subarray(1, n + 1));
           expect(firstDiff(got, want), `${JSON.stringify(spec)} ${fanIn}x${fanOut} n=${n} [${isa}]`).toBe('');
+          expect([buf[0], buf[n + 1]], `guards n=${n}`).toEqual([9, 9]);
         }
       }
     });

@@ -194,9 +194,11 @@ describe.runIf(native)('native == TS twin, every ISA, tile-edge sizes, offset vi
             expect([big[0], big[n + 1]], `guard elements n=${n}`).toEqual([777, 777]);
           });
         }
-        const w = rand(101, 5);
-        // the addon takes l1, l2 as float32 (0.3f != 0.3): relative 1e-6
-        expectClose([nat.penaltyValue(101, 0.3, 0.7, w)], [ref.penaltyValue(101, 0.3, 0.7, w)], 0, 1e-6, `penalty value [${isa}]`);
+        for (const n of sizes) {
+          const w = rand(n, 5 + n);
+          // the addon takes l1, l2 as float32 (0.3f != 0.3): relative 1e-6
+          expectClose([nat.penaltyValue(n, 0.3, 0.7, view(w))], [ref.penaltyValue(n, 0.3, 0.7, w)], 0, 1e-6, `penalty value n=${n} [${isa}]`);
+        }
       });
     }
   }
