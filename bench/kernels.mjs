@@ -13,6 +13,7 @@ import { nativePath } from '../dist/native.js';
 import { run as runGemm } from './kernels/gemm.mjs';
 import { run as runEltwise } from './kernels/eltwise.mjs';
 import { run as runOptim } from './kernels/optim.mjs';
+import { benchArgs } from './cli-args.mjs';
 
 /** "AMD EPYC 7B13" from /proc/cpuinfo (Linux; x86 `model name`, some arm64 kernels `Hardware`), else os.cpus(). */
 function cpuModel() {
@@ -88,4 +89,4 @@ export async function run({ quick = false } = {}) {
   return results;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await run({ quick: process.argv.includes('--quick') });
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await run(benchArgs('node bench/kernels.mjs [--quick]  (npm run bench:kernels)'));

@@ -20,6 +20,7 @@ import { native as nativeKernels } from '../dist/kernels/index.js';
 import { nativePath } from '../dist/native.js';
 import { loadTrainingData } from './train/data.mjs';
 import { JsKernelReplay, cxxReplay, findEngineBench } from './train/tiny.mjs';
+import { benchArgs } from './cli-args.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET_OVERHEAD_US = 5;
@@ -288,4 +289,4 @@ export async function run({ quick = false } = {}) {
   return results;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await run({ quick: process.argv.includes('--quick') });
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await run(benchArgs('node bench/train.mjs [--quick]  (npm run bench:train)'));

@@ -8,6 +8,7 @@ import * as natS from '../../dist/kernels/native/softmax.js';
 import * as refS from '../../dist/kernels/reference/softmax.js';
 import * as natL from '../../dist/kernels/native/losses.js';
 import * as refL from '../../dist/kernels/reference/losses.js';
+import { benchArgs } from '../cli-args.mjs';
 
 function timeIt(fn, budgetMs) {
   fn(); // warm up
@@ -53,4 +54,4 @@ export async function run({ quick = false } = {}) {
   return rows;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await run({ quick: process.argv.includes('--quick') });
+if (import.meta.url === `file://${process.argv[1]}`) await run(benchArgs('node bench/kernels/eltwise.mjs [--quick]'));

@@ -18,6 +18,7 @@ import { native } from '../../dist/native.js';
 import * as nat from '../../dist/kernels/native/gemm.js';
 import * as ref from '../../dist/kernels/reference/gemm.js';
 import { openblasFigures } from './openblas.mjs';
+import { benchArgs } from '../cli-args.mjs';
 
 const TWIN_MAX_FLOP = 3e9;
 
@@ -138,5 +139,5 @@ export async function run({ quick = false } = {}) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  await run({ quick: process.argv.includes('--quick') });
+  await run(benchArgs('node bench/kernels/gemm.mjs [--quick]'));
 }

@@ -1,7 +1,9 @@
-// Throughput of the optimizer-family kernels: Adam, SGD with momentum, dropout forward and batch-norm forward
-// (training), native on every available ISA vs the pure-TS twin. GB/s counts the bytes each op must move at least
-// once (Adam 7 floats/element: read w g m v, write w m v; momentum 5; dropout 9 bytes: x, y, mask; batch norm 8:
-// x in, y out -- its statistics passes re-read x from cache). Build first: `npx tsc -p tsconfig.json`.
+// Throughput of the optimizer-family kernels: every optimizer step (SGD, momentum, Nesterov, AdaGrad, RMSProp plain
+// and centered with momentum, Adam, AMSGrad), the L1/L2 penalty gradient and value, clipping by value, the scaling
+// that clipping by global norm applies, dropout forward and batch-norm forward (training), native on every available
+// ISA vs the pure-TS twin. GB/s counts the bytes each op must move at least once: 4 per float read plus 4 per float
+// written (Adam: read w g m v, write w m v = 28 per element; dropout 9 bytes: x, y, mask; batch norm 8: x in, y out --
+// its statistics passes re-read x from cache). Build first: `npx tsc -p tsconfig.json`.
 // Usage: node bench/kernels/optim.mjs [--quick]     or     import { run } and await run({ quick })
 import Table from 'cli-table3';
 import { pathToFileURL } from 'node:url';
@@ -12,6 +14,7 @@ import * as natDropout from '../../dist/kernels/native/dropout.js';
 import * as refDropout from '../../dist/kernels/reference/dropout.js';
 import * as natBn from '../../dist/kernels/native/batchnorm.js';
 import * as refBn from '../../dist/kernels/reference/batchnorm.js';
+import { benchArgs } from '../cli-args.mjs';
 
 function randomArray(n, seed, lo = -1, hi = 1) {
   let a = seed >>> 0;
@@ -49,14 +52,29 @@ function timeIt(fn, budgetMs) {
 function cases(n, rows) {
   const cols = n / rows;
   const w = randomArray(n, 1), g = randomArray(n, 2, -0.1, 0.1);
-  const m = new Float32Array(n), v = new Float32Array(n), buf = new Float32Array(n);
+  const m = new Float32Array(n), v = new Float32Array(n), buf = new Float32Array(n), vmax = new Float32Array(n);
+  const avg = new Float32Array(n);
   const x = randomArray(n, 3), y = new Float32Array(n), mask = new Uint8Array(n);
   const sm = new Float32Array(cols), si = new Float32Array(cols), rm = new Float32Array(cols), rv = new Float32Array(cols).fill(1);
   const gamma = new Float32Array(cols).fill(1), beta = new Float32Array(cols);
   const adamArgs = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, bc1: 0.1, bc2: 0.001, amsgrad: false, decoupled: false };
+  const amsArgs = { ...adamArgs, amsgrad: true };
   return [
-    { op: 'adam', bytes: 28 * n, run: (k) => k.optim.adam(n, adamArgs, w, g, m, v, null) },
+    { op: 'sgd', bytes: 12 * n, run: (k) => k.optim.sgd(n, 1e-3, 0, w, g) },
     { op: 'sgd-momentum', bytes: 20 * n, run: (k) => k.optim.momentum(n, 1e-3, 0.9, 0, 0, false, false, w, g, buf) },
+    { op: 'nesterov', bytes: 20 * n, run: (k) => k.optim.momentum(n, 1e-3, 0.9, 0, 0, true, false, w, g, buf) },
+    { op: 'adagrad', bytes: 20 * n, run: (k) => k.optim.adagrad(n, 1e-3, 1e-10, 0, w, g, v) },
+    { op: 'rmsprop', bytes: 20 * n, run: (k) => k.optim.rmsprop(n, 1e-3, 0.9, 1e-8, 0, 0, false, w, g, v, null, null) },
+    {
+      op: 'rmsprop centered+momentum', bytes: 36 * n,
+      run: (k) => k.optim.rmsprop(n, 1e-3, 0.9, 1e-8, 0, 0.9, true, w, g, v, avg, buf),
+    },
+    { op: 'adam', bytes: 28 * n, run: (k) => k.optim.adam(n, adamArgs, w, g, m, v, null) },
+    { op: 'adam amsgrad', bytes: 36 * n, run: (k) => k.optim.adam(n, amsArgs, w, g, m, v, vmax) },
+    { op: 'L1+L2 penalty gradient', bytes: 12 * n, run: (k) => k.optim.addPenaltyGrad(n, 1e-5, 1e-4, w, g) },
+    { op: 'L1+L2 penalty value', bytes: 4 * n, run: (k) => k.optim.penaltyValue(n, 1e-5, 1e-4, w) },
+    { op: 'clip by value', bytes: 8 * n, run: (k) => k.optim.clipValue(n, 0.05, g) },
+    { op: 'scale (clip by norm)', bytes: 8 * n, run: (k) => k.optim.scaleInplace(n, 0.999, g) },
     { op: 'dropout forward', bytes: 9 * n, run: (k) => k.dropout.dropoutForward(n, 0.5, 42, 7, 0, x, y, mask) },
     {
       op: `batchnorm forward (${rows}x${cols})`, bytes: 8 * n,
@@ -95,4 +113,4 @@ export async function run({ quick = false } = {}) {
   return rows;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await run({ quick: process.argv.includes('--quick') });
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await run(benchArgs('node bench/kernels/optim.mjs [--quick]'));

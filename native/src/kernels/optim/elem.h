@@ -88,8 +88,9 @@ static inline void adam(const AdamConsts& c, float& w, float g, float& m, float&
 }
 
 // l1 * sign(w) + 2 l2 w, sign(0) = 0 (TensorFlow's sign, which Keras's L1 gradient uses).
+// Branch-free: on random signs the two branches mispredicted half the time (scalar path 1.8 GB/s against 47 for SGD).
 static inline float penalty_grad(float l1, float two_l2, float w) {
-  const float s = w > 0.0f ? 1.0f : (w < 0.0f ? -1.0f : 0.0f);
+  const float s = static_cast<float>(static_cast<int>(w > 0.0f) - static_cast<int>(w < 0.0f));
   return l1 * s + two_l2 * w;
 }
 
