@@ -1,7 +1,9 @@
 /**
  * Loads the N-API addon through node-gyp-build (build/Release, then prebuilds/<platform>-<arch>). When it cannot be
  * loaded, simdnet says so once (what was tried, how to fix it) and every API falls back to the pure-TS twin, unless
- * SIMDNET_REQUIRE_NATIVE=1, which turns the failure into a thrown error (sharp's lib/sharp.js does the same).
+ * SIMDNET_REQUIRE_NATIVE=1, which turns the failure into a thrown error (sharp's lib/sharp.js does the same). A
+ * SIMDNET_ISA the CPU or build cannot run is always a thrown error (SIMDNET_ISA_UNSUPPORTED): forcing an ISA and
+ * silently getting the TS backend instead would hide the mistake.
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -33,15 +35,23 @@ try {
   binding = gypBuild(packageRoot);
 } catch (err) {
   loadError = err as Error;
-  const message =
+  const tried =
     `simdnet: the native addon could not be loaded from ${packageRoot} (tried build/Release, build/Debug and ` +
-    `prebuilds/${process.platform}-${process.arch}): ${(err as Error).message}\n` +
-    `  Fix: run \`npm run build\` in the package (needs a C++17 compiler and cmake), or reinstall so the prebuild ` +
-    `for your platform is used. Falling back to the pure-TypeScript backend (much slower).`;
-  if (process.env.SIMDNET_REQUIRE_NATIVE === '1') {
-    throw new SimdnetError('SIMDNET_NATIVE_UNAVAILABLE', message + '\n  (SIMDNET_REQUIRE_NATIVE=1 forbids the fallback)', { cause: err });
+    `prebuilds/${process.platform}-${process.arch}): ${(err as Error).message}`;
+  if ((err as { code?: string }).code === 'SIMDNET_ISA_UNSUPPORTED') {
+    // The user forced an ISA this CPU or build cannot run: fail loudly rather than quietly run the much slower TS
+    // backend, which is not what was asked for.
+    throw new SimdnetError('SIMDNET_ISA_UNSUPPORTED',
+      `${tried}\n  Fix: unset SIMDNET_ISA (the best ISA is picked automatically) or set it to one this CPU supports.`,
+      { cause: err });
   }
-  process.emitWarning(message, { code: 'SIMDNET_NATIVE_UNAVAILABLE' });
+  const fix =
+    `  Fix: reinstall so the prebuild for your platform is used, or build it: \`npm rebuild simdnet\` in your project ` +
+    `(needs a C++17 compiler and Python for node-gyp), or \`npm run build\` in a clone of the repository.`;
+  if (process.env.SIMDNET_REQUIRE_NATIVE === '1') {
+    throw new SimdnetError('SIMDNET_NATIVE_UNAVAILABLE', `${tried}\n${fix}\n  (SIMDNET_REQUIRE_NATIVE=1 forbids the fallback to the pure-TypeScript backend)`, { cause: err });
+  }
+  process.emitWarning(`${tried}\n${fix}\n  Falling back to the pure-TypeScript backend (much slower).`, { code: 'SIMDNET_NATIVE_UNAVAILABLE' });
 }
 
 /** The loaded addon, or null when running on the TS fallback. */

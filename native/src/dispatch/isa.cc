@@ -46,7 +46,7 @@ bool cpu_has_avx2_fma() noexcept {
 }
 #endif
 
-bool detect(Isa isa) noexcept {
+bool probe(Isa isa) noexcept {
   switch (isa) {
     case Isa::scalar: return true;
     case Isa::avx2:
@@ -63,6 +63,14 @@ bool detect(Isa isa) noexcept {
 #endif
   }
   return false;
+}
+
+// The CPU is asked once (CPUID and XGETBV are serialising, and the answer cannot change); every query after that
+// reads the cached bits.
+bool detect(Isa isa) noexcept {
+  static const bool has[kIsaCount] = {probe(Isa::scalar), probe(Isa::avx2), probe(Isa::neon)};
+  const int i = static_cast<int>(isa);
+  return i >= 0 && i < kIsaCount && has[i];
 }
 
 std::atomic<int> g_current{-1};
