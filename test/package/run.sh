@@ -3,7 +3,9 @@
 # Needs `npm run prebuildify` (prebuilds/<platform>-<arch>/simdnet.<libc>.node) and `npm run build:ts` (dist/) first;
 # .ci/run does both. Steps: the prebuild loads; `npm pack` holds every file package.json points at, the prebuild, and
 # the sources the install-time fallback build needs; the tarball installs with --ignore-scripts into an empty project;
-# there smoke.mjs loads the addon from prebuilds/ only (PREBUILDS_ONLY=1, no build/) and runs kernels.
+# there smoke.mjs loads the addon from prebuilds/ only (PREBUILDS_ONLY=1, no build/), trains a model and runs
+# kernels; then, with the installed prebuilds/ removed, `npm rebuild simdnet` must compile the install-time fallback
+# with node-gyp and simdnet must run on it.
 # Prints ok/FAIL per check and ends with "N passed, N failed"; exit status 1 on any failure.
 # Usage: bash test/package/run.sh [work dir]   (default: a fresh mktemp dir, removed afterwards unless KEEP=1)
 set -uo pipefail
@@ -87,5 +89,35 @@ if [[ "$(printf '%s\n' "$smoke_out" | tail -1)" =~ ^([0-9]+)\ passed,\ ([0-9]+)\
   [[ $smoke_rc -ne 0 && ${BASH_REMATCH[2]} -eq 0 ]] && fail "smoke.mjs exit status $smoke_rc"
 else
   fail "smoke.mjs ended without a summary (exit status $smoke_rc)"
+fi
+
+# --- the install-time fallback: no prebuild for this platform, so the install hook compiles with node-gyp --------
+# What a user on a platform without a prebuild gets, and what the loader's advice (`npm rebuild simdnet`) does: the
+# prebuilds/ folder of the installed package is removed, `npm rebuild simdnet` runs the install hook (node-gyp-build:
+# nothing to load, so node-gyp compiles the packed sources, offline) and the addon then loads from build/Release.
+# SIMDNET_SKIP_FALLBACK_BUILD=1 skips this (~1 min on 2 cores).
+if [[ "${SIMDNET_SKIP_FALLBACK_BUILD:-0}" != 1 ]]; then
+  pkg="$app/node_modules/simdnet"
+  rm -rf "$pkg/prebuilds" "$pkg/build"
+  if (cd "$app" && npm rebuild simdnet --foreground-scripts) >"$work/rebuild.log" 2>&1; then
+    ok "npm rebuild simdnet compiles the addon with node-gyp when no prebuild matches"
+  else
+    fail "npm rebuild simdnet compiles the addon with node-gyp when no prebuild matches" "$(tail -20 "$work/rebuild.log")"
+  fi
+  cat >"$app/fallback.mjs" <<'JS'
+// The installed package's addon must now come from build/Release (compiled just now), and simdnet must run on it.
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+const req = createRequire(import.meta.url);
+const pkg = dirname(req.resolve('simdnet/package.json'));
+const file = createRequire(`${pkg}/package.json`)('node-gyp-build').resolve(pkg);
+if (!file.endsWith('/build/Release/simdnet.node')) throw new Error(`resolved ${file}`);
+const K = await import('simdnet/kernels');
+if (K.runtimeInfo().backend !== 'native') throw new Error(`backend ${K.runtimeInfo().backend}`);
+if (K.sum(3, Float32Array.of(1, 2, 3)) !== 6) throw new Error('sum');
+console.log(`${file}: isa ${K.runtimeInfo().isa}`);
+JS
+  check "the compiled addon is build/Release/simdnet.node and simdnet runs on it" \
+    bash -c "cd '$app' && SIMDNET_REQUIRE_NATIVE=1 node fallback.mjs"
 fi
 finish
