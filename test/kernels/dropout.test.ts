@@ -21,8 +21,29 @@ describe('dropout twin follows the definition', () => {
     for (let i = 0; i < n; i++) {
       const keep = uniform01(11, 22, offset + i) >= Math.fround(rate);
       expect(m[i], `index ${i}`).toBe(keep ? 1 : 0);
-      expect(y[i], `index ${i}`).toBe(keep ? Math.fround(x[i] * scale) : 0);
+      expect(y[i], `index ${i}`).toBe(Math.fround(x[i] * (keep ? scale : 0))); // x * mask * scale: -0 for x < 0
     }
+  });
+  it('a dropped NaN or Inf stays NaN (x * mask * scale, as PyTorch), on both backends and every ISA', () => {
+    const n = 37, startIsa = native?.isa();
+    for (const special of [NaN, Infinity]) {
+      const x = new Float32Array(n).fill(special);
+      const impls: [string, typeof ref][] = [['ts', ref]];
+      if (native) for (const isa of isas) impls.push([isa, nat]);
+      for (const [name, impl] of impls) {
+        if (name !== 'ts') native!.setIsa(name);
+        const y = new Float32Array(n), m = new Uint8Array(n);
+        impl.dropoutForward(n, 0.5, 7, 3, 0, x, y, m);
+        const dx = impl.dropoutBackward(n, 0.5, m, x, new Float32Array(n));
+        expect(m.includes(0) && m.includes(1), name).toBe(true);
+        for (let i = 0; i < n; i++) {
+          const want = Number.isNaN(special) || !m[i] ? NaN : Infinity;
+          expect(y[i], `${name} y[${i}]`).toBe(want);
+          expect(dx[i], `${name} dx[${i}]`).toBe(want);
+        }
+      }
+    }
+    if (startIsa) native!.setIsa(startIsa);
   });
   it('keep rate within 6 binomial sd, mean preserved', () => {
     const n = 100000;

@@ -106,3 +106,26 @@ TEST(in_place) {
 }
 
 CHECK_MAIN()
+
+// y = x * mask * scale, as PyTorch and TF compute it: a dropped NaN or Inf is NaN (masking the product would hide a
+// diverged activation as 0), a dropped negative is -0; the same for dy in backward. Body (32-wide) and tail.
+TEST(dropped_values_are_x_times_zero) {
+  const size_t n = 37;
+  for (float special : {NAN, INFINITY, -2.0f}) {
+    std::vector<float> x(n, special), y(n), dx(n);
+    std::vector<uint8_t> m(n);
+    dropout().forward(n, 0.5f, 7, 3, 0, x.data(), y.data(), m.data());
+    dropout().backward(n, 0.5f, m.data(), x.data(), dx.data());
+    size_t dropped = 0;
+    for (size_t i = 0; i < n; ++i) {
+      for (float v : {y[i], dx[i]}) {
+        if (std::isnan(special) || (std::isinf(special) && !m[i])) EXPECT(std::isnan(v));
+        else if (std::isinf(special)) EXPECT(v == INFINITY);
+        else if (m[i]) EXPECT(v == -4.0f);
+        else EXPECT(v == 0.0f && std::signbit(v));
+      }
+      dropped += m[i] == 0;
+    }
+    EXPECT(dropped > 0 && dropped < n);
+  }
+}

@@ -1,7 +1,7 @@
 /**
  * Inverted dropout, the pure-TS twin of native/src/kernels/dropout: element i is kept iff
  * uniform01(philox word offset + i of (seed, stream)) >= rate, kept values are x * scale with the float32 scale
- * 1 / (1 - rate); dropped ones are 0. Masks and outputs are bit-identical to every native ISA (rate and scale are
+ * 1 / (1 - rate); dropped ones are x * 0 (0 with x's sign; NaN and Inf give NaN, as PyTorch's x * mask * scale). Masks and outputs are bit-identical to every native ISA (rate and scale are
  * rounded to float32 exactly as the addon does).
  */
 import { philoxBlock, split64 } from './rng.js';
@@ -28,13 +28,13 @@ export function dropoutForward(n: number, rate: number, seed: number, stream: nu
     }
     const keep = words[idx - b * 4] >>> 8 >= threshold;
     mask[i] = keep ? 1 : 0;
-    y[i] = keep ? x[i] * scale : 0;
+    y[i] = x[i] * (keep ? scale : 0); // x * mask * scale: a dropped NaN stays NaN, as in PyTorch and Keras
   }
   return y;
 }
 
 export function dropoutBackward(n: number, rate: number, mask: Uint8Array, dy: Float32Array, dx: Float32Array): Float32Array {
   const { scale } = consts(rate);
-  for (let i = 0; i < n; i++) dx[i] = mask[i] ? dy[i] * scale : 0;
+  for (let i = 0; i < n; i++) dx[i] = dy[i] * (mask[i] ? scale : 0);
   return dx;
 }

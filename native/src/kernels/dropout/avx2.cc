@@ -80,8 +80,9 @@ void f32_dropout_ukernel__avx2(size_t n, float rate, uint64_t seed, uint64_t str
     philox8((offset + i) >> 2, s0, s1, k0, k1, words);
     for (int q = 0; q < 4; ++q) {
       keep[q] = _mm256_cmpgt_epi32(_mm256_srli_epi32(words[q], 8), thr_m1);
-      const __m256 v = _mm256_mul_ps(_mm256_loadu_ps(x + i + 8 * q), scale);
-      _mm256_storeu_ps(y + i + 8 * q, _mm256_and_ps(v, _mm256_castsi256_ps(keep[q])));
+      // x * (keep ? scale : 0): masking the product instead would turn a dropped NaN into 0
+      const __m256 factor = _mm256_and_ps(scale, _mm256_castsi256_ps(keep[q]));
+      _mm256_storeu_ps(y + i + 8 * q, _mm256_mul_ps(_mm256_loadu_ps(x + i + 8 * q), factor));
     }
     // 32 lanes of 0/-1 -> 32 bytes of 0/1 in element order (packs interleave the 128-bit halves; undo with order).
     const __m256i p01 = _mm256_packs_epi32(keep[0], keep[1]), p23 = _mm256_packs_epi32(keep[2], keep[3]);
@@ -99,7 +100,7 @@ void f32_dropout_backward_ukernel__avx2(size_t n, float rate, const uint8_t* mas
   for (; i + 8 <= n; i += 8) {
     const __m256i m = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(mask + i)));
     const __m256 drop = _mm256_castsi256_ps(_mm256_cmpeq_epi32(m, zero));
-    _mm256_storeu_ps(dx + i, _mm256_andnot_ps(drop, _mm256_mul_ps(_mm256_loadu_ps(dy + i), scale)));
+    _mm256_storeu_ps(dx + i, _mm256_mul_ps(_mm256_loadu_ps(dy + i), _mm256_andnot_ps(drop, scale)));
   }
   dropout_elem::backward_range(i, n, s, mask, dy, dx);
 }

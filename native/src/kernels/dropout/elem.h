@@ -28,13 +28,13 @@ static inline void forward_range(size_t i0, size_t i1, const Consts& c, uint64_t
     }
     const bool keep = (words[idx & 3] >> 8) >= c.threshold;
     mask[i] = keep ? 1 : 0;
-    y[i] = keep ? x[i] * c.scale : 0.0f;
+    y[i] = x[i] * (keep ? c.scale : 0.0f);  // x * mask * scale, as PyTorch and Keras: a dropped NaN stays NaN
   }
 }
 
 static inline void backward_range(size_t i0, size_t i1, float scale, const uint8_t* mask, const float* dy,
                                   float* dx) {
-  for (size_t i = i0; i < i1; ++i) dx[i] = mask[i] ? dy[i] * scale : 0.0f;
+  for (size_t i = i0; i < i1; ++i) dx[i] = dy[i] * (mask[i] ? scale : 0.0f);
 }
 
 // Number of leading elements before offset + i reaches a multiple of 4 (a Philox block boundary), capped at n.

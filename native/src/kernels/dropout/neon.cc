@@ -69,8 +69,9 @@ void f32_dropout_ukernel__neon(size_t n, float rate, uint64_t seed, uint64_t str
     philox4((offset + i) >> 2, s0, s1, k0, k1, words);
     for (int q = 0; q < 4; ++q) {
       keep[q] = vcgeq_u32(vshrq_n_u32(words[q], 8), thr);
-      const float32x4_t v = vmulq_f32(vld1q_f32(x + i + 4 * q), scale);
-      vst1q_f32(y + i + 4 * q, vreinterpretq_f32_u32(vandq_u32(vreinterpretq_u32_f32(v), keep[q])));
+      // x * (keep ? scale : 0): masking the product instead would turn a dropped NaN into 0
+      const float32x4_t factor = vreinterpretq_f32_u32(vandq_u32(vreinterpretq_u32_f32(scale), keep[q]));
+      vst1q_f32(y + i + 4 * q, vmulq_f32(vld1q_f32(x + i + 4 * q), factor));
     }
     const uint16x8_t h01 = vcombine_u16(vmovn_u32(keep[0]), vmovn_u32(keep[1]));
     const uint16x8_t h23 = vcombine_u16(vmovn_u32(keep[2]), vmovn_u32(keep[3]));
@@ -87,9 +88,10 @@ void f32_dropout_backward_ukernel__neon(size_t n, float rate, const uint8_t* mas
     const uint16x8_t m16 = vmovl_u8(vld1_u8(mask + i));
     const uint32x4_t mlo = vmovl_u16(vget_low_u16(m16)), mhi = vmovl_high_u16(m16);
     const uint32x4_t klo = vtstq_u32(mlo, mlo), khi = vtstq_u32(mhi, mhi);  // nonzero byte -> all ones
-    const float32x4_t a = vmulq_f32(vld1q_f32(dy + i), scale), b = vmulq_f32(vld1q_f32(dy + i + 4), scale);
-    vst1q_f32(dx + i, vreinterpretq_f32_u32(vandq_u32(vreinterpretq_u32_f32(a), klo)));
-    vst1q_f32(dx + i + 4, vreinterpretq_f32_u32(vandq_u32(vreinterpretq_u32_f32(b), khi)));
+    const float32x4_t flo = vreinterpretq_f32_u32(vandq_u32(vreinterpretq_u32_f32(scale), klo));
+    const float32x4_t fhi = vreinterpretq_f32_u32(vandq_u32(vreinterpretq_u32_f32(scale), khi));
+    vst1q_f32(dx + i, vmulq_f32(vld1q_f32(dy + i), flo));
+    vst1q_f32(dx + i + 4, vmulq_f32(vld1q_f32(dy + i + 4), fhi));
   }
   dropout_elem::backward_range(i, n, s, mask, dy, dx);
 }
