@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The addon under AddressSanitizer + UndefinedBehaviorSanitizer (+ float-cast-overflow): the N-API layer's argument
+# checks are what stands between a caller's bad input and the kernels, and the C++ suites (tools/ctest.sh sanitize)
+# never run them. Builds the addon with SIMDNET_SANITIZE=ON into build-addon-asan/, puts it in a copy of the package
+# (build/Release of the copy, so node-gyp-build loads it and nothing else), and runs the vitest suites that drive the
+# addon there with the sanitizer runtimes preloaded into Node: the kernels (test/kernels/fuzz.test.ts: thousands of
+# bad calls), the addon, the engines, layers and save/load. Any report aborts the worker, which fails the run.
+# Not test/models: its RSS-based leak tests measure ASan's quarantine, not simdnet.
+# Usage: bash tools/addon-sanitize.sh [report.json]     (needs dist/: npm run build:ts)
+set -uo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$repo"
+report="${1:-$repo/build-addon-asan/vitest.json}"
+dir="$repo/build-addon-asan"
+npx cmake-js build -T simdnet -O "$dir" --CDSIMDNET_SANITIZE=ON --CDCMAKE_BUILD_TYPE=RelWithDebInfo \
+  --CDSIMDNET_BUILD_TESTS=OFF || exit 1
+pkg="$dir/package"
+rm -rf "$pkg" && mkdir -p "$pkg/build/Release"
+cp -r lib test dist docs data package.json tsconfig.json vitest.config.ts "$pkg/"
+ln -s "$repo/node_modules" "$pkg/node_modules"
+cp "$dir/Release/simdnet.node" "$pkg/build/Release/"
+runtimes="$(g++ -print-file-name=libasan.so):$(g++ -print-file-name=libubsan.so)"
+cd "$pkg"
+LD_PRELOAD="$runtimes" ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  SIMDNET_REQUIRE_NATIVE=1 node node_modules/vitest/vitest.mjs run test/kernels test/addon test/engine test/layers test/io \
+  --reporter=default --reporter=json --outputFile="$report"
