@@ -48,17 +48,18 @@ describe.runIf(native)('activations: native on every ISA vs the TS twin', () => 
 describe('activations: gradients by central differences (float64 reference)', () => {
   for (const kind of KINDS)
     it(kind, () => {
-      const n = 64, h = 1e-3;
-      const x = rand(n, 5, -4, 4);
-      for (let i = 0; i < n; i++) if (Math.abs(x[i]) < 2 * h) x[i] = 0.5; // skip the relu kink
-      const y = ref.activationForward(kind, ALPHA, n, x, new Float32Array(n));
-      const dy = new Float32Array(n).fill(1);
-      const dx = ref.activationBackward(kind, ALPHA, n, x, y, dy, new Float32Array(n));
-      const f = (v: number) => ref.activationForward(kind, ALPHA, 1, Float32Array.of(v), new Float32Array(1))[0];
-      // Float32 storage limits the difference quotient: ~1e-7/h relative noise.
+      // In float64 end to end (the twin is plain JS over any typed array; as F64 below): with h = 1e-4 the quotient's
+      // truncation error is ~h^2 |f'''| / 6 ~ 1e-9 and its rounding ~1e-16 / h, so a 1e-6 bound can catch a wrong
+      // derivative formula, not only a wrong sign (float32 storage allowed no better than ~2e-3).
+      const n = 64, h = 1e-4;
+      const F64 = (a: Float64Array) => a as unknown as Float32Array;
+      const x = Float64Array.from(rand(n, 5, -4, 4), (v) => (Math.abs(v) < 2 * h ? 0.5 : v)); // off the relu kink
+      const y = ref.activationForward(kind, ALPHA, n, F64(x), F64(new Float64Array(n)));
+      const dx = ref.activationBackward(kind, ALPHA, n, F64(x), y, F64(new Float64Array(n).fill(1)), F64(new Float64Array(n)));
+      const f = (v: number) => ref.activationForward(kind, ALPHA, 1, F64(Float64Array.of(v)), F64(new Float64Array(1)))[0];
       for (let i = 0; i < n; i++) {
         const num = (f(x[i] + h) - f(x[i] - h)) / (2 * h);
-        expect(Math.abs(dx[i] - num), `${kind} at x=${x[i]}`).toBeLessThan(2e-3 * Math.max(1, Math.abs(num)));
+        expect(Math.abs(dx[i] - num), `${kind} at x=${x[i]}`).toBeLessThan(1e-6 * Math.max(1, Math.abs(num)));
       }
     });
 });
