@@ -65,10 +65,10 @@ export function checkU53(v: unknown, name: string): number {
   return v;
 }
 
-/** A non-null object (an options or arguments bag); its fields are checked by the caller. */
-export function checkObject<T extends object>(v: unknown, name: string): T {
+/** A non-null object (an options or arguments bag, described as `what`); its fields are checked by the caller. */
+export function checkObject<T extends object>(v: unknown, name: string, what = 'an object'): T {
   if (typeof v !== 'object' || v === null)
-    throw new SimdnetTypeError('SIMDNET_INVALID_ARGUMENT', `Expected object for ${name} but received ${describe(v)}`);
+    throw new SimdnetTypeError('SIMDNET_INVALID_ARGUMENT', `Expected ${what} for ${name} but received ${describe(v)}`);
   return v as T;
 }
 

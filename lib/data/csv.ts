@@ -4,6 +4,7 @@
  * Every problem is SIMDNET_PARSE with `file:line:column` (1-based), the column's name and the offending text.
  */
 import { SimdnetError } from '../errors.js';
+import { F32_MAX } from '../validate.js';
 import type { Dataset } from './dataset.js';
 import { readBytes, readBytesSync } from './io.js';
 
@@ -153,7 +154,7 @@ export function parseCsv(text: string, options: CsvOptions = {}, source = '<csv>
         throw parseError(source, lineNo, k + 1, `expected a number in column ${quote(names[k])} but found ${what}`);
       }
       const v = Number(cell);
-      if (!Number.isFinite(v) || Math.abs(v) > 3.4028234663852886e38)
+      if (!Number.isFinite(v) || Math.abs(v) > F32_MAX)
         throw parseError(source, lineNo, k + 1, `value ${cell} in column ${quote(names[k])} does not fit a float32`);
       x[r * features + f++] = v;
     }

@@ -6,10 +6,9 @@
 import { getBackend } from '../backend.js';
 import { native } from '../native.js';
 import { SimdnetRangeError } from '../errors.js';
-import { checkF32, checkNumber, checkSize, checkU8 } from '../validate.js';
+import { checkF32, checkNumber, checkSize, checkU53, checkU8 } from '../validate.js';
 import * as ref from './reference/dropout.js';
 import * as nat from './native/dropout.js';
-import { checkU53 } from '../validate.js';
 
 const impl = () => (getBackend() === 'native' && native ? nat : ref);
 

@@ -5,8 +5,8 @@
  */
 import { getBackend } from '../backend.js';
 import { native } from '../native.js';
-import { SimdnetRangeError, SimdnetTypeError, describe } from '../errors.js';
-import { checkBoolean, checkF32, checkNumber, checkOneOf, checkSize, matrixExtent } from '../validate.js';
+import { SimdnetRangeError } from '../errors.js';
+import { checkBoolean, checkF32, checkNumber, checkObject, checkOneOf, checkSize, matrixExtent } from '../validate.js';
 import * as reference from './reference/gemm.js';
 import * as nativeGemm from './native/gemm.js';
 import type { GemmArgs } from './reference/gemm.js';
@@ -24,8 +24,7 @@ function checkLd(v: unknown, name: string, rowLength: number): number {
 
 /** Validates and returns the arguments with every default filled in. */
 function validate(args: GemmArgs): Required<GemmArgs> {
-  if (typeof args !== 'object' || args === null)
-    throw new SimdnetTypeError('SIMDNET_INVALID_ARGUMENT', `Expected an object for args but received ${describe(args)}`);
+  checkObject(args, 'args');
   const transA = args.transA === undefined ? false : checkBoolean(args.transA, 'transA');
   const transB = args.transB === undefined ? false : checkBoolean(args.transB, 'transB');
   const m = checkSize(args.m, 'm');

@@ -1,13 +1,11 @@
 /** The InitSpec check shared by the public initFill and the native wrapper (which resolves the spec itself). */
 import type { InitSpec } from '../engine/engine.js';
-import { SimdnetRangeError, SimdnetTypeError, describe } from '../errors.js';
-import { checkNumber, checkOneOf } from '../validate.js';
+import { SimdnetRangeError } from '../errors.js';
+import { checkNumber, checkObject, checkOneOf } from '../validate.js';
 import { INIT_KINDS } from './reference/init.js';
 
 export function checkSpec(spec: unknown): InitSpec {
-  if (typeof spec !== 'object' || spec === null)
-    throw new SimdnetTypeError('SIMDNET_INVALID_ARGUMENT', `Expected InitSpec object for spec but received ${describe(spec)}`);
-  const s = spec as InitSpec;
+  const s = checkObject<InitSpec>(spec, 'spec', 'InitSpec object');
   checkOneOf(s.kind, 'spec.kind', INIT_KINDS);
   for (const key of ['value', 'minval', 'maxval', 'mean'] as const)
     if (s[key] !== undefined) checkNumber(s[key], `spec.${key}`);  // finite and within float32 range

@@ -5,11 +5,10 @@
 import type { InitSpec } from '../engine/engine.js';
 import { getBackend } from '../backend.js';
 import { native } from '../native.js';
-import { checkF32, checkSize } from '../validate.js';
+import { checkF32, checkSize, checkU53 } from '../validate.js';
 import { checkSpec } from './init-spec.js';
 import * as ref from './reference/init.js';
 import * as nat from './native/init.js';
-import { checkU53 } from '../validate.js';
 
 
 export function initFill(spec: InitSpec, fanIn: number, fanOut: number, seed: number, stream: number, n: number,

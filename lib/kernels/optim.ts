@@ -6,7 +6,7 @@
 import { getBackend } from '../backend.js';
 import { native } from '../native.js';
 import { SimdnetRangeError, SimdnetTypeError } from '../errors.js';
-import { checkBoolean, checkF32, checkNumber, checkSize } from '../validate.js';
+import { checkBoolean, checkF32, checkNumber, checkObject, checkSize } from '../validate.js';
 import * as ref from './reference/optim.js';
 import * as nat from './native/optim.js';
 import type { AdamArgs } from './reference/optim.js';
@@ -87,7 +87,7 @@ export function rmsprop(n: number, lr: number, rho: number, eps: number, wd: num
 export function adam(n: number, args: AdamArgs, w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array,
                      vmax: Float32Array | null): void {
   checkSize(n, 'n');
-  if (typeof args !== 'object' || args === null) throw new SimdnetTypeError('SIMDNET_INVALID_ARGUMENT', 'Expected AdamArgs object for args');
+  checkObject(args, 'args', 'AdamArgs object');
   nonNeg(args.lr, 'args.lr');
   unit(args.beta1, 'args.beta1');
   unit(args.beta2, 'args.beta2');

@@ -3,7 +3,7 @@
  * every check is the addon's (coded TypeError/RangeError). Requires the addon (SIMDNET_NATIVE_UNAVAILABLE otherwise).
  */
 import { requireNative } from '../../native.js';
-import { SimdnetTypeError, describe } from '../../errors.js';
+import { checkObject } from '../../validate.js';
 import type { Activation, GemmArgs } from '../reference/gemm.js';
 
 export type { Activation, GemmArgs } from '../reference/gemm.js';
@@ -14,8 +14,7 @@ const ACT_CODE: Record<Activation, number> = { linear: 0, sigmoid: 1, tanh: 2, r
 /** C = act(alpha op(A) op(B) + beta C + bias) on `threads` threads (0 = the runtime's thread count). Returns c. */
 export function gemmThreads(args: GemmArgs, threads: number): Float32Array {
   const addon = requireNative();
-  if (typeof args !== 'object' || args === null)
-    throw new SimdnetTypeError('SIMDNET_INVALID_ARGUMENT', `Expected an object for args but received ${describe(args)}`);
+  checkObject(args, 'args');
   const transA = args.transA ?? false;
   const transB = args.transB ?? false;
   const { m, n, k } = args;

@@ -27,7 +27,7 @@ export function rmsprop(n: number, lr: number, rho: number, eps: number, wd: num
 
 export function adam(n: number, args: AdamArgs, w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array,
                      vmax: Float32Array | null): void {
-  checkObject<AdamArgs>(args, 'args');  // its fields go to the addon, which checks each
+  checkObject(args, 'args', 'AdamArgs object');  // its fields go to the addon, which checks each
   requireNative().adam(n, args.lr, args.beta1, args.beta2, args.eps, args.weightDecay, args.bc1, args.bc2,
     args.amsgrad, args.decoupled, w, g, m, v, vmax);
 }

@@ -25,13 +25,9 @@ Act get_act(const Napi::CallbackInfo& info, size_t i) {
                    "Expected one of linear, sigmoid, tanh, relu, leakyRelu for kind but received '" + s + "'");
 }
 
-float get_alpha(const Napi::CallbackInfo& info, size_t i) {
-  return get_float(info, i, "alpha");
-}
-
 Napi::Value ActivationForward(const Napi::CallbackInfo& info) {
   const Act act = get_act(info, 0);
-  const float alpha = get_alpha(info, 1);
+  const float alpha = get_float(info, 1, "alpha");
   const size_t n = get_size(info, 2, "n");
   const float* x = get_f32(info, 3, "x", n);
   float* y = get_f32(info, 4, "y", n);
@@ -41,7 +37,7 @@ Napi::Value ActivationForward(const Napi::CallbackInfo& info) {
 
 Napi::Value ActivationBackward(const Napi::CallbackInfo& info) {
   const Act act = get_act(info, 0);
-  const float alpha = get_alpha(info, 1);
+  const float alpha = get_float(info, 1, "alpha");
   const size_t n = get_size(info, 2, "n");
   const float* x = get_f32(info, 3, "x", n);
   const float* y = get_f32(info, 4, "y", n);
