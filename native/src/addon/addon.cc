@@ -29,7 +29,7 @@ Napi::Value SetIsa(const Napi::CallbackInfo& info) {
   const std::string name = get_string(info, 0, "isa");
   simdnet::Isa want;
   if (!parse_isa(name, &want))
-    throw_range_error(info.Env(), "SIMDNET_INVALID_ARGUMENT", "Unknown ISA '" + name + "' (scalar, avx2, neon)");
+    throw_range_error(info.Env(), "SIMDNET_INVALID_ARGUMENT", "Unknown ISA '" + name + "' (scalar, avx2, avx512, neon)");
   if (!set_isa(want))
     throw_range_error(info.Env(), "SIMDNET_ISA_UNSUPPORTED", "ISA '" + name + "' is not supported on this CPU");
   return info.Env().Undefined();

@@ -44,6 +44,27 @@ bool cpu_has_avx2_fma() noexcept {
   if ((xcr0 & 0x6) != 0x6) return false;
   return (b >> 5) & 1;
 }
+
+// AVX-512 tier: AVX2+FMA as above, CPUID leaf 7 EBX AVX512F bit 16, DQ bit 17, BW bit 30, VL bit 31, and the OS
+// saving opmask (XCR0 bit 5), the upper halves of ZMM0-15 (bit 6) and ZMM16-31 (bit 7) as well as XMM|YMM (bits 1, 2).
+bool cpu_has_avx512() noexcept {
+  if (!cpu_has_avx2_fma()) return false;
+  unsigned a = 0, b = 0, c = 0, d = 0;
+#if defined(_MSC_VER)
+  int r[4];
+  __cpuidex(r, 7, 0);
+  b = static_cast<unsigned>(r[1]);
+  const unsigned long long xcr0 = _xgetbv(0);
+#else
+  __cpuid_count(7, 0, a, b, c, d);
+  unsigned xlo = 0, xhi = 0;
+  __asm__ volatile("xgetbv" : "=a"(xlo), "=d"(xhi) : "c"(0));
+  const unsigned long long xcr0 = (static_cast<unsigned long long>(xhi) << 32) | xlo;
+#endif
+  if ((xcr0 & 0xE6) != 0xE6) return false;
+  const unsigned need = (1u << 16) | (1u << 17) | (1u << 30) | (1u << 31);
+  return (b & need) == need;
+}
 #endif
 
 bool probe(Isa isa) noexcept {
@@ -52,6 +73,12 @@ bool probe(Isa isa) noexcept {
     case Isa::avx2:
 #if defined(__x86_64__) || defined(_M_X64)
       return cpu_has_avx2_fma();
+#else
+      return false;
+#endif
+    case Isa::avx512:
+#if defined(__x86_64__) || defined(_M_X64)
+      return cpu_has_avx512();
 #else
       return false;
 #endif
@@ -68,7 +95,7 @@ bool probe(Isa isa) noexcept {
 // The CPU is asked once (CPUID and XGETBV are serialising, and the answer cannot change); every query after that
 // reads the cached bits.
 bool detect(Isa isa) noexcept {
-  static const bool has[kIsaCount] = {probe(Isa::scalar), probe(Isa::avx2), probe(Isa::neon)};
+  static const bool has[kIsaCount] = {probe(Isa::scalar), probe(Isa::avx2), probe(Isa::neon), probe(Isa::avx512)};
   const int i = static_cast<int>(isa);
   return i >= 0 && i < kIsaCount && has[i];
 }
@@ -79,12 +106,12 @@ std::string g_env_error;
 
 void resolve() {
   Isa best = Isa::scalar;
-  for (Isa i : {Isa::avx2, Isa::neon})
+  for (Isa i : {Isa::avx2, Isa::avx512, Isa::neon})  // later entries win: avx512 over avx2
     if (detect(i)) best = i;
   if (const char* env = std::getenv("SIMDNET_ISA"); env && *env) {
     Isa want;
     if (!parse_isa(env, &want))
-      g_env_error = std::string("SIMDNET_ISA=") + env + " is not one of scalar, avx2, neon";
+      g_env_error = std::string("SIMDNET_ISA=") + env + " is not one of scalar, avx2, avx512, neon";
     else if (!detect(want))
       g_env_error = std::string("SIMDNET_ISA=") + env + " is not supported by this CPU/build (best available: " +
                     isa_name(best) + ")";
@@ -101,12 +128,13 @@ const char* isa_name(Isa isa) noexcept {
     case Isa::scalar: return "scalar";
     case Isa::avx2: return "avx2";
     case Isa::neon: return "neon";
+    case Isa::avx512: return "avx512";
   }
   return "unknown";
 }
 
 bool parse_isa(const std::string& name, Isa* out) noexcept {
-  for (Isa i : {Isa::scalar, Isa::avx2, Isa::neon})
+  for (Isa i : {Isa::scalar, Isa::avx2, Isa::avx512, Isa::neon})
     if (name == isa_name(i)) { *out = i; return true; }
   return false;
 }
@@ -115,7 +143,7 @@ bool isa_supported(Isa isa) noexcept { return detect(isa); }
 
 std::vector<Isa> available_isas() {
   std::vector<Isa> v;
-  for (Isa i : {Isa::avx2, Isa::neon, Isa::scalar})
+  for (Isa i : {Isa::avx512, Isa::avx2, Isa::neon, Isa::scalar})
     if (detect(i)) v.push_back(i);
   return v;
 }
