@@ -94,6 +94,7 @@ class EngineJob : public Napi::AsyncWorker {
 
  protected:
   void Execute() override {
+    FpGuard fp;  // this libuv thread's own state comes back after the job
     try {
       Run();
     } catch (const std::exception& e) {
@@ -201,7 +202,20 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     exports.Set("Engine", ctor);
   }
 
+  // Hides ObjectWrap's InstanceMethod so every method in the list above (and any added to it) runs under the FP
+  // guard, as registry.h's set_function does for functions.
+  template <Napi::Value (EngineWrap::*M)(const Napi::CallbackInfo&)>
+  static PropertyDescriptor InstanceMethod(const char* name) {
+    return Napi::ObjectWrap<EngineWrap>::InstanceMethod<&EngineWrap::Guarded<M>>(name);
+  }
+  template <Napi::Value (EngineWrap::*M)(const Napi::CallbackInfo&)>
+  Napi::Value Guarded(const Napi::CallbackInfo& info) {
+    FpGuard fp;
+    return (this->*M)(info);
+  }
+
   explicit EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<EngineWrap>(info) {
+    FpGuard fp;  // weight initialisation
     Napi::Env env = info.Env();
     engine::PlanSpec plan = read_plan(env, info.Length() > 0 ? info[0] : env.Undefined());
     engine::Status st;
