@@ -15,8 +15,8 @@ import type { PlanSpec } from '../../lib/engine/engine.js';
 import { testedIsas } from '../helpers/isa.js';
 import { mulberryArray } from '../helpers/random.js';
 
-const f64 = (bits: bigint) => new Float64Array(new BigUint64Array([bits]).buffer)[0];
-const f32 = (bits: number) => new Float32Array(new Uint32Array([bits]).buffer)[0];
+/** The bits of a double: a store, no arithmetic, so a leaked DAZ (which makes 0 == 1e-323 true) cannot hide a 0. */
+const bitsOf = (x: number) => new BigUint64Array(new Float64Array([x]).buffer)[0];
 
 // Operands come from a typed array so no JIT can fold the products at compile time.
 const operands = new Float64Array([Number.MIN_VALUE, 1.5, 2.2250738585072014e-308, 4, 1e-40]);
@@ -25,14 +25,15 @@ function jsSubnormals() {
   return {
     mul: operands[0] * operands[1],            // 1.5 * 2^-1074: halfway, rounds to even: 2^-1073
     div: operands[2] / operands[3],            // 2^-1022 / 4 = 2^-1024
-    fround: Math.fround(operands[4]),          // cvtsd2ss: the float32 subnormal nearest 1e-40
+    fround: Math.fround(operands[4]),          // cvtsd2ss: the float32 subnormal nearest 1e-40, 71362 * 2^-149
   };
 }
 function expectIeeeJs(after: string): void {
   const got = jsSubnormals();
-  expect(got.mul, `MIN_VALUE * 1.5 after ${after}`).toBe(f64(2n));
-  expect(got.div, `2^-1022 / 4 after ${after}`).toBe(f64(1n << 50n));
-  expect(got.fround, `Math.fround(1e-40) after ${after}`).toBe(f32(71362));
+  expect(bitsOf(got.mul), `MIN_VALUE * 1.5 after ${after}`).toBe(2n);
+  expect(bitsOf(got.div), `2^-1022 / 4 after ${after}`).toBe(1n << 50n);
+  // 71362 * 2^-149 as a double: 1.0001011011000010b * 2^-133 (biased exponent 890, fraction 5826 << 36)
+  expect(bitsOf(got.fround), `Math.fround(1e-40) after ${after}`).toBe((890n << 52n) | (5826n << 36n));
 }
 
 afterEach(() => {

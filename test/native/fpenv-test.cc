@@ -100,17 +100,37 @@ TEST(nested_guards_restore_in_order) {
   EXPECT(current_flush_bits() == 0);
 }
 
+// The rounding mode as the vector unit sees it (on x86-64 glibc's fegetround reads the x87 control word, which the
+// guard does not touch): 1/3 and -1/3 round differently under each of nearest, downward and upward.
+struct Thirds {
+  float pos, neg;
+  bool operator==(const Thirds& o) const { return pos == o.pos && neg == o.neg; }
+};
+Thirds thirds() {
+  volatile float one = 1.0f, three = 3.0f;
+  volatile float p = one / three, n = -one / three;
+  return {p, n};
+}
+
 TEST(guard_keeps_the_callers_rounding_mode_and_undoes_changes_inside) {
   const int mode = std::fegetround();
+  const Thirds nearest = thirds();
+  EXPECT(std::fesetround(FE_DOWNWARD) == 0);
+  const Thirds down = thirds();
+  EXPECT(std::fesetround(FE_UPWARD) == 0);
+  const Thirds up = thirds();
+  EXPECT(!(down == nearest) && !(up == nearest) && !(up == down));
   EXPECT(std::fesetround(FE_DOWNWARD) == 0);
   {
     FpGuard g(flush_bits_mask());
-    EXPECT(std::fegetround() == FE_DOWNWARD);  // only the flush bits change
+    EXPECT(thirds() == down);                  // only the flush bits change
     EXPECT(std::fesetround(FE_UPWARD) == 0);   // guarded code changing something else...
+    EXPECT(thirds() == up);
   }
-  EXPECT(std::fegetround() == FE_DOWNWARD);    // ...is undone: the caller gets its exact register back
+  EXPECT(thirds() == down);                    // ...is undone: the caller gets its exact register back
   EXPECT(current_flush_bits() == 0);
   std::fesetround(mode);
+  EXPECT(thirds() == nearest);
 }
 
 TEST(thread_pool_jobs_run_with_the_submitters_bits) {
@@ -156,6 +176,36 @@ TEST(thread_pool_jobs_run_with_the_submitters_bits) {
   EXPECT(s.bits == 0);
   EXPECT(!s.flushed);
   EXPECT(current_flush_bits() == 0);
+}
+
+TEST(threads_started_under_a_guard_get_the_entry_state_only_when_asked) {
+  // What a thread inherits from its creator (Linux clone copies the FP register), and entry_flush_bits(): the bits
+  // before the outermost guard, which EngineJob::Queue restores while libuv may start its pool.
+  auto child_bits = [] {
+    uint64_t bits = ~uint64_t{0};
+    std::thread t([&] { bits = current_flush_bits(); });
+    t.join();
+    return bits;
+  };
+  EXPECT(entry_flush_bits() == 0);
+  {
+    FpGuard outer(flush_bits_mask());
+    EXPECT(entry_flush_bits() == 0);
+    {
+      FpGuard inner(0);
+      EXPECT(entry_flush_bits() == 0);  // still the outermost guard's
+    }
+#if defined(__linux__)
+    EXPECT(child_bits() == flush_bits_mask());  // the leak EngineJob::Queue avoids
+#endif
+    {
+      FpGuard caller(entry_flush_bits());
+      EXPECT(child_bits() == 0);
+    }
+    EXPECT(current_flush_bits() == flush_bits_mask());
+  }
+  EXPECT(entry_flush_bits() == current_flush_bits());
+  EXPECT(child_bits() == 0);
 }
 
 TEST(a_kernel_under_the_guard_flushes_a_subnormal_product) {

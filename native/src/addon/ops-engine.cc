@@ -88,6 +88,11 @@ class EngineJob : public Napi::AsyncWorker {
  public:
   EngineJob(Napi::Env env, std::shared_ptr<EngineState> st, Napi::Object self, const char* name);
   Napi::Promise Promise() { return deferred_.Promise(); }
+  // With the JS thread's own FP state: the first job starts libuv's pool threads, which inherit it (fpenv.h).
+  void Queue() {
+    FpGuard caller(entry_flush_bits());
+    Napi::AsyncWorker::Queue();
+  }
   void Hold(const Napi::Value& v) {
     if (v.IsObject()) refs_.push_back(Napi::Persistent(v.As<Napi::Object>()));
   }

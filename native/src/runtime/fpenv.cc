@@ -70,6 +70,9 @@ int initial_flush() {
 }
 std::atomic<int> g_flush{initial_flush()};
 
+thread_local unsigned t_depth = 0;        // live FpGuards on this thread
+thread_local uint64_t t_entry_bits = 0;   // flush bits before the outermost one
+
 }  // namespace
 
 uint64_t flush_bits_mask() noexcept { return mask(); }
@@ -78,10 +81,12 @@ uint64_t current_flush_bits() noexcept { return read_ctl() & mask(); }
 bool flush_subnormals() noexcept { return g_flush.load(std::memory_order_relaxed) != 0; }
 void set_flush_subnormals(bool flush) noexcept { g_flush.store(flush ? 1 : 0, std::memory_order_relaxed); }
 const std::string& subnormals_env_error() { return g_env_error; }
+uint64_t entry_flush_bits() noexcept { return t_depth ? t_entry_bits : current_flush_bits(); }
 
 FpGuard::FpGuard() noexcept : FpGuard(flush_subnormals() ? mask() : 0) {}
 
 FpGuard::FpGuard(uint64_t flush_bits) noexcept : saved_(read_ctl()), changed_(false) {
+  if (t_depth++ == 0) t_entry_bits = saved_ & mask();
   const uint64_t want = (saved_ & ~mask()) | (flush_bits & mask());
   if (want != saved_) {  // ldmxcsr serialises on some cores: skip it when the bits are already right
     write_ctl(want);
@@ -92,6 +97,7 @@ FpGuard::FpGuard(uint64_t flush_bits) noexcept : saved_(read_ctl()), changed_(fa
 // Also restores when the guarded code itself changed the register (a rounding mode, an unbalanced inner change):
 // the caller gets back exactly what it had.
 FpGuard::~FpGuard() {
+  --t_depth;
   if (changed_ || read_ctl() != saved_) write_ctl(saved_);
 }
 

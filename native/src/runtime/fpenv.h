@@ -32,6 +32,11 @@ uint64_t current_flush_bits() noexcept;
 // The process-wide switch read by FpGuard(): true = flush (the default), false = IEEE subnormals.
 bool flush_subnormals() noexcept;
 void set_flush_subnormals(bool flush) noexcept;
+// The flush bits this thread had before its outermost live FpGuard (its current bits when it has none): the JS
+// thread's own state inside a binding. A thread created now inherits the creator's register (Linux clone copies the
+// FP state), so code that may start threads from inside a binding -- the first AsyncWorker::Queue starts libuv's
+// pool -- does it under FpGuard(entry_flush_bits()), or those threads would keep FTZ/DAZ for every later task.
+uint64_t entry_flush_bits() noexcept;
 // Message from a SIMDNET_SUBNORMALS value other than "flush" or "ieee", or empty (the addon throws it at load).
 const std::string& subnormals_env_error();
 
