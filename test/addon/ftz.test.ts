@@ -12,6 +12,7 @@ import { runtimeInfo } from '../../lib/backend.js';
 import * as K from '../../lib/kernels/index.js';
 import { NativeEngine } from '../../lib/engine/native-engine.js';
 import type { PlanSpec } from '../../lib/engine/engine.js';
+import { infoCommand } from '../../lib/cli/info.js';
 import { testedIsas } from '../helpers/isa.js';
 import { mulberryArray } from '../helpers/random.js';
 
@@ -69,10 +70,23 @@ describe.runIf(native)('flush-to-zero', () => {
     expect(runtimeInfo().subnormals).toBe('flush');
   });
 
+  it('simdnet info reports the mode', () => {
+    const info = (argv: string[]) => {
+      let out = '';
+      expect(infoCommand(argv, { out: (t) => void (out += t + '\n'), err: () => {} })).toBe(0);
+      return out;
+    };
+    expect(info([])).toMatch(/^subnormals: +flush to zero \(FTZ\+DAZ; SIMDNET_SUBNORMALS=ieee keeps them\)$/m);
+    expect(JSON.parse(info(['--json'])).subnormals).toBe('flush');
+    setFlushSubnormals(false);
+    expect(info([])).toMatch(/^subnormals: +IEEE \(kept\)$/m);
+    expect(JSON.parse(info(['--json'])).subnormals).toBe('ieee');
+  });
+
   it('validates the switch with a code', () => {
     for (const bad of [1, 'ieee', null, undefined, {}] as unknown[]) {
       expect(() => setFlushSubnormals(bad as boolean)).toThrow(expect.objectContaining({ code: 'SIMDNET_INVALID_ARGUMENT' }));
-      expect(() => native!.setFlushSubnormals(bad)).toThrow(expect.objectContaining({ code: 'SIMDNET_INVALID_ARGUMENT' }));
+      expect(() => native!.setFlushSubnormals(bad as boolean)).toThrow(expect.objectContaining({ code: 'SIMDNET_INVALID_ARGUMENT' }));
     }
     expect(native!.flushSubnormals()).toBe(true);
   });
