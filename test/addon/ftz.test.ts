@@ -4,7 +4,7 @@
 // error); an Adam step over subnormal moments gives the documented result on every ISA, flushed by default and IEEE
 // after setFlushSubnormals(false) or with SIMDNET_SUBNORMALS=ieee; the switch is validated and reported.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { native, nativePath, packageRoot, setFlushSubnormals } from '../../lib/native.js';
@@ -227,6 +227,20 @@ describe.runIf(native)('flush-to-zero', () => {
           else expect([b1m, b2v]).toContain(value);
         }
       expectIeeeJs(`engine trainBatches, flush=${flush}`);
+    }
+  });
+
+  it('every binding file exports through the guard (a bare Napi::Function::New or ObjectWrap method would skip it)', () => {
+    const dir = join(packageRoot, 'native', 'src', 'addon');
+    for (const file of readdirSync(dir).filter((f) => /\.(cc|h)$/.test(f) && f !== 'registry.h')) {
+      const src = readFileSync(join(dir, file), 'utf8');
+      expect(src, `${file}: export functions with set_function<F> (registry.h)`).not.toMatch(/Napi::Function::New\s*[<(]/);
+      if (/DefineClass\s*\(/.test(src)) {
+        // the class hides ObjectWrap::InstanceMethod with one that wraps each method in an FpGuard (ops-engine.cc)
+        expect(src, `${file}: DefineClass methods must run under FpGuard`).toMatch(/static PropertyDescriptor InstanceMethod\(/);
+        expect(src, file).not.toMatch(/StaticMethod\s*[<(]|InstanceAccessor\s*[<(]/);
+      }
+      if (/:\s*public Napi::AsyncWorker/.test(src)) expect(src, `${file}: Execute must set an FpGuard`).toMatch(/void Execute\(\) override \{\s*FpGuard /);
     }
   });
 
