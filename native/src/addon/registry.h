@@ -6,8 +6,9 @@
 //
 // A registrar exports each function with set_function<F>(env, exports, "name"), never a bare Napi::Function::New:
 // set_function runs every call of F under an FpGuard (runtime/fpenv.h), so every entry point computes with
-// FTZ+DAZ (unless the opt-out is set) and gives the JS thread its own FP state back on return or throw. Classes
-// wrap their methods the same way (ops-engine.cc's EngineWrap::Method); async work sets its own guard in Execute.
+// FTZ+DAZ (unless the opt-out is set) and gives the JS thread its own FP state back on return or throw. A class
+// wraps its methods the same way (ops-engine.cc: EngineWrap hides ObjectWrap::InstanceMethod with a guarded one);
+// async work sets its own guard in Execute. test/addon/ftz.test.ts checks the addon sources for all three.
 #pragma once
 #include <napi.h>
 
