@@ -18,10 +18,14 @@ export function setBackend(name: BackendName): void {
   current = name;
 }
 
-/** The ISA in use ('js' when on the TS fallback), the ISAs available and the thread count. */
-export function runtimeInfo(): { backend: BackendName; isa: string; availableIsas: string[]; threads: number } {
-  if (!native) return { backend: 'js', isa: 'js', availableIsas: [], threads: 1 };
-  return { backend: current, isa: native.isa(), availableIsas: native.availableIsas(), threads: native.getThreads() };
+/**
+ * The ISA in use ('js' when on the TS fallback), the ISAs available, the thread count, and how native ops treat
+ * subnormal floats ('flush': FTZ+DAZ, the default; 'ieee': kept, after setFlushSubnormals(false)).
+ */
+export function runtimeInfo(): { backend: BackendName; isa: string; availableIsas: string[]; threads: number; subnormals: 'flush' | 'ieee' } {
+  if (!native) return { backend: 'js', isa: 'js', availableIsas: [], threads: 1, subnormals: 'ieee' };
+  return { backend: current, isa: native.isa(), availableIsas: native.availableIsas(), threads: native.getThreads(),
+    subnormals: native.flushSubnormals() ? 'flush' : 'ieee' };
 }
 
 export function setThreads(n: number): void {

@@ -20,6 +20,7 @@ export { normalizeMetric } from './metrics/index.js';
 export { loadModel, type LoadModelArgs } from './io/index.js';
 export { SimdnetError, SimdnetTypeError, SimdnetRangeError, type ErrorCode } from './errors.js';
 export { getBackend, setBackend, runtimeInfo, setThreads, type BackendName } from './backend.js';
+export { setFlushSubnormals } from './native.js';
 export { createEngine } from './engine/create.js';
 export { JsEngine } from './engine/js-engine.js';
 export type { Engine, PlanSpec, LayerSpec, Logs, LayerDiagnostics } from './engine/engine.js';

@@ -3,12 +3,13 @@
  * loaded, simdnet says so once (what was tried, how to fix it) and every API falls back to the pure-TS twin, unless
  * SIMDNET_REQUIRE_NATIVE=1, which turns the failure into a thrown error (sharp's lib/sharp.js does the same). A
  * SIMDNET_ISA the CPU or build cannot run is always a thrown error (SIMDNET_ISA_UNSUPPORTED): forcing an ISA and
- * silently getting the TS backend instead would hide the mistake.
+ * silently getting the TS backend instead would hide the mistake; so is a SIMDNET_SUBNORMALS other than flush or
+ * ieee (SIMDNET_INVALID_ARGUMENT).
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { SimdnetError } from './errors.js';
+import { SimdnetError, SimdnetTypeError, describe } from './errors.js';
 
 /** Members every build of the addon has; kernel families add their functions (typed in lib/kernels/native/*). */
 export interface NativeCore {
@@ -17,6 +18,8 @@ export interface NativeCore {
   setIsa(isa: string): void;
   getThreads(): number;
   setThreads(n: number): void;
+  flushSubnormals(): boolean;
+  setFlushSubnormals(flush: boolean): void;
 }
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type NativeBinding = NativeCore & Record<string, any>;
@@ -45,6 +48,11 @@ try {
       `${tried}\n  Fix: unset SIMDNET_ISA (the best ISA is picked automatically) or set it to one this CPU supports.`,
       { cause: err });
   }
+  if ((err as { code?: string }).code === 'SIMDNET_INVALID_ARGUMENT') {
+    // A bad SIMDNET_SUBNORMALS: a setting the user asked for and would not get on the fallback either.
+    throw new SimdnetError('SIMDNET_INVALID_ARGUMENT',
+      `${tried}\n  Fix: set SIMDNET_SUBNORMALS to flush (the default) or ieee, or unset it.`, { cause: err });
+  }
   const fix =
     `  Fix: reinstall so the prebuild for your platform is used, or build it: \`npm rebuild simdnet\` in your project ` +
     `(needs a C++17 compiler and Python for node-gyp), or \`npm run build\` in a clone of the repository.`;
@@ -65,4 +73,16 @@ export const nativePath: string | null = binding ? bindingPath : null;
 export function requireNative(): NativeBinding {
   if (!binding) throw new SimdnetError('SIMDNET_NATIVE_UNAVAILABLE', `simdnet's native addon is not loaded: ${loadError?.message}`);
   return binding;
+}
+
+/**
+ * Whether native ops flush subnormal floats to zero (FTZ+DAZ, the default) or keep IEEE subnormals (false; also
+ * SIMDNET_SUBNORMALS=ieee at load). Applies to every later native call, including the engine's; the JS thread's own
+ * floating-point state is never changed. A no-op on the pure-TS backend, which always computes IEEE doubles.
+ * See docs/engine.md, "Subnormals".
+ */
+export function setFlushSubnormals(flush: boolean): void {
+  if (typeof flush !== 'boolean')
+    throw new SimdnetTypeError('SIMDNET_INVALID_ARGUMENT', `Expected a boolean for flush but received ${describe(flush)}`);
+  binding?.setFlushSubnormals(flush);
 }

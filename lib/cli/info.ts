@@ -8,8 +8,8 @@ import { type CliIo, parse } from './args.js';
 
 export const infoUsage = `Usage: simdnet info [--json]
 
-Prints the simdnet version, the instruction set in use and those available, the thread count, and where the native
-addon was loaded from (or why it was not).`;
+Prints the simdnet version, the instruction set in use and those available, the thread count, how native ops treat
+subnormal floats (flush to zero, or IEEE), and where the native addon was loaded from (or why it was not).`;
 
 export function version(): string {
   return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
@@ -28,6 +28,7 @@ export function infoCommand(argv: string[], io: CliIo): number {
     isa: rt.isa,
     availableIsas: rt.availableIsas,
     threads: rt.threads,
+    subnormals: rt.subnormals,
     cpus: availableParallelism(),
     addon: native ? nativePath ?? '(loaded; path unknown)' : null,
     addonError: native ? null : nativeLoadError?.message ?? 'not loaded',
@@ -44,6 +45,7 @@ export function infoCommand(argv: string[], io: CliIo): number {
     `ISA in use:     ${info.isa}`,
     `ISAs available: ${info.availableIsas.length ? info.availableIsas.join(', ') : 'none (native addon not loaded)'}`,
     `threads:        ${info.threads} (of ${info.cpus} CPUs)`,
+    `subnormals:     ${info.subnormals === 'flush' ? 'flush to zero (FTZ+DAZ; SIMDNET_SUBNORMALS=ieee keeps them)' : native ? 'IEEE (kept)' : 'IEEE (pure-TS backend)'}`,
     native ? `addon:          ${info.addon}` : `addon:          not loaded: ${info.addonError}`,
   ];
   io.out(lines.join('\n'));

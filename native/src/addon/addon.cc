@@ -1,4 +1,5 @@
-// The addon's entry point: runtime facts (ISA, threads) and every self-registered binding file (registry.h).
+// The addon's entry point: runtime facts (ISA, threads, subnormal mode) and every self-registered binding file
+// (registry.h).
 #include <napi.h>
 
 #include <vector>
@@ -6,6 +7,7 @@
 #include "addon/args.h"
 #include "addon/registry.h"
 #include "dispatch/isa.h"
+#include "runtime/fpenv.h"
 #include "runtime/threadpool.h"
 
 namespace simdnet::addon {
@@ -46,15 +48,29 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// flushSubnormals(): whether entry points run with FTZ+DAZ (runtime/fpenv.h); setFlushSubnormals(bool) switches it
+// for every later call (an async job already running keeps the mode it started with).
+Napi::Value FlushSubnormals(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), flush_subnormals());
+}
+
+Napi::Value SetFlushSubnormals(const Napi::CallbackInfo& info) {
+  set_flush_subnormals(get_bool(info, 0, "flush"));
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   if (!isa_env_error().empty()) throw_error(env, "SIMDNET_ISA_UNSUPPORTED", isa_env_error());
-  exports.Set("isa", Napi::Function::New(env, Isa, "isa"));
-  exports.Set("availableIsas", Napi::Function::New(env, AvailableIsas, "availableIsas"));
-  exports.Set("setIsa", Napi::Function::New(env, SetIsa, "setIsa"));
-  exports.Set("getThreads", Napi::Function::New(env, GetThreads, "getThreads"));
-  exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
+  if (!subnormals_env_error().empty()) throw_error(env, "SIMDNET_INVALID_ARGUMENT", subnormals_env_error());
+  set_function<Isa>(env, exports, "isa");
+  set_function<AvailableIsas>(env, exports, "availableIsas");
+  set_function<SetIsa>(env, exports, "setIsa");
+  set_function<GetThreads>(env, exports, "getThreads");
+  set_function<SetThreads>(env, exports, "setThreads");
+  set_function<FlushSubnormals>(env, exports, "flushSubnormals");
+  set_function<SetFlushSubnormals>(env, exports, "setFlushSubnormals");
   register_all(env, exports);
   return exports;
 }

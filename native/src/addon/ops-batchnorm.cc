@@ -83,9 +83,9 @@ Napi::Value Backward(const Napi::CallbackInfo& info) {
 }
 
 void RegisterBatchNorm(Napi::Env env, Napi::Object exports) {
-  exports.Set("batchNormForwardTrain", Napi::Function::New(env, ForwardTrain, "batchNormForwardTrain"));
-  exports.Set("batchNormForwardInfer", Napi::Function::New(env, ForwardInfer, "batchNormForwardInfer"));
-  exports.Set("batchNormBackward", Napi::Function::New(env, Backward, "batchNormBackward"));
+  set_function<ForwardTrain>(env, exports, "batchNormForwardTrain");
+  set_function<ForwardInfer>(env, exports, "batchNormForwardInfer");
+  set_function<Backward>(env, exports, "batchNormBackward");
 }
 
 }  // namespace

@@ -140,9 +140,9 @@ Napi::Value LiveBufferBytes(const Napi::CallbackInfo& info) {
 }
 
 void RegisterBuffer(Napi::Env env, Napi::Object exports) {
-  exports.Set("allocF32", Napi::Function::New(env, AllocF32, "allocF32"));
-  exports.Set("releaseF32", Napi::Function::New(env, ReleaseF32, "releaseF32"));
-  exports.Set("liveBufferBytes", Napi::Function::New(env, LiveBufferBytes, "liveBufferBytes"));
+  set_function<AllocF32>(env, exports, "allocF32");
+  set_function<ReleaseF32>(env, exports, "releaseF32");
+  set_function<LiveBufferBytes>(env, exports, "liveBufferBytes");
 }
 
 }  // namespace

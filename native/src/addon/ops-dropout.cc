@@ -49,8 +49,8 @@ Napi::Value DropoutBackward(const Napi::CallbackInfo& info) {
 }
 
 void RegisterDropout(Napi::Env env, Napi::Object exports) {
-  exports.Set("dropoutForward", Napi::Function::New(env, DropoutForward, "dropoutForward"));
-  exports.Set("dropoutBackward", Napi::Function::New(env, DropoutBackward, "dropoutBackward"));
+  set_function<DropoutForward>(env, exports, "dropoutForward");
+  set_function<DropoutBackward>(env, exports, "dropoutBackward");
 }
 
 }  // namespace

@@ -88,12 +88,18 @@ class EngineJob : public Napi::AsyncWorker {
  public:
   EngineJob(Napi::Env env, std::shared_ptr<EngineState> st, Napi::Object self, const char* name);
   Napi::Promise Promise() { return deferred_.Promise(); }
+  // With the JS thread's own FP state: the first job starts libuv's pool threads, which inherit it (fpenv.h).
+  void Queue() {
+    FpGuard caller(entry_flush_bits());
+    Napi::AsyncWorker::Queue();
+  }
   void Hold(const Napi::Value& v) {
     if (v.IsObject()) refs_.push_back(Napi::Persistent(v.As<Napi::Object>()));
   }
 
  protected:
   void Execute() override {
+    FpGuard fp;  // this libuv thread's own state comes back after the job
     try {
       Run();
     } catch (const std::exception& e) {
@@ -201,7 +207,20 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     exports.Set("Engine", ctor);
   }
 
+  // Hides ObjectWrap's InstanceMethod so every method in the list above (and any added to it) runs under the FP
+  // guard, as registry.h's set_function does for functions.
+  template <Napi::Value (EngineWrap::*M)(const Napi::CallbackInfo&)>
+  static PropertyDescriptor InstanceMethod(const char* name) {
+    return Napi::ObjectWrap<EngineWrap>::InstanceMethod<&EngineWrap::Guarded<M>>(name);
+  }
+  template <Napi::Value (EngineWrap::*M)(const Napi::CallbackInfo&)>
+  Napi::Value Guarded(const Napi::CallbackInfo& info) {
+    FpGuard fp;
+    return (this->*M)(info);
+  }
+
   explicit EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<EngineWrap>(info) {
+    FpGuard fp;  // weight initialisation
     Napi::Env env = info.Env();
     engine::PlanSpec plan = read_plan(env, info.Length() > 0 ? info[0] : env.Undefined());
     engine::Status st;

@@ -64,8 +64,8 @@ Napi::Value FmaPeak(const Napi::CallbackInfo& info) {
 }
 
 void RegisterGemm(Napi::Env env, Napi::Object exports) {
-  exports.Set("gemm", Napi::Function::New(env, Gemm, "gemm"));
-  exports.Set("fmaPeak", Napi::Function::New(env, FmaPeak, "fmaPeak"));
+  set_function<Gemm>(env, exports, "gemm");
+  set_function<FmaPeak>(env, exports, "fmaPeak");
 }
 
 }  // namespace

@@ -60,9 +60,9 @@ Napi::Value ShuffledOrder(const Napi::CallbackInfo& info) {
 }
 
 void RegisterInit(Napi::Env env, Napi::Object exports) {
-  exports.Set("shuffledOrder", Napi::Function::New(env, ShuffledOrder, "shuffledOrder"));
-  exports.Set("initFill", Napi::Function::New(env, InitFill, "initFill"));
-  exports.Set("philox4x32", Napi::Function::New(env, Philox4x32, "philox4x32"));
+  set_function<ShuffledOrder>(env, exports, "shuffledOrder");
+  set_function<InitFill>(env, exports, "initFill");
+  set_function<Philox4x32>(env, exports, "philox4x32");
 }
 
 }  // namespace

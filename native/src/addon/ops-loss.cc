@@ -91,12 +91,12 @@ Napi::Value LossSparseSoftmaxCce(const Napi::CallbackInfo& info) {
 }
 
 void RegisterLoss(Napi::Env env, Napi::Object exports) {
-  exports.Set("lossMse", Napi::Function::New(env, LossMse, "lossMse"));
-  exports.Set("lossBceProb", Napi::Function::New(env, LossBceProb, "lossBceProb"));
-  exports.Set("lossBceLogits", Napi::Function::New(env, LossBceLogits, "lossBceLogits"));
-  exports.Set("lossCceProb", Napi::Function::New(env, LossCceProb, "lossCceProb"));
-  exports.Set("lossSoftmaxCce", Napi::Function::New(env, LossSoftmaxCce, "lossSoftmaxCce"));
-  exports.Set("lossSparseSoftmaxCce", Napi::Function::New(env, LossSparseSoftmaxCce, "lossSparseSoftmaxCce"));
+  set_function<LossMse>(env, exports, "lossMse");
+  set_function<LossBceProb>(env, exports, "lossBceProb");
+  set_function<LossBceLogits>(env, exports, "lossBceLogits");
+  set_function<LossCceProb>(env, exports, "lossCceProb");
+  set_function<LossSoftmaxCce>(env, exports, "lossSoftmaxCce");
+  set_function<LossSparseSoftmaxCce>(env, exports, "lossSparseSoftmaxCce");
 }
 
 }  // namespace

@@ -147,15 +147,15 @@ Napi::Value ScaleInplace(const Napi::CallbackInfo& info) {
 }
 
 void RegisterOptim(Napi::Env env, Napi::Object exports) {
-  exports.Set("sgd", Napi::Function::New(env, Sgd, "sgd"));
-  exports.Set("momentum", Napi::Function::New(env, Momentum, "momentum"));
-  exports.Set("adagrad", Napi::Function::New(env, Adagrad, "adagrad"));
-  exports.Set("rmsprop", Napi::Function::New(env, Rmsprop, "rmsprop"));
-  exports.Set("adam", Napi::Function::New(env, Adam, "adam"));
-  exports.Set("addPenaltyGrad", Napi::Function::New(env, AddPenaltyGrad, "addPenaltyGrad"));
-  exports.Set("penaltyValue", Napi::Function::New(env, PenaltyValue, "penaltyValue"));
-  exports.Set("clipValue", Napi::Function::New(env, ClipValue, "clipValue"));
-  exports.Set("scaleInplace", Napi::Function::New(env, ScaleInplace, "scaleInplace"));
+  set_function<Sgd>(env, exports, "sgd");
+  set_function<Momentum>(env, exports, "momentum");
+  set_function<Adagrad>(env, exports, "adagrad");
+  set_function<Rmsprop>(env, exports, "rmsprop");
+  set_function<Adam>(env, exports, "adam");
+  set_function<AddPenaltyGrad>(env, exports, "addPenaltyGrad");
+  set_function<PenaltyValue>(env, exports, "penaltyValue");
+  set_function<ClipValue>(env, exports, "clipValue");
+  set_function<ScaleInplace>(env, exports, "scaleInplace");
 }
 
 }  // namespace

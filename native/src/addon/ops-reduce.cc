@@ -49,11 +49,11 @@ Napi::Value Mean(const Napi::CallbackInfo& info) {
 }
 
 void RegisterReduce(Napi::Env env, Napi::Object exports) {
-  exports.Set("colSum", Napi::Function::New(env, ColSum, "colSum"));
-  exports.Set("rowArgmax", Napi::Function::New(env, RowArgmax, "rowArgmax"));
-  exports.Set("sum", Napi::Function::New(env, Sum, "sum"));
-  exports.Set("sumSquares", Napi::Function::New(env, SumSquares, "sumSquares"));
-  exports.Set("mean", Napi::Function::New(env, Mean, "mean"));
+  set_function<ColSum>(env, exports, "colSum");
+  set_function<RowArgmax>(env, exports, "rowArgmax");
+  set_function<Sum>(env, exports, "sum");
+  set_function<SumSquares>(env, exports, "sumSquares");
+  set_function<Mean>(env, exports, "mean");
 }
 
 }  // namespace

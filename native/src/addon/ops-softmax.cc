@@ -41,8 +41,8 @@ Napi::Value SoftmaxBackward(const Napi::CallbackInfo& info) {
 }
 
 void RegisterSoftmax(Napi::Env env, Napi::Object exports) {
-  exports.Set("softmaxForward", Napi::Function::New(env, SoftmaxForward, "softmaxForward"));
-  exports.Set("softmaxBackward", Napi::Function::New(env, SoftmaxBackward, "softmaxBackward"));
+  set_function<SoftmaxForward>(env, exports, "softmaxForward");
+  set_function<SoftmaxBackward>(env, exports, "softmaxBackward");
 }
 
 }  // namespace

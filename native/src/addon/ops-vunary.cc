@@ -48,8 +48,8 @@ Napi::Value ActivationBackward(const Napi::CallbackInfo& info) {
 }
 
 void RegisterVunary(Napi::Env env, Napi::Object exports) {
-  exports.Set("activationForward", Napi::Function::New(env, ActivationForward, "activationForward"));
-  exports.Set("activationBackward", Napi::Function::New(env, ActivationBackward, "activationBackward"));
+  set_function<ActivationForward>(env, exports, "activationForward");
+  set_function<ActivationBackward>(env, exports, "activationBackward");
 }
 
 }  // namespace

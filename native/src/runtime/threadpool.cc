@@ -12,7 +12,13 @@
 // parallel calls (the GEMMs of a training step) then start within a fraction of a microsecond instead of paying a
 // futex wake-up (tens of microseconds under load), which is what lets a 2-thread GEMM on small matrices beat 1 thread.
 // The spin is short so an idle pool gives its cores back quickly (the machine may be shared).
+//
+// Floating point: a worker runs each range under an FpGuard holding the submitting thread's flush bits
+// (runtime/fpenv.h), so FTZ/DAZ set by an addon entry point reach every range of its job, and a worker's own
+// register is back to what it was between jobs.
 #include "runtime/threadpool.h"
+
+#include "runtime/fpenv.h"
 
 #include <algorithm>
 #include <atomic>
@@ -93,6 +99,7 @@ class Pool {
     fn_.store(&fn, std::memory_order_relaxed);
     n_.store(n, std::memory_order_relaxed);
     parts_.store(t, std::memory_order_relaxed);
+    flush_bits_.store(current_flush_bits(), std::memory_order_relaxed);
     pending_.store(t - 1, std::memory_order_relaxed);
     // Workers beyond this job's ranges find their slot already taken for generation g.
     for (size_t i = t; i <= workers_.size(); ++i) claims_[i].store(g, std::memory_order_relaxed);
@@ -126,7 +133,10 @@ class Pool {
   void run_range(size_t i) {
     const auto* fn = fn_.load(std::memory_order_relaxed);
     const size_t n = n_.load(std::memory_order_relaxed), parts = parts_.load(std::memory_order_relaxed);
-    (*fn)(n * i / parts, n * (i + 1) / parts, i);
+    {
+      FpGuard fp(flush_bits_.load(std::memory_order_relaxed));
+      (*fn)(n * i / parts, n * (i + 1) / parts, i);
+    }
     if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
       std::lock_guard<std::mutex> lk(m_);  // pairs with the caller's predicate check before it sleeps
       done_cv_.notify_one();
@@ -177,6 +187,7 @@ class Pool {
   std::vector<std::thread> workers_;
   std::atomic<const std::function<void(size_t, size_t, size_t)>*> fn_{nullptr};
   std::atomic<size_t> n_{0}, parts_{0}, pending_{0};
+  std::atomic<uint64_t> flush_bits_{0};  // the submitter's FTZ/DAZ bits, for the workers' ranges
   std::atomic<uint64_t> generation_{0};
   std::atomic<bool> stop_{false};
   // claims_[i]: the last generation whose range i has been claimed (or that has no range i).
