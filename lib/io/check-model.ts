@@ -116,7 +116,7 @@ export function checkModelJson(dir: string, j: unknown, maxParams: number): Chec
     throw corrupt(dir, 'modelTopology is missing or malformed');
   if (!isObj(tc) || typeof tc.loss !== 'string' || !Array.isArray(tc.metrics) || !isObj(tc.optimizer))
     throw corrupt(dir, 'trainingConfig is missing or malformed');
-  if (!isObj(wm) || !isCount(wm.byteLength) || !isSha256(wm.sha256) || !Array.isArray(wm.params))
+  if (!isObj(wm) || !isSha256(wm.sha256) || !Array.isArray(wm.params))
     throw corrupt(dir, 'weightsManifest is missing or malformed');
   if (!plainName(wm.path)) throw corrupt(dir, `weights path ${describe(wm.path)} is not a plain file name`);
   if (wm.dtype !== 'float32')
@@ -146,8 +146,8 @@ export function checkModelJson(dir: string, j: unknown, maxParams: number): Chec
         m.shape.some((d, k) => d !== p.shape[k]) || (m.trainable !== undefined && m.trainable !== p.trainable))
       throw corrupt(dir, `parameter ${i} (${describe(isObj(m) ? m.name : m)}) does not match the topology (${p.name} [${p.shape}])`);
   });
-  if (wm.byteLength !== 4 * total) throw corrupt(dir, `weightsManifest.byteLength is ${wm.byteLength} but the ${total} parameters take ${4 * total} bytes`);
-  checkTiling(dir, wm.path, params.map((p, i) => ({ what: p.name, offset: (listed[i] as Record<string, unknown>).offset, bytes: 4 * sizes[i] })), wm.byteLength);
+  if (wm.byteLength !== 4 * total) throw corrupt(dir, `weightsManifest.byteLength is ${describe(wm.byteLength)} but the ${total} parameters take ${4 * total} bytes`);
+  checkTiling(dir, wm.path, params.map((p, i) => ({ what: p.name, offset: (listed[i] as Record<string, unknown>).offset, bytes: 4 * sizes[i] })), 4 * total);
 
   const optimizerLayout = j.optimizerState === undefined ? null : checkOptimizerManifest(dir, j.optimizerState, optimizerStateLayout(optimizer.toSpec(), params));
   return { json: j as unknown as ModelJson, model, optimizer, params, sizes, optimizerLayout };

@@ -18,21 +18,33 @@ export interface Resolved {
   version: string | null;
 }
 
-/** Reads CURRENT (a few bytes, a regular file) and checks the version directory it names exists. */
-export async function resolveCurrent(dir: string, realDir: string): Promise<Resolved> {
+async function readCurrent(dir: string, realDir: string): Promise<string | null> {
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(await readModelFile(dir, realDir, CURRENT_FILE, { maxSize: 64 }));
   } catch (e) {
-    if ((e as { code?: string }).code === 'SIMDNET_IO' && /No such file/.test((e as Error).message)) return { filesDir: dir, version: null };
+    if ((e as { code?: string }).code === 'SIMDNET_IO' && /No such file/.test((e as Error).message)) return null;
     if (e instanceof TypeError) throw corrupt(dir, `${CURRENT_FILE} is not text`, e);
     throw e;
   }
   const version = text.endsWith('\n') ? text.slice(0, -1) : text;
   if (!VERSION_DIR.test(version)) throw corrupt(dir, `${CURRENT_FILE} names ${JSON.stringify(version.slice(0, 40))}, not a version directory`);
-  const filesDir = join(dir, version);
-  if (!(await isRealDirectory(filesDir))) throw corrupt(dir, `${CURRENT_FILE} names ${version}, which is not a directory here`);
-  return { filesDir, version };
+  return version;
+}
+
+/**
+ * Reads CURRENT (a few bytes, a regular file) and checks the version directory it names exists. A concurrent save
+ * may switch CURRENT and remove the version it named between the two steps: then CURRENT is read again.
+ */
+export async function resolveCurrent(dir: string, realDir: string): Promise<Resolved> {
+  for (let attempt = 0; ; attempt++) {
+    const version = await readCurrent(dir, realDir);
+    if (version === null) return { filesDir: dir, version: null };
+    const filesDir = join(dir, version);
+    if (await isRealDirectory(filesDir)) return { filesDir, version };
+    if (attempt >= 20 || (await readCurrent(dir, realDir)) === version)
+      throw corrupt(dir, `${CURRENT_FILE} names ${version}, which is not a directory here`);
+  }
 }
 
 /** Version directories with a save in flight in this process, by model directory. */

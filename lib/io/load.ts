@@ -24,9 +24,9 @@ import { SimdnetError, describe } from '../errors.js';
 import type { EngineBackend } from '../engine/create.js';
 import type { Sequential } from '../models/sequential.js';
 import { checkModelJson, type CheckedModel } from './check-model.js';
-import { DEFAULT_MAX_PARAMS, MAX_MODEL_JSON_BYTES, MODEL_FILE } from './format.js';
+import { DEFAULT_MAX_PARAMS, MAX_MODEL_JSON_BYTES, MODEL_FILE, OPTIMIZER_FILE, WEIGHTS_FILE } from './format.js';
 import { cleanup, recoverLegacy, resolveCurrent, saving } from './layout.js';
-import { corrupt, ioError, readModelFile } from './safe-read.js';
+import { corrupt, ioError, openModelFile, readModelFile, readOpened, type OpenedFile } from './safe-read.js';
 
 export interface LoadModelArgs {
   /** Engine for the loaded model (default: native when the addon loaded). */
@@ -64,15 +64,42 @@ interface Verified {
   bytes: Uint8Array;
 }
 
-async function readVerified(dir: string, realDir: string, path: string, byteLength: number, sha256: string): Promise<Verified> {
-  const bytes = await readModelFile(dir, realDir, path, { size: byteLength });
+/** Files opened before model.json is parsed (the names save() writes), so a concurrent cleanup cannot take them. */
+type Early = Map<string, OpenedFile>;
+
+async function openEarly(dir: string, realDir: string): Promise<Early> {
+  const early: Early = new Map();
+  for (const name of [WEIGHTS_FILE, OPTIMIZER_FILE]) {
+    try {
+      early.set(name, await openModelFile(dir, realDir, name));
+    } catch {
+      /* opened (and its refusal reported) later, if the manifest names it */
+    }
+  }
+  return early;
+}
+
+async function readVerified(dir: string, realDir: string, path: string, byteLength: number, sha256: string, early: Early): Promise<Verified> {
+  const f = early.get(path);
+  early.delete(path);
+  const bytes = f ? await readOpened(f, { size: byteLength }) : await readModelFile(dir, realDir, path, { size: byteLength });
   if (createHash('sha256').update(bytes).digest('hex') !== sha256) throw corrupt(dir, `${path} does not match its sha256 checksum`);
   return { bytes };
 }
 
 /** Reads and checks every file of one version; allocates the engine last. */
 async function loadFrom(dir: string, realDir: string, args: ReturnType<typeof checkArgs>): Promise<Sequential> {
-  const text = await readModelFile(dir, realDir, MODEL_FILE, { maxSize: MAX_MODEL_JSON_BYTES });
+  const json = await openModelFile(dir, realDir, MODEL_FILE);
+  const early = await openEarly(dir, realDir);
+  try {
+    return await loadOpened(dir, realDir, args, json, early);
+  } finally {
+    for (const f of early.values()) await f.fh.close().catch(() => {});
+  }
+}
+
+async function loadOpened(dir: string, realDir: string, args: ReturnType<typeof checkArgs>, json: OpenedFile, early: Early): Promise<Sequential> {
+  const text = await readOpened(json, { maxSize: MAX_MODEL_JSON_BYTES });
   let parsed: unknown;
   try {
     parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(text));
@@ -81,7 +108,7 @@ async function loadFrom(dir: string, realDir: string, args: ReturnType<typeof ch
   }
   const c: CheckedModel = checkModelJson(dir, parsed, args.maxParams);
   const wm = c.json.weightsManifest;
-  const { bytes } = await readVerified(dir, realDir, wm.path, wm.byteLength, wm.sha256);
+  const { bytes } = await readVerified(dir, realDir, wm.path, wm.byteLength, wm.sha256, early);
   const values = c.params.map((p, i) => {
     const v = floatsAt(bytes, wm.params[i].offset, c.sizes[i]);
     const bad = args.allowNonFinite ? -1 : firstNonFinite(v);
@@ -93,7 +120,7 @@ async function loadFrom(dir: string, realDir: string, args: ReturnType<typeof ch
   const os = c.json.optimizerState;
   let state: Float32Array[] | null = null;
   if (os && c.optimizerLayout) {
-    const opt = await readVerified(dir, realDir, os.path, os.byteLength, os.sha256);
+    const opt = await readVerified(dir, realDir, os.path, os.byteLength, os.sha256, early);
     state = c.optimizerLayout.map((e, i) => {
       const v = floatsAt(opt.bytes, os.arrays[i].offset, e.length);
       if (!args.allowNonFinite && firstNonFinite(v) >= 0) throw corrupt(dir, `optimizer state array ${i} (${e.param} ${e.slot}) holds a non-finite value`);
@@ -147,7 +174,7 @@ export async function loadModel(path: string, args: LoadModelArgs = {}): Promise
       return model;
     } catch (e) {
       // A concurrent save may have switched CURRENT and removed the version being read: read the new one.
-      if (attempt < 4 && vanished(e) && (await resolveCurrent(dir, realDir).catch(() => live)).filesDir !== live.filesDir) continue;
+      if (attempt < 20 && vanished(e) && (await resolveCurrent(dir, realDir).catch(() => live)).filesDir !== live.filesDir) continue;
       throw e;
     }
   }

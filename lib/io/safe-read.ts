@@ -7,7 +7,7 @@
  * between).
  */
 import { constants, type Stats } from 'node:fs';
-import { lstat, open, realpath, stat } from 'node:fs/promises';
+import { lstat, open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { SimdnetError } from '../errors.js';
 
@@ -66,23 +66,53 @@ export interface ReadLimits {
   maxSize?: number;
 }
 
+/** An open model file: checked to be a regular file inside the model directory, not yet read. */
+export interface OpenedFile {
+  dir: string;
+  name: string;
+  fh: FileHandle;
+}
+
 /**
- * The bytes of `dir/name`, refusing anything but a regular file inside `realDir` of the promised size. The result
- * is a Uint8Array over its own ArrayBuffer (offset 0), so float32 views over it are aligned.
+ * Opens `dir/name`, refusing anything but a regular file inside `realDir`. Opening early matters: once open, the
+ * file stays readable even if a concurrent save's cleanup unlinks it (POSIX).
  */
-export async function readModelFile(dir: string, realDir: string, name: string, limits: ReadLimits): Promise<Uint8Array> {
+export async function openModelFile(dir: string, realDir: string, name: string): Promise<OpenedFile> {
   const path = join(dir, name);
-  const { st, link } = await checkedStat(realDir, path);
-  if (!st.isFile()) throw ioError(`${path} is ${kind(st)}, not a regular file; refusing to read it`);
-  let fh;
-  try {
-    fh = await open(path, constants.O_RDONLY | O_NONBLOCK | (link ? 0 : O_NOFOLLOW));
-  } catch (e) {
-    throw fsError(path, e);
+  // A file replaced by rename between lstat and open (CURRENT, by a concurrent save) is checked again.
+  for (let attempt = 0; ; attempt++) {
+    const { st, link } = await checkedStat(realDir, path);
+    if (!st.isFile()) throw ioError(`${path} is ${kind(st)}, not a regular file; refusing to read it`);
+    let fh: FileHandle;
+    try {
+      fh = await open(path, constants.O_RDONLY | O_NONBLOCK | (link ? 0 : O_NOFOLLOW));
+    } catch (e) {
+      throw fsError(path, e);
+    }
+    let same = false;
+    try {
+      const fst = await fh.stat();
+      if (!fst.isFile()) throw ioError(`${path} is ${kind(fst)}, not a regular file; refusing to read it`);
+      same = fst.ino === st.ino && fst.dev === st.dev;
+    } catch (e) {
+      await fh.close().catch(() => {});
+      throw e instanceof SimdnetError ? e : fsError(path, e);
+    }
+    if (same) return { dir, name, fh };
+    await fh.close().catch(() => {});
+    if (attempt >= 10) throw ioError(`${path} keeps changing while it is opened; refusing to read it`);
   }
+}
+
+/**
+ * Reads an opened file whole and closes it: exactly `limits.size` bytes (any other size is refused before
+ * anything is allocated) or at most `limits.maxSize`. The result is a Uint8Array over its own ArrayBuffer (offset
+ * 0), so float32 views over it are aligned.
+ */
+export async function readOpened(f: OpenedFile, limits: ReadLimits): Promise<Uint8Array> {
+  const { dir, name, fh } = f;
   try {
     const fst = await fh.stat();
-    if (!fst.isFile() || fst.ino !== st.ino || fst.dev !== st.dev) throw ioError(`${path} changed while it was opened; refusing to read it`);
     if (limits.size !== undefined && fst.size !== limits.size)
       throw corrupt(dir, `${name} has ${fst.size} bytes but ${limits.size} were saved (truncated, extended or replaced)`);
     if (limits.maxSize !== undefined && fst.size > limits.maxSize)
@@ -99,11 +129,15 @@ export async function readModelFile(dir: string, realDir: string, name: string, 
     if (extra !== 0) throw corrupt(dir, `${name} grew past ${want} bytes while it was read`);
     return bytes;
   } catch (e) {
-    if (e instanceof SimdnetError) throw e;
-    throw fsError(path, e);
+    throw e instanceof SimdnetError ? e : fsError(join(dir, name), e);
   } finally {
     await fh.close().catch(() => {});
   }
+}
+
+/** openModelFile + readOpened. */
+export async function readModelFile(dir: string, realDir: string, name: string, limits: ReadLimits): Promise<Uint8Array> {
+  return readOpened(await openModelFile(dir, realDir, name), limits);
 }
 
 /** Whether `dir/name` is a real directory (not a symlink). */

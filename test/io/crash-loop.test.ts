@@ -1,12 +1,12 @@
 // kill -9 during save (issue 11): child processes (save-child.mjs) save numbered models to one path over and over
-// and are killed with SIGKILL at random moments, 220 times over four lanes (three of a 51-parameter model, one of a
-// 525,568-parameter model; one small lane starts from a directory in the layout from before CURRENT). After every
+// and are killed with SIGKILL at random moments, 230 times over six lanes (five of a 51-parameter model, one of a
+// 525,568-parameter model; two small lanes start from a directory in the layout from before CURRENT). After every
 // kill the path must load, bit for bit, as either the last save the child finished or the one it had begun; the
 // files the killed save left must stay bounded (counted before the load, which cleans them); after a final save
 // nothing but CURRENT and the live version remains. The lanes run in parallel to keep the wall time down.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,11 +18,16 @@ import { MODELS, pattern } from './pattern.mjs';
 
 const CHILD = fileURLToPath(new URL('./save-child.mjs', import.meta.url));
 const LANES = [
-  { kind: 'small', kills: 60, legacy: false },
-  { kind: 'small', kills: 60, legacy: true },
-  { kind: 'small', kills: 60, legacy: false },
-  { kind: 'large', kills: 40, legacy: false },
+  { kind: 'small', kills: 40, legacy: false },
+  { kind: 'small', kills: 40, legacy: true },
+  { kind: 'small', kills: 40, legacy: false },
+  { kind: 'small', kills: 40, legacy: false },
+  { kind: 'small', kills: 40, legacy: true },
+  { kind: 'large', kills: 30, legacy: false },
 ] as const;
+// The children run the pure-TS save on the JS engine: they need neither the addon nor (under
+// tools/addon-sanitize.sh) the sanitizer runtimes, which would only slow their start.
+const CHILD_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'LD_PRELOAD' && k !== 'SIMDNET_REQUIRE_NATIVE'));
 
 let dir: string;
 beforeAll(async () => {
@@ -54,7 +59,7 @@ function modelOf(kind: keyof typeof MODELS): Sequential {
 /** Runs the child until it prints its first `begin`, waits a random delay, kills it; returns the k it began/finished. */
 function runAndKill(path: string, kind: string, first: number, delayMs: number, beforeReady: boolean): Promise<{ done: number[]; begun: number[] }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, path, kind, String(first)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CHILD, path, kind, String(first)], { stdio: ['ignore', 'pipe', 'pipe'], env: CHILD_ENV });
     let out = '';
     let err = '';
     let armed = false;
@@ -82,7 +87,6 @@ function runAndKill(path: string, kind: string, first: number, delayMs: number, 
 async function orphans(path: string): Promise<string[]> {
   const names = await readdir(path);
   if (!names.includes('CURRENT')) return names.filter((n) => !['model.json', 'weights.bin', 'optimizer.bin'].includes(n));
-  const { readFile } = await import('node:fs/promises');
   const live = (await readFile(join(path, 'CURRENT'), 'utf8')).trim();
   return names.filter((n) => n !== 'CURRENT' && n !== live);
 }
@@ -102,14 +106,17 @@ async function lane(index: number, kind: 'small' | 'large', kills: number, legac
   let afterLoad: string[] = [];
   for (let i = 0; i < kills; i++) {
     const beforeReady = random() < 0.15;
-    const delay = beforeReady ? random() * 400 : random() * (kind === 'large' ? 600 : 25);
+    const delay = beforeReady ? random() * 400 : random() * (kind === 'large' ? 600 : 120);
     const { done, begun } = await runAndKill(path, kind, onDisk + 1, delay, beforeReady);
     const finished = done.length ? done[done.length - 1] : onDisk;
     const started = begun.length ? begun[begun.length - 1] : onDisk;
     const left = await orphans(path);
+    const current = await readFile(join(path, 'CURRENT'), 'utf8').catch(() => '(none)');
     maxOrphans = Math.max(maxOrphans, left.length);
-    // a killed save leaves at most its version directory and its CURRENT.*.tmp (+ legacy files being replaced)
-    expect(left.length, `lane ${index} kill ${i}: ${left.join(', ')}; after the previous load: ${afterLoad.join(', ')}`).toBeLessThanOrEqual(legacy ? 5 : 2);
+    // A killed save leaves at most its version directory and its CURRENT.*.tmp; the legacy lanes may also still
+    // hold the three top-level files being replaced; the others the version this (live) process saved first, which
+    // the child cannot know to be stale (a live writer's files are never removed) and this process's load removes.
+    expect(left.length, `lane ${index} kill ${i}: ${left.join(', ')}; CURRENT ${current.trim()}; after the previous load: ${afterLoad.join(', ')}`).toBeLessThanOrEqual(legacy ? 5 : 3);
     const loaded = await loadModel(path, { backend: 'js' });
     const w = loaded.getWeights().map((t) => t.data());
     loaded.dispose();
@@ -131,7 +138,7 @@ async function lane(index: number, kind: 'small' | 'large', kills: number, legac
 }
 
 describe('save under kill -9', () => {
-  it('always leaves the old or the new model, bit for bit, and bounded leftovers (220 kills)', async () => {
+  it('always leaves the old or the new model, bit for bit, and bounded leftovers (230 kills)', async () => {
     const seed = Number(process.env.SIMDNET_CRASH_SEED ?? Date.now() % 1e9);
     const t0 = performance.now();
     const results = await Promise.all(LANES.map((l, i) => lane(i, l.kind, l.kills, l.legacy, seed + i)));
