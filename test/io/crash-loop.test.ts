@@ -91,7 +91,18 @@ async function orphans(path: string): Promise<string[]> {
   return names.filter((n) => n !== 'CURRENT' && n !== live);
 }
 
+const stop = { failed: false };
+
 async function lane(index: number, kind: 'small' | 'large', kills: number, legacy: boolean, seed: number) {
+  try {
+    return await laneRun(index, kind, kills, legacy, seed);
+  } catch (e) {
+    stop.failed = true;
+    throw e;
+  }
+}
+
+async function laneRun(index: number, kind: 'small' | 'large', kills: number, legacy: boolean, seed: number) {
   const path = join(dir, `lane-${index}`);
   const m = modelOf(kind);
   const shapes = m.getWeights().map((w) => w.shape);
@@ -104,7 +115,7 @@ async function lane(index: number, kind: 'small' | 'large', kills: number, legac
   let maxOrphans = 0;
   const outcomes = { old: 0, new: 0 };
   let afterLoad: string[] = [];
-  for (let i = 0; i < kills; i++) {
+  for (let i = 0; i < kills && !stop.failed; i++) {
     const beforeReady = random() < 0.15;
     const delay = beforeReady ? random() * 400 : random() * (kind === 'large' ? 600 : 120);
     const { done, begun } = await runAndKill(path, kind, onDisk + 1, delay, beforeReady);
@@ -141,7 +152,12 @@ describe('save under kill -9', () => {
   it('always leaves the old or the new model, bit for bit, and bounded leftovers (230 kills)', async () => {
     const seed = Number(process.env.SIMDNET_CRASH_SEED ?? Date.now() % 1e9);
     const t0 = performance.now();
-    const results = await Promise.all(LANES.map((l, i) => lane(i, l.kind, l.kills, l.legacy, seed + i)));
+    // Every lane runs to its end or its first failure (the others stop then) before the test settles, so no child
+    // is still writing when the directory is removed.
+    const settled = await Promise.allSettled(LANES.map((l, i) => lane(i, l.kind, l.kills, l.legacy, seed + i)));
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    const results = settled.map((r) => (r as PromiseFulfilledResult<Awaited<ReturnType<typeof lane>>>).value);
     const total = results.reduce((a, r) => a + r.kills, 0);
     console.log(`crash loop (seed ${seed}): ${total} kills in ${((performance.now() - t0) / 1000).toFixed(1)} s;`,
       results.map((r, i) => `lane ${i} (${LANES[i].kind}${LANES[i].legacy ? ', legacy start' : ''}): ${r.saves} saves completed, ` +
