@@ -10,7 +10,7 @@
 import { lstat, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CURRENT_FILE, CURRENT_TMP, LEGACY_FILES, MODEL_FILE, VERSION_DIR } from './format.js';
-import { corrupt, ioError, isRealDirectory, readModelFile } from './safe-read.js';
+import { corrupt, isRealDirectory, readModelFile } from './safe-read.js';
 
 /** Where the live files are: `dir/<version>` (CURRENT) or `dir` itself (a save from before CURRENT). */
 export interface Resolved {
@@ -170,4 +170,3 @@ export async function recoverLegacy(dir: string): Promise<number> {
   return n;
 }
 
-export { ioError };

@@ -25,9 +25,9 @@ const LANES = [
   { kind: 'small', kills: 40, legacy: true },
   { kind: 'large', kills: 30, legacy: false },
 ] as const;
-// The children run the pure-TS save on the JS engine: they need neither the addon nor (under
-// tools/addon-sanitize.sh) the sanitizer runtimes, which would only slow their start.
-const CHILD_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'LD_PRELOAD' && k !== 'SIMDNET_REQUIRE_NATIVE'));
+// The children run the pure-TS save on the JS engine. They keep LD_PRELOAD: under tools/addon-sanitize.sh the addon
+// they load at import is the ASan build, which needs its runtime first.
+const CHILD_ENV = process.env;
 
 let dir: string;
 beforeAll(async () => {
