@@ -14,6 +14,8 @@ import { Dense, Sequential, loadModel } from '../../lib/index.js';
 import { BACKENDS, asyncCodeOf, codeOf } from '../models/backends.js';
 import { buildDist } from '../cli/build-dist.js';
 import { filesOf, makeLegacy } from './layout.js';
+import { saveModel, type FsOps } from '../../lib/io/save.js';
+import * as fsp from 'node:fs/promises';
 // @ts-expect-error plain JS shared with the child
 import { MODELS, pattern } from './pattern.mjs';
 
@@ -101,6 +103,38 @@ describe('concurrent saves', () => {
     last.dispose();
     expect((await readdir(path)).length).toBe(2);
   }, 120_000);
+});
+
+describe('durability order', () => {
+  it('fsyncs every file, the version directory, CURRENT.tmp and the model directory before the one rename, and the model directory after', async () => {
+    const path = join(dir, 'fsync-order');
+    const log: string[] = [];
+    const rel = (p: unknown) => String(p).slice(path.length + 1).replace(/v-\d+-[0-9a-f]{8}/, 'V').replace(/CURRENT\.\d+-[0-9a-f]{8}\.tmp/, 'CURRENT.tmp') || '.';
+    const ops: FsOps = {
+      ...fsp,
+      open: (async (p: string, flags: string) => {
+        const fh = await fsp.open(p, flags);
+        const sync = fh.sync.bind(fh);
+        fh.sync = async () => {
+          log.push(`fsync ${rel(p)}`);
+          return sync();
+        };
+        return fh;
+      }) as FsOps['open'],
+      rename: async (from, to) => {
+        log.push(`rename ${rel(from)} ${rel(to)}`);
+        return fsp.rename(from, to);
+      },
+    };
+    const m = small(11);
+    await saveModel(m, path, ops);
+    expect(log).toEqual([
+      'fsync V/weights.bin', 'fsync V/optimizer.bin', 'fsync V/model.json', 'fsync V',
+      'fsync CURRENT.tmp', 'fsync .', 'rename CURRENT.tmp CURRENT', 'fsync .',
+    ]);
+    expect(savedK(await loadModel(path, { backend: 'js' }))).toBe(11);
+    m.dispose();
+  });
 });
 
 describe('layout compatibility and leftovers', () => {
