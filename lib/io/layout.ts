@@ -2,8 +2,8 @@
  * The model directory's layout (format.ts): which version directory CURRENT names, and the cleanup of what crashed
  * or superseded saves left. Cleanup never touches the live version, nor anything a live process may still be
  * writing: every temporary name carries its writer's pid, and an entry is removed only when that process is gone,
- * or when it is this process and this process has no save to that directory in flight (saves to one directory are
- * serialised per process, save.ts). So a crash leaves at most one version directory and one CURRENT.*.tmp per
+ * or, by a save, when it is this process's and not in flight (saves to one directory are serialised per process,
+ * save.ts). So a crash leaves at most one version directory and one CURRENT.*.tmp per
  * crashed process, and the next save or load removes them.
  * Limitation: the pid check assumes one host; saving into one directory from several machines (NFS) is unsupported.
  */
@@ -89,16 +89,11 @@ export function serialise<T>(dir: string, job: () => Promise<T>): Promise<T> {
   return run;
 }
 
-/** Whether this process has a save to `dir` queued or running. */
-export function saving(dir: string): boolean {
-  return queues.has(dir);
-}
-
 /**
  * Removes what crashed or superseded saves left in `dir`: version directories other than the live one and stale
  * CURRENT.*.tmp files (when abandoned, above), and the top-level files of a pre-CURRENT save once CURRENT exists.
- * `mayRemoveOwn`: this process's own entries not marked in flight may go too (a save passes true while it holds
- * the directory's queue; a load passes !saving(dir)). Returns how many entries it removed. Never throws: a
+ * `mayRemoveOwn`: this process's own entries not marked in flight may go too; only a save passes true, while it
+ * holds the directory's queue (so no save of this process can make one of them live meanwhile). Returns how many entries it removed. Never throws: a
  * read-only directory simply keeps its leftovers.
  */
 export async function cleanup(dir: string, realDir: string, mayRemoveOwn: boolean): Promise<number> {

@@ -25,7 +25,7 @@ import type { EngineBackend } from '../engine/create.js';
 import type { Sequential } from '../models/sequential.js';
 import { checkModelJson, type CheckedModel } from './check-model.js';
 import { DEFAULT_MAX_PARAMS, MAX_MODEL_JSON_BYTES, MODEL_FILE, OPTIMIZER_FILE, WEIGHTS_FILE } from './format.js';
-import { cleanup, recoverLegacy, resolveCurrent, saving } from './layout.js';
+import { cleanup, recoverLegacy, resolveCurrent } from './layout.js';
 import { corrupt, ioError, openModelFile, readModelFile, readOpened, type OpenedFile } from './safe-read.js';
 
 export interface LoadModelArgs {
@@ -170,7 +170,9 @@ export async function loadModel(path: string, args: LoadModelArgs = {}): Promise
     const live = await resolveCurrent(dir, realDir);
     try {
       const model = await loadFrom(live.filesDir, realDir, opts);
-      await cleanup(dir, realDir, !saving(dir));
+      // Only dead writers' leftovers: this process's own are left to its saves, which hold the directory's queue (a
+      // load could read CURRENT just before an own save switches it, and take the new version for a stale one).
+      await cleanup(dir, realDir, false);
       return model;
     } catch (e) {
       // A concurrent save may have switched CURRENT and removed the version being read: read the new one.

@@ -130,7 +130,7 @@ async function laneRun(index: number, kind: 'small' | 'large', kills: number, le
     maxOrphans = Math.max(maxOrphans, left.length);
     // A killed save leaves at most its version directory and its CURRENT.*.tmp; the legacy lanes may also still
     // hold the three top-level files being replaced; the others the version this (live) process saved first, which
-    // the child cannot know to be stale (a live writer's files are never removed) and this process's load removes.
+    // the child cannot know to be stale (a live writer's files are never removed) and this process's final save removes.
     expect(left.length, `lane ${index} kill ${i}: ${left.join(', ')}; CURRENT ${current.trim()}; after the previous load: ${afterLoad.join(', ')}`).toBeLessThanOrEqual(legacy ? 5 : 3);
     const loaded = await loadModel(path, { backend: 'js' });
     const w = loaded.getWeights().map((t) => t.data());
