@@ -54,6 +54,18 @@ export abstract class BaseCallback implements Callback {
   setParams(params: TrainingParams): void {
     this.params = params;
   }
+  private warnedMissing = false;
+  /**
+   * Keras warns when a callback's monitored key is not in the epoch logs (`val_loss` without validation data, Keras
+   * 2's `val_acc` where the key is `val_accuracy`): the callback then silently does nothing. Warns once per
+   * instance, naming the keys that exist.
+   */
+  protected warnMissingMonitor(what: string, monitor: string, logs: Logs | undefined): void {
+    if (this.warnedMissing) return;
+    this.warnedMissing = true;
+    const keys = Object.keys(logs ?? {});
+    console.warn(`${what} is conditioned on metric \`${monitor}\`, which is not available; it does nothing. Available metrics are: ${keys.join(', ') || '(none)'}`);
+  }
   protected requireModel(): TrainingModel {
     if (!this.model) throw new Error('internal: callback used before setModel');
     return this.model;

@@ -75,6 +75,7 @@ export class EarlyStopping extends BaseCallback {
 
   onEpochEnd(epoch: number, logs: Logs): void {
     const current = logs?.[this.monitor];
+    if (current === undefined) this.warnMissingMonitor('earlyStopping', this.monitor, logs);
     if (current === undefined || epoch < this.startFromEpoch) return;
     const model = this.requireModel();
     if (this.restoreBestWeights && this.bestWeights === null) {

@@ -42,6 +42,7 @@ export class ModelCheckpoint extends BaseCallback {
 
   async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
     const current = logs?.[this.monitor];
+    if (current === undefined) this.warnMissingMonitor('modelCheckpoint', this.monitor, logs);
     if (current === undefined || Number.isNaN(current)) return;
     const better = this.best === null || (this.mode === 'min' ? current < this.best : current > this.best);
     if (!better) return;

@@ -67,7 +67,10 @@ export class ReduceLROnPlateau extends BaseCallback {
     const model = this.requireModel();
     logs.learning_rate = model.learningRate;
     const current = logs[this.monitor];
-    if (current === undefined) return;
+    if (current === undefined) {
+      this.warnMissingMonitor('reduceLROnPlateau', this.monitor, logs);
+      return;
+    }
     if (this.cooldownCounter > 0) {
       this.cooldownCounter--;
       this.wait = 0;

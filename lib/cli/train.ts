@@ -4,6 +4,7 @@ import { Dense, Sequential, callbacks, loadModel, optimizers } from '../index.js
 import { native } from '../native.js';
 import { runtimeInfo, setThreads } from '../backend.js';
 import { SimdnetError } from '../errors.js';
+import { checkSaveTarget } from '../io/save.js';
 import { type CliIo, UsageError, choiceOption, intOption, layersOption, numberOption, parse } from './args.js';
 import { argmaxRows, confusionMatrix, formatConfusion } from './confusion.js';
 import { trainingCurveSvg } from './chart.js';
@@ -162,6 +163,8 @@ export async function train(o: TrainOptions, io: CliIo, progressStream: NodeJS.W
     if (o.backend === 'native') setThreads(o.threads);
     else io.err('simdnet: --threads has no effect with --backend js (the JS engine is single-threaded)');
   }
+  // A save that cannot work should fail now, not after the whole training run (issue 11).
+  if (o.save) await checkSaveTarget(o.save);
   const prepared = await loadTrainingData({ data: o.data, seed: o.seed, testFraction: o.testFraction, scale: o.scale, limit: o.limit, labelColumn: o.labelColumn });
   const { train: tr, test: te, kind } = prepared;
   const d = DEFAULTS[kind];

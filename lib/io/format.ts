@@ -1,5 +1,11 @@
 /**
- * On-disk model format: a directory holding
+ * On-disk model format. The model directory holds
+ *   CURRENT        one line naming the live version directory (LevelDB's CURRENT file): `v-<pid>-<hex>`
+ *   v-<pid>-<hex>/ one complete save: model.json, weights.bin, optimizer.bin (below)
+ * save() writes a new version directory beside the live one and switches CURRENT with a single rename
+ * (lib/io/save.ts), so the directory always names one complete model. Directories written before CURRENT existed
+ * hold model.json, weights.bin and optimizer.bin directly; they load as before, and the next save replaces them
+ * through CURRENT (a directory with CURRENT never uses its top-level files). A save's files:
  *   model.json   { format: 'simdnet-model', formatVersion: 1, generatedBy, modelTopology: { className: 'Sequential',
  *                  config: { name, layers: [{ className, config }] } }, trainingConfig: { loss, metrics, optimizer, seed },
  *                  weightsManifest: { path: 'weights.bin', byteLength, sha256, dtype: 'float32', endianness: 'little',
@@ -18,6 +24,17 @@ export const FORMAT_VERSION = 1;
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
 export const OPTIMIZER_FILE = 'optimizer.bin';
+export const CURRENT_FILE = 'CURRENT';
+/** A version directory: `v-<pid of the saving process>-<8 hex digits>`; the pid tells cleanup whether it is live. */
+export const VERSION_DIR = /^v-([1-9][0-9]{0,9})-[0-9a-f]{8}$/;
+/** CURRENT's replacement while it is written: `CURRENT.<pid>-<hex>.tmp`. */
+export const CURRENT_TMP = /^CURRENT\.([1-9][0-9]{0,9})-[0-9a-f]{8}\.tmp$/;
+/** Files a layout from before CURRENT holds at the top of the model directory. */
+export const LEGACY_FILES: readonly string[] = ['model.json', 'weights.bin', 'optimizer.bin'];
+/** Default limit on the parameters loadModel accepts (400 MB of float32); LoadModelArgs.maxParams overrides it. */
+export const DEFAULT_MAX_PARAMS = 1e8;
+/** model.json larger than this is refused before it is read (a large model's is a few KB). */
+export const MAX_MODEL_JSON_BYTES = 16 * 1024 * 1024;
 
 export interface ParamManifest {
   name: string;

@@ -1,18 +1,27 @@
 /**
- * Atomic save: everything is written into a fresh sibling directory `<dir>.tmp-<pid>-<rand>` (each file fsynced,
- * then the directory), which is then swapped into place: the previous save is renamed aside, the new one renamed
- * in, the old one removed. A failure before the swap leaves the previous save untouched; a failure of the final
- * rename puts the previous save back. No reader ever sees a half-written model.json/weights.bin pair, and the
- * sha256 of weights.bin in model.json catches any corruption after the fact.
+ * Atomic save (issue 11), LevelDB's CURRENT scheme (format.ts): the files go into a new version directory
+ * `<dir>/v-<pid>-<hex>` beside the live one (each file fsynced, then that directory), a new CURRENT naming it is
+ * written as `CURRENT.<pid>-<hex>.tmp` and fsynced, the model directory is fsynced (the version directory's entry is
+ * durable before anything names it), and one rename(2) replaces CURRENT; the model directory is fsynced again.
+ * rename replaces its target atomically, so at every instant CURRENT names either the previous complete save or the
+ * new one, and kill -9 at any point loses neither. Then superseded versions, the top-level files of a pre-CURRENT
+ * save and whatever crashed saves left are removed (layout.ts cleanup: by writer pid, never a live writer's files).
+ * Saves to one directory are serialised within a process; across processes each writes its own version directory
+ * and the last rename wins. The weights are copied when save() is called, so training may go on while it waits.
  */
 import * as fsp from 'node:fs/promises';
 import { createHash, randomBytes } from 'node:crypto';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { constants } from 'node:fs';
 import { endianness } from 'node:os';
 import { createRequire } from 'node:module';
 import { SimdnetError, describe } from '../errors.js';
 import type { Sequential } from '../models/sequential.js';
-import { FORMAT, FORMAT_VERSION, MODEL_FILE, OPTIMIZER_FILE, WEIGHTS_FILE, type ModelJson, type OptimizerStateManifest, type ParamManifest } from './format.js';
+import {
+  CURRENT_FILE, CURRENT_TMP, FORMAT, FORMAT_VERSION, LEGACY_FILES, MODEL_FILE, OPTIMIZER_FILE, VERSION_DIR, WEIGHTS_FILE,
+  type ModelJson, type OptimizerStateManifest, type ParamManifest,
+} from './format.js';
+import { cleanup, markInFlight, recoverLegacy, serialise } from './layout.js';
 
 /** lib/io/save.ts and dist/io/save.js both sit two levels below the package root. */
 const VERSION: string = (() => {
@@ -24,7 +33,7 @@ const VERSION: string = (() => {
 })();
 
 /** File-system operations save uses; tests replace some to inject failures. */
-export type FsOps = Pick<typeof fsp, 'open' | 'rename' | 'rm' | 'mkdir' | 'readdir' | 'stat'>;
+export type FsOps = Pick<typeof fsp, 'open' | 'rename' | 'rm' | 'mkdir' | 'readdir' | 'stat' | 'realpath' | 'access'>;
 
 export function weightsToBuffer(values: Float32Array[]): Buffer {
   const total = values.reduce((a, v) => a + v.length, 0);
@@ -60,22 +69,6 @@ async function syncDir(ops: FsOps, path: string): Promise<void> {
   } finally {
     await fh?.close();
   }
-}
-
-/** Refuses to replace a directory that holds anything but a previous save (never delete a user's other files). */
-async function checkReplaceable(ops: FsOps, dir: string): Promise<boolean> {
-  let st;
-  try {
-    st = await ops.stat(dir);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw e;
-  }
-  if (!st.isDirectory()) throw new SimdnetError('SIMDNET_IO', `Cannot save model to ${dir}: it exists and is not a directory`);
-  const extra = (await ops.readdir(dir)).filter((f) => f !== MODEL_FILE && f !== WEIGHTS_FILE && f !== OPTIMIZER_FILE);
-  if (extra.length > 0)
-    throw new SimdnetError('SIMDNET_IO', `Cannot save model to ${dir}: the directory holds other files (${extra.slice(0, 3).join(', ')}); refusing to replace it`);
-  return true;
 }
 
 /** Where each array starts in the file that concatenates them (weightsToBuffer's layout), in bytes. */
@@ -124,41 +117,101 @@ export function buildModelJson(model: Sequential, values: Float32Array[], weight
   };
 }
 
+/** Whether a directory entry belongs to the model layout (anything else is a user's file: never replaced). */
+function ours(name: string): boolean {
+  return name === CURRENT_FILE || VERSION_DIR.test(name) || CURRENT_TMP.test(name) || LEGACY_FILES.includes(name);
+}
+
+/** Creates `dir` or checks that it is a directory holding nothing but model files. */
+async function prepareDir(ops: FsOps, dir: string): Promise<void> {
+  await ops.mkdir(dirname(dir), { recursive: true });
+  try {
+    await ops.mkdir(dir);
+    return;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+  const st = await ops.stat(dir);
+  if (!st.isDirectory()) throw new SimdnetError('SIMDNET_IO', `Cannot save model to ${dir}: it exists and is not a directory`);
+  const extra = (await ops.readdir(dir)).filter((f) => !ours(f));
+  if (extra.length > 0)
+    throw new SimdnetError('SIMDNET_IO', `Cannot save model to ${dir}: the directory holds other files (${extra.slice(0, 3).join(', ')}); refusing to replace it`);
+}
+
+/**
+ * Checks, before any training, that save(path) can work: the path is a directory holding only model files (or
+ * does not exist) and it, or the nearest existing directory above it, is writable. Throws SIMDNET_IO otherwise.
+ */
+export async function checkSaveTarget(path: string, ops: FsOps = fsp): Promise<void> {
+  if (typeof path !== 'string' || path === '') throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Expected a directory path to save to but received ${describe(path)}`);
+  let at = resolve(path);
+  const fail = (why: string) => new SimdnetError('SIMDNET_IO', `Cannot save model to ${resolve(path)}: ${why}`);
+  for (;;) {
+    let st;
+    try {
+      st = await ops.stat(at);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') throw fail(`${at}: ${(e as Error).message}`);
+      if (dirname(at) === at) throw fail('no existing directory above it');
+      at = dirname(at);
+      continue;
+    }
+    if (!st.isDirectory()) throw fail(`${at} is not a directory`);
+    if (at === resolve(path)) {
+      const extra = (await ops.readdir(at)).filter((f) => !ours(f));
+      if (extra.length > 0) throw fail(`the directory holds other files (${extra.slice(0, 3).join(', ')})`);
+    }
+    try {
+      await ops.access(at, constants.W_OK | constants.X_OK);
+    } catch {
+      throw fail(`${at} is not writable`);
+    }
+    return;
+  }
+}
+
+async function writeVersion(ops: FsOps, dir: string, name: string, files: [string, string | Buffer][]): Promise<void> {
+  const vdir = join(dir, name);
+  await ops.mkdir(vdir);
+  for (const [file, data] of files) await writeSynced(ops, join(vdir, file), data);
+  await syncDir(ops, vdir);
+}
+
 export async function saveModel(model: Sequential, path: string, ops: FsOps = fsp): Promise<void> {
   if (typeof path !== 'string' || path === '') throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Expected a directory path for save() but received ${describe(path)}`);
   const dir = resolve(path);
+  // The snapshot is taken now (what the caller saves), then the write waits for earlier saves to this directory.
   const values = model.engine.getParams();
   const weights = weightsToBuffer(values);
   const optimizer = optimizerStateFile(model);
   const json = JSON.stringify(buildModelJson(model, values, weights, optimizer.manifest), null, 1);
-  const parent = dirname(dir);
-  const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  const tmp = join(parent, `.${basename(dir)}.tmp-${tag}`);
-  const old = join(parent, `.${basename(dir)}.old-${tag}`);
-  try {
-    await ops.mkdir(parent, { recursive: true });
-    const exists = await checkReplaceable(ops, dir);
-    await ops.mkdir(tmp);
+  const files: [string, string | Buffer][] = [[WEIGHTS_FILE, weights], [OPTIMIZER_FILE, optimizer.bytes], [MODEL_FILE, json]];
+  return serialise(dir, async () => {
+    const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
+    const version = `v-${tag}`;
+    const currentTmp = join(dir, `${CURRENT_FILE}.${tag}.tmp`);
+    markInFlight(dir, version, true);
     try {
-      await writeSynced(ops, join(tmp, WEIGHTS_FILE), weights);
-      await writeSynced(ops, join(tmp, OPTIMIZER_FILE), optimizer.bytes);
-      await writeSynced(ops, join(tmp, MODEL_FILE), json);
-      await syncDir(ops, tmp);
-      if (exists) await ops.rename(dir, old);
+      await recoverLegacy(dir);
+      await prepareDir(ops, dir);
       try {
-        await ops.rename(tmp, dir);
+        await writeVersion(ops, dir, version, files);
+        await writeSynced(ops, currentTmp, `${version}\n`);
+        await syncDir(ops, dir);
+        await ops.rename(currentTmp, join(dir, CURRENT_FILE));
       } catch (e) {
-        if (exists) await ops.rename(old, dir);
+        await ops.rm(currentTmp, { force: true }).catch(() => {});
+        await ops.rm(join(dir, version), { recursive: true, force: true }).catch(() => {});
         throw e;
       }
+      await syncDir(ops, dir);
     } catch (e) {
-      await ops.rm(tmp, { recursive: true, force: true }).catch(() => {});
-      throw e;
+      if (e instanceof SimdnetError) throw e;
+      throw new SimdnetError('SIMDNET_IO', `Could not save model to ${dir}: ${(e as Error).message}`, { cause: e });
+    } finally {
+      markInFlight(dir, version, false);
     }
-    await syncDir(ops, parent);
-    if (exists) await ops.rm(old, { recursive: true, force: true });
-  } catch (e) {
-    if (e instanceof SimdnetError) throw e;
-    throw new SimdnetError('SIMDNET_IO', `Could not save model to ${dir}: ${(e as Error).message}`, { cause: e });
-  }
+    await cleanup(dir, await ops.realpath(dir).catch(() => dir), true);
+  });
 }

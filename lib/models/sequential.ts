@@ -284,6 +284,9 @@ export class Sequential implements TrainingModel {
       if (!(v instanceof Float32Array)) throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Expected Tensor or Float32Array for weights[${i}] but received ${describe(w)}`);
       if (w instanceof Tensor && w.shape.join(',') !== infos[i].shape.join(','))
         throw new SimdnetError('SIMDNET_SHAPE_MISMATCH', `Expected shape [${infos[i].shape}] for ${infos[i].name} but received [${w.shape}]`);
+      // NaN or Inf weights make every prediction NaN (issue 11); loadModel refuses them too unless allowNonFinite.
+      for (let k = 0; k < v.length; k++)
+        if (!Number.isFinite(v[k])) throw new SimdnetError('SIMDNET_NOT_FINITE', `weights[${i}] (${infos[i].name}) holds ${v[k]} at index ${k}; weights must be finite`);
       return v;
     });
     c.engine.setParams(values);

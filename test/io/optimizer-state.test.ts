@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Dense, Sequential, loadModel, optimizers, schedules, tensor } from '../../lib/index.js';
 import { BACKENDS, asyncCodeOf, codeOf } from '../models/backends.js';
+import { filesOf } from './layout.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -48,7 +49,8 @@ describe.each(BACKENDS)('optimizer state in save/load (%s engine)', (backend) =>
     await a.fit(X, Y, FIT);
     const path = join(dir, `${backend}-${opt}`);
     await a.save(path);
-    expect((await readdir(path)).sort()).toEqual(['model.json', 'optimizer.bin', 'weights.bin']);
+    expect((await readdir(path)).length).toBe(2); // CURRENT and one version directory
+    expect((await readdir(await filesOf(path))).sort()).toEqual(['model.json', 'optimizer.bin', 'weights.bin']);
     const saved = a.engine.getOptimizerState();
     const savedStep = a.engine.step;
     expect(savedStep).toBe(6); // 2 epochs x 3 batches
@@ -96,17 +98,18 @@ describe('optimizer state files', () => {
     await a.fit(X, Y, FIT);
     const path = join(dir, 'old-format');
     await a.save(path);
-    const j = JSON.parse(await readFile(join(path, 'model.json'), 'utf8'));
+    const j = JSON.parse(await readFile(join(await filesOf(path), 'model.json'), 'utf8'));
     delete j.optimizerState;
-    await writeFile(join(path, 'model.json'), JSON.stringify(j));
-    await rm(join(path, 'optimizer.bin'));
+    await writeFile(join(await filesOf(path), 'model.json'), JSON.stringify(j));
+    await rm(join(await filesOf(path), 'optimizer.bin'));
     const b = await loadModel(path, { backend: 'js' });
     expect(b.engine.step).toBe(0);
     expect(b.engine.getOptimizerState().every((s) => s.every((v) => v === 0))).toBe(true);
     expect(weightsOf(b)).toEqual(weightsOf(a));
     // and saving over it again is allowed (the directory holds only simdnet's files)
     await b.save(path);
-    expect((await readdir(path)).sort()).toEqual(['model.json', 'optimizer.bin', 'weights.bin']);
+    expect((await readdir(path)).length).toBe(2); // CURRENT and one version directory
+    expect((await readdir(await filesOf(path))).sort()).toEqual(['model.json', 'optimizer.bin', 'weights.bin']);
   });
 
   it('refuses damaged optimizer files with coded errors', async () => {
@@ -118,24 +121,24 @@ describe('optimizer state files', () => {
       return p;
     };
     let p = await fresh('trunc');
-    await truncate(join(p, 'optimizer.bin'), 8);
+    await truncate(join(await filesOf(p), 'optimizer.bin'), 8);
     expect(await asyncCodeOf(loadModel(p, { backend: 'js' }))).toBe('SIMDNET_CORRUPT_FILE');
 
     p = await fresh('flip');
-    const bytes = await readFile(join(p, 'optimizer.bin'));
+    const bytes = await readFile(join(await filesOf(p), 'optimizer.bin'));
     bytes[3] ^= 0x10;
-    await writeFile(join(p, 'optimizer.bin'), bytes);
+    await writeFile(join(await filesOf(p), 'optimizer.bin'), bytes);
     await expect(loadModel(p, { backend: 'js' })).rejects.toThrow(/sha256/);
 
     p = await fresh('missing');
-    await rm(join(p, 'optimizer.bin'));
+    await rm(join(await filesOf(p), 'optimizer.bin'));
     expect(await asyncCodeOf(loadModel(p, { backend: 'js' }))).toBe('SIMDNET_IO');
 
     const edit = async (name: string, change: (j: { optimizerState: Record<string, unknown> & { arrays: Record<string, unknown>[] } }) => void) => {
       const q = await fresh(name);
-      const j = JSON.parse(await readFile(join(q, 'model.json'), 'utf8'));
+      const j = JSON.parse(await readFile(join(await filesOf(q), 'model.json'), 'utf8'));
       change(j);
-      await writeFile(join(q, 'model.json'), JSON.stringify(j));
+      await writeFile(join(await filesOf(q), 'model.json'), JSON.stringify(j));
       return asyncCodeOf(loadModel(q, { backend: 'js' }));
     };
     expect(await edit('slot', (j) => { j.optimizerState.arrays[1].slot = 'm'; })).toBe('SIMDNET_CORRUPT_FILE');

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { BatchNormalization, Dense, Dropout, Sequential, loadModel, optimizers, schedules, tensor } from '../../lib/index.js';
 import { saveModel, type FsOps } from '../../lib/io/save.js';
 import { asyncCodeOf } from '../models/backends.js';
+import { filesOf } from './layout.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -35,8 +36,9 @@ describe('save / loadModel', () => {
     const m = await trained();
     const path = join(dir, 'roundtrip');
     await m.save(path);
-    expect((await readdir(path)).sort()).toEqual(['model.json', 'optimizer.bin', 'weights.bin']);
-    const j = JSON.parse(await readFile(join(path, 'model.json'), 'utf8'));
+    expect((await readdir(path)).length).toBe(2); // CURRENT and one version directory
+    expect((await readdir(await filesOf(path))).sort()).toEqual(['model.json', 'optimizer.bin', 'weights.bin']);
+    const j = JSON.parse(await readFile(join(await filesOf(path), 'model.json'), 'utf8'));
     expect(j.format).toBe('simdnet-model');
     expect(j.formatVersion).toBe(1);
     expect(j.weightsManifest.sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -58,6 +60,7 @@ describe('save / loadModel', () => {
     await a.save(path);
     await b.save(path);
     expect((await readdir(dir)).filter((f) => f.includes('overwrite'))).toEqual(['overwrite']);
+    expect((await readdir(path)).length).toBe(2); // CURRENT and the new version: the old one was removed
     const l = await loadModel(path, { backend: 'js' });
     expect(Array.from(l.predict(X).data())).toEqual(Array.from(b.predict(X).data()));
   });
@@ -71,32 +74,32 @@ describe('save / loadModel', () => {
       return p;
     };
     let p = await fresh('trunc');
-    await truncate(join(p, 'weights.bin'), 10);
+    await truncate(join(await filesOf(p), 'weights.bin'), 10);
     expect(await asyncCodeOf(loadModel(p, { backend: 'js' }))).toBe('SIMDNET_CORRUPT_FILE');
 
     p = await fresh('flip');
-    const w = await readFile(join(p, 'weights.bin'));
+    const w = await readFile(join(await filesOf(p), 'weights.bin'));
     w[5] ^= 0x40;
-    await writeFile(join(p, 'weights.bin'), w);
+    await writeFile(join(await filesOf(p), 'weights.bin'), w);
     await expect(loadModel(p, { backend: 'js' })).rejects.toThrow(/sha256/);
 
     p = await fresh('json-trunc');
-    const text = await readFile(join(p, 'model.json'), 'utf8');
-    await writeFile(join(p, 'model.json'), text.slice(0, text.length / 2));
+    const text = await readFile(join(await filesOf(p), 'model.json'), 'utf8');
+    await writeFile(join(await filesOf(p), 'model.json'), text.slice(0, text.length / 2));
     expect(await asyncCodeOf(loadModel(p, { backend: 'js' }))).toBe('SIMDNET_CORRUPT_FILE');
 
     p = await fresh('foreign');
-    await writeFile(join(p, 'model.json'), JSON.stringify({ modelTopology: { class_name: 'Sequential' }, weightsManifest: [] }));
+    await writeFile(join(await filesOf(p), 'model.json'), JSON.stringify({ modelTopology: { class_name: 'Sequential' }, weightsManifest: [] }));
     expect(await asyncCodeOf(loadModel(p, { backend: 'js' }))).toBe('SIMDNET_UNSUPPORTED_FORMAT');
 
     p = await fresh('future');
-    await writeFile(join(p, 'model.json'), JSON.stringify({ ...JSON.parse(text), formatVersion: 99 }));
+    await writeFile(join(await filesOf(p), 'model.json'), JSON.stringify({ ...JSON.parse(text), formatVersion: 99 }));
     expect(await asyncCodeOf(loadModel(p, { backend: 'js' }))).toBe('SIMDNET_UNSUPPORTED_FORMAT');
 
     p = await fresh('edited');
     const j = JSON.parse(text);
     j.modelTopology.config.layers[0].config.units = 7;
-    await writeFile(join(p, 'model.json'), JSON.stringify(j));
+    await writeFile(join(await filesOf(p), 'model.json'), JSON.stringify(j));
     expect(await asyncCodeOf(loadModel(p, { backend: 'js' }))).toBe('SIMDNET_CORRUPT_FILE');
 
     expect(await asyncCodeOf(loadModel(join(dir, 'does-not-exist'), { backend: 'js' }))).toBe('SIMDNET_IO');
@@ -110,7 +113,8 @@ describe('save / loadModel', () => {
     const expected = Array.from(good.predict(X).data());
 
     const failingRename: FsOps = { ...fsp, rename: async (from, to) => {
-      if (String(from).includes('.tmp-')) throw Object.assign(new Error('EIO: injected'), { code: 'EIO' });
+      // the one rename of a save: CURRENT.<pid>-<hex>.tmp over CURRENT
+      if (String(from).includes('CURRENT.')) throw Object.assign(new Error('EIO: injected'), { code: 'EIO' });
       return fsp.rename(from, to);
     } };
     expect(await asyncCodeOf(saveModel(other, path, failingRename))).toBe('SIMDNET_IO');
@@ -124,6 +128,7 @@ describe('save / loadModel', () => {
     const l = await loadModel(path, { backend: 'js' });
     expect(Array.from(l.predict(X).data())).toEqual(expected);
     expect((await readdir(dir)).filter((f) => f.includes('survivor'))).toEqual(['survivor']);
+    expect((await readdir(path)).length).toBe(2); // the failed saves left no version directory behind
   });
 
   it('refuses to replace a directory holding other files', async () => {
