@@ -5,13 +5,16 @@
  * thread and resolve with a promise. Semantics are those of docs/engine.md, shared with JsEngine.
  *
  * Arguments are validated here with coded errors (lib/validate.ts); the addon re-checks them (and the whole plan)
- * as a safety net. Async methods capture `new Error()` before crossing into native code, so a rejection carries
+ * as a safety net. The async calls read a snapshot of x and y taken when they are called (./snapshot.ts: the caller's
+ * array itself when it is memory the addon pins, such as a Tensor's, else a copy made in slices), so writing to,
+ * transferring or detaching the caller's arrays afterwards changes nothing for the call. Async methods capture `new Error()` before crossing into native code, so a rejection carries
  * the caller's stack rather than an empty native one (sharp's is.nativeError).
  */
 import { requireNative } from '../native.js';
 import { SimdnetError, SimdnetRangeError, SimdnetTypeError, describe, type ErrorCode } from '../errors.js';
 import { checkBoolean, checkF32, checkSize } from '../validate.js';
 import { checkOptimizerState, optimizerStateLayout, type OptimizerStateEntry } from './optimizer-state.js';
+import { hold, type Held } from './snapshot.js';
 import type {
   Engine,
   LayerDiagnostics,
@@ -212,10 +215,16 @@ export class NativeEngine implements Engine {
     if (lrPerStep !== undefined) checkF32(lrPerStep, 'lrPerStep', batchCount);
     if (diagnostics !== undefined) checkBoolean(diagnostics, 'diagnostics');
     let r: Awaited<ReturnType<NativeEngineHandle['trainBatches']>>;
+    const held: Held[] = [];
     try {
-      r = await h.trainBatches(x, y, n, order, batchSize, firstBatch, batchCount, lrPerStep ?? null, diagnostics === true);
+      held.push(await hold(x, n * this.inputSize, 'x'), await hold(y, n * this.#targetSize, 'y'));
+      this.#live();
+      r = await h.trainBatches(held[0].data, held[1].data, n, order, batchSize, firstBatch, batchCount, lrPerStep ?? null,
+        diagnostics === true);
     } catch (err) {
       throw nativeError(err, context);
+    } finally {
+      for (const k of held) k.release();
     }
     const result: TrainBatchesResult = { steps: r.steps, logs: this.#toLogs(r.logs) };
     if (r.diagnostics) result.diagnostics = r.diagnostics;
@@ -244,10 +253,15 @@ export class NativeEngine implements Engine {
     const context = new Error();
     const h = this.#live();
     this.#checkEval(x, y, n, batchSize);
+    const held: Held[] = [];
     try {
-      return this.#toLogs(await h.evaluateAsync(x, y, n, batchSize));
+      held.push(await hold(x, n * this.inputSize, 'x'), await hold(y, n * this.#targetSize, 'y'));
+      this.#live();
+      return this.#toLogs(await h.evaluateAsync(held[0].data, held[1].data, n, batchSize));
     } catch (err) {
       throw nativeError(err, context);
+    } finally {
+      for (const k of held) k.release();
     }
   }
 
@@ -261,10 +275,15 @@ export class NativeEngine implements Engine {
     const context = new Error();
     const h = this.#live();
     this.#checkEval(x, null, n, batchSize);
+    let held: Held | null = null;
     try {
-      return await h.predictAsync(x, n, batchSize);
+      held = await hold(x, n * this.inputSize, 'x');
+      this.#live();
+      return await h.predictAsync(held.data, n, batchSize);
     } catch (err) {
       throw nativeError(err, context);
+    } finally {
+      held?.release();
     }
   }
 
