@@ -97,6 +97,12 @@ export class NativeEngine implements Engine {
   /** Columns of y per sample: outputSize, or 1 for sparse labels. */
   readonly #targetSize: number;
   #disposed = false;
+  /**
+   * An async call is taking its snapshots (before the addon's job starts and sets its own busy flag): the engine
+   * counts as busy, and a cancel() then is remembered, since the addon clears its flag when a job starts.
+   */
+  #pending = false;
+  #cancelPending = false;
 
   constructor(plan: PlanSpec) {
     if (typeof plan !== 'object' || plan === null || Array.isArray(plan))
@@ -119,6 +125,24 @@ export class NativeEngine implements Engine {
     return this.#h;
   }
 
+  /** #live() for calls the addon refuses while a job runs, extended to the snapshot phase before the job. */
+  #idle(): NativeEngineHandle {
+    const h = this.#live();
+    if (this.#pending) throw new SimdnetError('SIMDNET_BUSY', 'The engine is busy with an asynchronous call');
+    return h;
+  }
+
+  /** Runs an async call's snapshot phase and job with the engine marked busy throughout. */
+  async #exclusive<T>(run: () => Promise<T>): Promise<T> {
+    this.#pending = true;
+    this.#cancelPending = false;
+    try {
+      return await run();
+    } finally {
+      this.#pending = false;
+    }
+  }
+
   #toLogs(values: ArrayLike<number>): Logs {
     const logs: Logs = { loss: values[0] };
     for (let i = 0; i < this.#metrics.length; i++) logs[this.#metrics[i]] = values[i + 1];
@@ -131,11 +155,11 @@ export class NativeEngine implements Engine {
   }
 
   getParams(): Float32Array[] {
-    return this.#live().getParams();
+    return this.#idle().getParams();
   }
 
   setParams(values: Float32Array[]): void {
-    const h = this.#live();
+    const h = this.#idle();
     if (!Array.isArray(values))
       throw new SimdnetTypeError('SIMDNET_INVALID_ARGUMENT', `Expected an Array of Float32Array for values but received ${describe(values)}`);
     if (values.length !== this.#params.length)
@@ -151,15 +175,15 @@ export class NativeEngine implements Engine {
   }
 
   resetOptimizer(): void {
-    this.#live().resetOptimizer();
+    this.#idle().resetOptimizer();
   }
 
   getOptimizerState(): Float32Array[] {
-    return this.#live().getOptimizerState();
+    return this.#idle().getOptimizerState();
   }
 
   setOptimizerState(arrays: Float32Array[], step: number): void {
-    const h = this.#live();
+    const h = this.#idle();
     checkOptimizerState(this.optimizerStateLayout(), arrays, step);
     h.setOptimizerState(arrays, step);
   }
@@ -175,7 +199,7 @@ export class NativeEngine implements Engine {
   setLearningRate(lr: number): void {
     if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0)
       throw new SimdnetRangeError('SIMDNET_INVALID_ARGUMENT', `Expected finite number >= 0 for lr but received ${describe(lr)}`);
-    this.#live().setLearningRate(lr);
+    this.#idle().setLearningRate(lr);
   }
 
   get step(): number {
@@ -183,7 +207,7 @@ export class NativeEngine implements Engine {
   }
 
   trainStep(x: Float32Array, y: Float32Array, batch: number): Logs {
-    const h = this.#live();
+    const h = this.#idle();
     if (!Number.isInteger(batch) || batch < 1) checkSize(batch, 'batch', 1);
     f32(x, 'x', batch * this.inputSize);
     f32(y, 'y', batch * this.#targetSize);
@@ -193,7 +217,7 @@ export class NativeEngine implements Engine {
 
   async trainBatches(args: TrainBatchesArgs): Promise<TrainBatchesResult> {
     const context = new Error();
-    const h = this.#live();
+    const h = this.#idle();
     if (typeof args !== 'object' || args === null)
       throw new SimdnetTypeError('SIMDNET_INVALID_ARGUMENT', `Expected a TrainBatchesArgs object but received ${describe(args)}`);
     const { x, y, n, order, batchSize, firstBatch, batchCount, lrPerStep, diagnostics } = args;
@@ -217,10 +241,13 @@ export class NativeEngine implements Engine {
     let r: Awaited<ReturnType<NativeEngineHandle['trainBatches']>>;
     const held: Held[] = [];
     try {
-      held.push(await hold(x, n * this.inputSize, 'x'), await hold(y, n * this.#targetSize, 'y'));
-      this.#live();
-      r = await h.trainBatches(held[0].data, held[1].data, n, order, batchSize, firstBatch, batchCount, lrPerStep ?? null,
-        diagnostics === true);
+      r = await this.#exclusive(async () => {
+        held.push(await hold(x, n * this.inputSize, 'x'), await hold(y, n * this.#targetSize, 'y'));
+        this.#live();
+        if (this.#cancelPending) return { steps: 0, logs: [NaN, ...this.#metrics.map(() => NaN)] };
+        return h.trainBatches(held[0].data, held[1].data, n, order, batchSize, firstBatch, batchCount, lrPerStep ?? null,
+          diagnostics === true);
+      });
     } catch (err) {
       throw nativeError(err, context);
     } finally {
@@ -232,7 +259,9 @@ export class NativeEngine implements Engine {
   }
 
   cancel(): void {
-    if (!this.#disposed) this.#h.cancel();
+    if (this.#disposed) return;
+    if (this.#pending) this.#cancelPending = true;
+    this.#h.cancel();
   }
 
   #checkEval(x: Float32Array, y: Float32Array | null, n: number, batchSize: number): void {
@@ -243,7 +272,7 @@ export class NativeEngine implements Engine {
   }
 
   evaluate(x: Float32Array, y: Float32Array, n: number, batchSize: number): Logs {
-    const h = this.#live();
+    const h = this.#idle();
     this.#checkEval(x, y, n, batchSize);
     h.evaluate(x, y, n, batchSize);
     return this.#toLogs(this.#logs);
@@ -251,13 +280,15 @@ export class NativeEngine implements Engine {
 
   async evaluateAsync(x: Float32Array, y: Float32Array, n: number, batchSize: number): Promise<Logs> {
     const context = new Error();
-    const h = this.#live();
+    const h = this.#idle();
     this.#checkEval(x, y, n, batchSize);
     const held: Held[] = [];
     try {
-      held.push(await hold(x, n * this.inputSize, 'x'), await hold(y, n * this.#targetSize, 'y'));
-      this.#live();
-      return this.#toLogs(await h.evaluateAsync(held[0].data, held[1].data, n, batchSize));
+      return this.#toLogs(await this.#exclusive(async () => {
+        held.push(await hold(x, n * this.inputSize, 'x'), await hold(y, n * this.#targetSize, 'y'));
+        this.#live();
+        return h.evaluateAsync(held[0].data, held[1].data, n, batchSize);
+      }));
     } catch (err) {
       throw nativeError(err, context);
     } finally {
@@ -266,24 +297,26 @@ export class NativeEngine implements Engine {
   }
 
   predict(x: Float32Array, n: number, batchSize: number): Float32Array {
-    const h = this.#live();
+    const h = this.#idle();
     this.#checkEval(x, null, n, batchSize);
     return h.predict(x, n, batchSize, new Float32Array(n * this.outputSize));
   }
 
   async predictAsync(x: Float32Array, n: number, batchSize: number): Promise<Float32Array> {
     const context = new Error();
-    const h = this.#live();
+    const h = this.#idle();
     this.#checkEval(x, null, n, batchSize);
-    let held: Held | null = null;
+    const held: Held[] = [];
     try {
-      held = await hold(x, n * this.inputSize, 'x');
-      this.#live();
-      return await h.predictAsync(held.data, n, batchSize);
+      return await this.#exclusive(async () => {
+        held.push(await hold(x, n * this.inputSize, 'x'));
+        this.#live();
+        return h.predictAsync(held[0].data, n, batchSize);
+      });
     } catch (err) {
       throw nativeError(err, context);
     } finally {
-      held?.release();
+      for (const k of held) k.release();
     }
   }
 
@@ -292,12 +325,13 @@ export class NativeEngine implements Engine {
   }
 
   get busy(): boolean {
-    return !this.#disposed && this.#h.isBusy();
+    return !this.#disposed && (this.#pending || this.#h.isBusy());
   }
 
   /** Frees the native memory now (a finalizer does it otherwise). Throws SIMDNET_BUSY while an async call runs. */
   dispose(): void {
     if (this.#disposed) return;
+    if (this.#pending) throw new SimdnetError('SIMDNET_BUSY', 'Cannot dispose the engine while an asynchronous call runs');
     this.#h.dispose();
     this.#disposed = true;
   }

@@ -1,25 +1,31 @@
-// Child process for transfer.test.ts: runs one fit(), predictAsync() or evaluateAsync() on the native backend and,
-// once the native job is running (model.engine.busy), transfers the input's ArrayBuffer to a Worker that drops it
-// and forces a GC (node --expose-gc: the worker inherits the flag), so the memory the job was reading is freed. A
-// crash shows up in the parent as a signal; otherwise the child prints one JSON line with what the call returned.
+// Child process for transfer.test.ts: runs fit(), predictAsync() or evaluateAsync() on the native backend, first
+// undisturbed (the baseline), then `reps` times where, once the native job is running (model.engine.busy), it either
+// transfers the input's ArrayBuffer to a Worker that drops it and forces a GC (node --expose-gc: the worker inherits
+// the flag), so the memory the job was reading is freed, or overwrites x with NaN and y with zeros. A crash shows up
+// in the parent as a signal; otherwise the child prints one JSON line: the baseline's result and each repetition's.
 //
-//   node --expose-gc transfer-child.mjs <dist/index.js> <fit|predict|evaluate> <transfer|mutate|none>
+//   node --expose-gc transfer-child.mjs <dist/index.js> <fit|predict|evaluate> <transfer|mutate> <reps>
 //
 // SIMDNET_ISA in the environment picks the ISA (the addon reads it at load).
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 
-const [distIndex, op, action] = process.argv.slice(2);
-const { Sequential, Dense, optimizers } = await import(distIndex);
 
 const IN = 2048;
 const OUT = 10;
-const N = Number(process.env.TRANSFER_ROWS ?? 10240);  // 80 MB of x: over glibc's largest mmap threshold (32 MB), so its free unmaps it
-let seed = 12345;
-const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
-const x = Float32Array.from({ length: N * IN }, () => rand() - 0.5);
-const y = new Float32Array(N * OUT);
-for (let i = 0; i < N; i++) y[i * OUT + Math.floor(rand() * OUT)] = 1;
+const N = Number(process.env.TRANSFER_ROWS ?? 5120);  // 40 MB of x: over glibc's largest mmap threshold (32 MB), so its free unmaps it
+const [distIndex, op, action, reps] = process.argv.slice(2);
+const { Sequential, Dense, optimizers } = await import(distIndex);
+
+// The same data for every run (a transferred x is gone: each run makes its own).
+function makeData() {
+  let seed = 12345;
+  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const x = Float32Array.from({ length: N * IN }, () => rand() - 0.5);
+  const y = new Float32Array(N * OUT);
+  for (let i = 0; i < N; i++) y[i * OUT + Math.floor(rand() * OUT)] = 1;
+  return { x, y };
+}
 
 function makeModel() {
   const m = new Sequential([
@@ -31,8 +37,8 @@ function makeModel() {
   return m;
 }
 
-// A worker, started before the call so the transfer is quick: it takes the buffer, drops it and collects garbage
-// until the memory is gone, then reports back.
+// A worker, started before the calls so a transfer is quick: it takes the buffer, lets the message go, collects
+// garbage until the memory is gone, then reports back.
 const worker = new Worker(
   `const { parentPort } = require('node:worker_threads');
    parentPort.on('message', () => setImmediate(() => {  // collected once the message event is off the stack
@@ -51,25 +57,26 @@ function transferAway(buf) {
   });
 }
 
-// Acts on x once the engine has a job in flight; resolves with whether it did.
-function whenBusy(model) {
+// Acts on the data once the engine has a job in flight; resolves with whether the job was still running after the
+// act (the memory was freed, or the values overwritten, under the job).
+function whenBusy(model, data, act) {
   return new Promise((resolve, reject) => {
     const t0 = Date.now();
     const poll = setInterval(async () => {
       if (!model.engine.busy) {
-        if (Date.now() - t0 > 20_000) { clearInterval(poll); resolve(false); }
+        if (Date.now() - t0 > 60_000) { clearInterval(poll); resolve(false); }
         return;
       }
       clearInterval(poll);
       try {
-        if (action === 'transfer') {
-          await transferAway(x.buffer);
+        if (act === 'transfer') {
+          await transferAway(data.x.buffer);
           for (let i = 0; i < 5; i++) globalThis.gc();
-        } else if (action === 'mutate') {
-          x.fill(NaN);
-          y.fill(0);
+        } else if (act === 'mutate') {
+          data.x.fill(NaN);
+          data.y.fill(0);
         }
-        resolve(model.engine.busy);  // still running after the act: the act happened under the job
+        resolve(model.engine.busy);
       } catch (e) {
         reject(e);
       }
@@ -77,25 +84,34 @@ function whenBusy(model) {
   });
 }
 
-const model = makeModel();
-const out = { op, action };
-const acted = action === 'none' ? Promise.resolve(false) : whenBusy(model);
-// Results as sha256 of their bytes (compared across runs: equal bytes, not just close values) plus a finiteness flag.
+// Results as sha256 of their bytes (equal bytes, not just close values) plus a finiteness flag.
 const digest = (a) => ({ sha: createHash('sha256').update(Buffer.from(a.buffer, a.byteOffset, a.byteLength)).digest('hex'), finite: a.every(Number.isFinite) });
-try {
-  if (op === 'fit') {
-    const h = await model.fit(x, y, { epochs: 3, batchSize: 32, shuffle: true, verbose: 0 });
-    out.loss = h.history.loss;
-    out.weights = model.getWeights().map((w) => digest(w.data()));
-  } else if (op === 'predict') {
-    out.pred = digest((await model.predictAsync(x, { batchSize: 4 })).data());
-  } else if (op === 'evaluate') {
-    out.logs = await model.evaluateAsync(x, y, { batchSize: 4 });
+
+async function run(act) {
+  const model = makeModel();
+  const data = makeData();
+  const out = {};
+  const acted = act === 'none' ? Promise.resolve(false) : whenBusy(model, data, act);
+  try {
+    if (op === 'fit') {
+      const h = await model.fit(data.x, data.y, { epochs: 2, batchSize: 32, shuffle: true, verbose: 0 });
+      out.result = { loss: h.history.loss, weights: model.getWeights().map((w) => digest(w.data())) };
+    } else if (op === 'predict') {
+      out.result = digest((await model.predictAsync(data.x, { batchSize: 4 })).data());
+    } else if (op === 'evaluate') {
+      out.result = await model.evaluateAsync(data.x, data.y, { batchSize: 4 });
+    }
+  } catch (e) {
+    out.error = { code: e.code, message: e.message };
   }
-} catch (e) {
-  out.error = { code: e.code, message: e.message };
+  out.actedWhileBusy = await acted;
+  out.xLength = data.x.length;
+  model.dispose();
+  return out;
 }
-out.actedWhileBusy = await acted;
-out.xLength = x.length;
+
+const baseline = await run('none');
+const runs = [];
+for (let i = 0; i < Number(reps); i++) runs.push(await run(action));
 await worker.terminate();
-console.log(JSON.stringify(out));
+console.log(JSON.stringify({ op, action, baseline, runs }));

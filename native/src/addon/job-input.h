@@ -5,14 +5,14 @@
 // structuredClone with transfer, napi_detach_arraybuffer from any addon. Its backing store then belongs to the
 // receiver and is freed when that side collects it; N-API gives no way to keep a backing store alive. A Napi
 // reference to the typed array keeps the JS object, not the memory (that was the SIGSEGV of issue 11). So:
-//   - x, when it is an allocF32 block (ops-buffer.cc: memory this addon owns; Node clones external buffers instead
-//     of transferring them), is PINNED: releaseF32 and the buffer's finalizer still detach it / drop it, but the
-//     block is freed only when the last pin goes. No copy.
-//   - any other x, and every array whose values the job uses as indices after checking them at call time (labels,
-//     sample order) or validated numbers (lrPerStep), is COPIED here, at call time, into memory the job owns
-//     (block_alloc). lib/engine/native-engine.ts never sends a large x this way: it first snapshots it into an
-//     allocF32 block in slices with event-loop turns between (lib/engine/snapshot.ts), so this synchronous copy
-//     meets small arrays (y, order, lrPerStep) or direct addon callers.
+//   - x, and y unless it holds sparse labels, when it is an allocF32 block (ops-buffer.cc: memory this addon owns;
+//     Node clones external buffers instead of transferring them), is PINNED: releaseF32 and the buffer's finalizer
+//     still detach it / drop it, but the block is freed only when the last pin goes. No copy.
+//   - any other x or y, and every array whose values the job uses as indices after checking them at call time
+//     (sparse labels, sample order) or as validated numbers (lrPerStep), is COPIED here, at call time, into memory
+//     the job owns (block_alloc). lib/engine/native-engine.ts never sends a large x or y this way: it snapshots them
+//     into allocF32 blocks first, in slices with event-loop turns between (lib/engine/snapshot.ts), so this
+//     synchronous copy meets small arrays (sparse labels, order, lrPerStep) or direct addon callers.
 // Both constructor and destructor run on the JS thread (an AsyncWorker is deleted there after OnOK/OnError).
 #pragma once
 #include <napi.h>

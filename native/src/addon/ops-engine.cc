@@ -9,16 +9,17 @@
 //   memoryBytes(), isBusy(), isDisposed(), dispose()
 //
 // Async calls copy their scalar arguments into the worker, hold every typed array they read as a JobInput
-// (job-input.h: x pinned when it is an allocF32 block, else copied; labels, order and lrPerStep always copied), so a
-// buffer transferred to a Worker or detached mid-run cannot free or change what the job reads, hold a reference to
-// the Engine object itself, so it cannot be collected mid-run, and set the busy flag: any other call that
-// would touch the engine throws SIMDNET_BUSY until the promise settles. cancel() sets a flag the worker reads before
-// each step. Native memory is reported to V8 with AdjustExternalMemory and released by dispose() or the finalizer.
+// (job-input.h: x and dense y pinned when they are allocF32 blocks, else copied; sparse labels, order and lrPerStep
+// always copied), so a buffer transferred to a Worker or detached mid-run cannot free or change what the job reads,
+// hold a reference to the Engine object itself, so it cannot be collected mid-run, and set the busy flag: any other
+// call that would touch the engine throws SIMDNET_BUSY until the promise settles. cancel() sets a flag the worker
+// reads before each step. Native memory is reported to V8 with AdjustExternalMemory and released by dispose() or the
+// finalizer.
 #include <napi.h>
 
 #include <algorithm>
-#include <initializer_list>
 #include <atomic>
+#include <initializer_list>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -264,6 +265,10 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
                         "Out of memory allocating buffers for batch size " + std::to_string(batch));
     SyncMemory(env);
   }
+
+  // How a job holds y: sparse labels (one column) are row indices checked at call time, so always a copy; other
+  // targets are only computed with and may be pinned like x (an autoencoder's y is as large as its x).
+  static JobInput::Mode LabelMode(const Engine& e) { return e.target_size() == 1 ? JobInput::kCopy : JobInput::kPin; }
 
   void CheckLabels(Napi::Env env, const Engine& e, const float* y, size_t n) {
     const long long bad = e.find_bad_label(y, n);
@@ -579,7 +584,7 @@ Napi::Value EngineWrap::TrainBatches(const Napi::CallbackInfo& info) {
   in.reserve(4);
   in.emplace_back(env, info[0], a.x, a.n * e.input_size() * sizeof(float), JobInput::kPin);
   a.x = in.back().get<float>();
-  in.emplace_back(env, info[1], a.y, a.n * e.target_size() * sizeof(float), JobInput::kCopy);
+  in.emplace_back(env, info[1], a.y, a.n * e.target_size() * sizeof(float), LabelMode(e));
   a.y = in.back().get<float>();
   in.emplace_back(env, info[3], a.order, a.n * sizeof(uint32_t), JobInput::kCopy);
   a.order = in.back().get<uint32_t>();
@@ -603,7 +608,7 @@ Napi::Value EngineWrap::EvaluateAsync(const Napi::CallbackInfo& info) {
   std::vector<JobInput> in;
   in.reserve(2);
   in.emplace_back(env, info[0], a.x, a.n * e.input_size() * sizeof(float), JobInput::kPin);
-  in.emplace_back(env, info[1], a.y, a.n * e.target_size() * sizeof(float), JobInput::kCopy);
+  in.emplace_back(env, info[1], a.y, a.n * e.target_size() * sizeof(float), LabelMode(e));
   auto* job = new EvaluateJob(env, st_, info.This().As<Napi::Object>(), in[0].get<float>(), in[1].get<float>(), a.n,
                               a.batch_size, metric_count_);
   job->Adopt(std::move(in), {info[0], info[1]});
