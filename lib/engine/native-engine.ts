@@ -14,7 +14,7 @@ import { requireNative } from '../native.js';
 import { SimdnetError, SimdnetRangeError, SimdnetTypeError, describe, type ErrorCode } from '../errors.js';
 import { checkBoolean, checkF32, checkSize } from '../validate.js';
 import { checkOptimizerState, optimizerStateLayout, type OptimizerStateEntry } from './optimizer-state.js';
-import { hold, type Held } from './snapshot.js';
+import { holdAll, type Held } from './snapshot.js';
 import type {
   Engine,
   LayerDiagnostics,
@@ -242,7 +242,7 @@ export class NativeEngine implements Engine {
     const held: Held[] = [];
     try {
       r = await this.#exclusive(async () => {
-        held.push(await hold(x, n * this.inputSize, 'x'), await hold(y, n * this.#targetSize, 'y'));
+        held.push(...(await holdAll([{ src: x, length: n * this.inputSize, name: 'x' }, { src: y, length: n * this.#targetSize, name: 'y' }])));
         this.#live();
         if (this.#cancelPending) return { steps: 0, logs: [NaN, ...this.#metrics.map(() => NaN)] };
         return h.trainBatches(held[0].data, held[1].data, n, order, batchSize, firstBatch, batchCount, lrPerStep ?? null,
@@ -285,7 +285,7 @@ export class NativeEngine implements Engine {
     const held: Held[] = [];
     try {
       return this.#toLogs(await this.#exclusive(async () => {
-        held.push(await hold(x, n * this.inputSize, 'x'), await hold(y, n * this.#targetSize, 'y'));
+        held.push(...(await holdAll([{ src: x, length: n * this.inputSize, name: 'x' }, { src: y, length: n * this.#targetSize, name: 'y' }])));
         this.#live();
         return h.evaluateAsync(held[0].data, held[1].data, n, batchSize);
       }));
@@ -309,7 +309,7 @@ export class NativeEngine implements Engine {
     const held: Held[] = [];
     try {
       return await this.#exclusive(async () => {
-        held.push(await hold(x, n * this.inputSize, 'x'));
+        held.push(...(await holdAll([{ src: x, length: n * this.inputSize, name: 'x' }])));
         this.#live();
         return h.predictAsync(held[0].data, n, batchSize);
       });

@@ -82,3 +82,18 @@ export async function hold(
   const data = dst!;
   return { data, copied, release };
 }
+
+/**
+ * Several hold() calls started in the same turn, so each snapshot's first slices (all of a small array) are taken
+ * at the call, before the caller's code runs again. If one fails, the others' copies are released.
+ */
+export async function holdAll(list: { src: Float32Array; length: number; name: string; visit?: (slice: Float32Array, start: number) => void }[]): Promise<Held[]> {
+  const started = list.map((h) => hold(h.src, h.length, h.name, { visit: h.visit }));
+  const settled = await Promise.allSettled(started);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    for (const r of settled) if (r.status === 'fulfilled') r.value.release();
+    throw failed.reason;
+  }
+  return settled.map((r) => (r as PromiseFulfilledResult<Held>).value);
+}

@@ -1,7 +1,7 @@
 /** Turning user inputs (Tensor, Float32Array, nested arrays) into the row-major arrays the engines take. */
 import type { LossName } from '../engine/engine.js';
 import { SimdnetError, SimdnetTypeError } from '../errors.js';
-import { hold, type Held } from '../engine/snapshot.js';
+import { holdAll, type Held } from '../engine/snapshot.js';
 import { firstNonFinite, toMatrix, type Matrix } from '../tensor.js';
 import { isDetached } from '../validate.js';
 
@@ -62,14 +62,18 @@ export async function checkFiniteAsync(m: Matrix, name: string): Promise<void> {
 }
 
 /**
- * fit()'s hold on a matrix for the whole run (docs/engine.md, "What a running job holds"): a snapshot taken now
- * (lib/engine/snapshot.ts: a copy made in slices with event-loop turns between, or a Tensor's own immutable storage,
- * which the addon pins), checked for non-finite values in the same pass, so what is checked is what is trained on.
- * `labels` (sparse targets: the class count) re-checks the labels on the snapshot too. release() the result when done.
+ * fit()'s hold on its matrices for the whole run (docs/engine.md, "What a running job holds"): snapshots started
+ * together now (lib/engine/snapshot.ts: copies made in slices with event-loop turns between, or a Tensor's own
+ * immutable storage, which the addon pins), checked for non-finite values in the same pass, so what is checked is
+ * what is trained on. `labels` (sparse targets: the class count) re-checks labels on the snapshot too. The caller
+ * releases every Held once done; on failure none is left held.
  */
-export async function snapshotMatrix(m: Matrix, name: string, labels?: number): Promise<{ matrix: Matrix; held: Held }> {
-  const held = await hold(m.data, m.rows * m.cols, name, {
-    visit: (slice, start) => {
+export async function snapshotMatrices(list: { m: Matrix; name: string; labels?: number }[]): Promise<{ matrices: Matrix[]; held: Held[] }> {
+  const held = await holdAll(list.map(({ m, name, labels }) => ({
+    src: m.data,
+    length: m.rows * m.cols,
+    name,
+    visit: (slice: Float32Array, start: number) => {
       const i = firstNonFinite(slice);
       if (i >= 0) throw notFinite(m, name, start + i, slice[i]);
       if (labels !== undefined)
@@ -80,8 +84,8 @@ export async function snapshotMatrix(m: Matrix, name: string, labels?: number): 
               `Expected integer labels in [0, ${labels}) for ${name} (sparseCategoricalCrossentropy) but ${name}[${start + j}] is ${v}`);
         }
     },
-  });
-  return { matrix: { data: held.data, rows: m.rows, cols: m.cols }, held };
+  })));
+  return { matrices: held.map((h, i) => ({ data: h.data, rows: list[i].m.rows, cols: list[i].m.cols })), held };
 }
 
 export function checkSameRows(x: Matrix, y: Matrix, xName: string, yName: string): void {

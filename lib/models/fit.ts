@@ -15,7 +15,7 @@ import { ProgressBar } from '../callbacks/progress-bar.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { History } from './history.js';
 import type { Held } from '../engine/snapshot.js';
-import { checkSameRows, prepareInputs, prepareTargets, sliceRows, snapshotMatrix } from './data.js';
+import { checkSameRows, prepareInputs, prepareTargets, sliceRows, snapshotMatrices } from './data.js';
 import { identityOrder, shuffledOrder, shuffleStream } from './shuffle.js';
 import type { Tensor, NestedArray } from '../tensor.js';
 
@@ -167,20 +167,18 @@ async function fitHeld(host: FitHost, x: unknown, y: unknown, p: Parsed, held: H
     yValIn = prepareTargets(p.validationData[1], host.loss, engine.outputSize, 'validationData[1]');
     checkSameRows(xValIn, yValIn, 'validationData[0]', 'validationData[1]');
   }
-  const snap = async (m: typeof xIn, name: string, l?: number) => {
-    const s = await snapshotMatrix(m, name, l);
-    held.push(s.held);
-    return s.matrix;
-  };
-  const xAll = await snap(xIn, 'x');
-  const yAll = await snap(yIn, 'y', labels);
+  const list = [{ m: xIn, name: 'x' }, { m: yIn, name: 'y', labels }];
+  if (xValIn && yValIn) list.push({ m: xValIn, name: 'validationData[0]' }, { m: yValIn, name: 'validationData[1]', labels });
+  const snap = await snapshotMatrices(list);
+  held.push(...snap.held);
+  const [xAll, yAll] = snap.matrices;
   let xTrain = xAll;
   let yTrain = yAll;
   let xVal = null;
   let yVal = null;
   if (xValIn && yValIn) {
-    xVal = await snap(xValIn, 'validationData[0]');
-    yVal = await snap(yValIn, 'validationData[1]', labels);
+    xVal = snap.matrices[2];
+    yVal = snap.matrices[3];
   } else if (p.validationSplit > 0) {
     // Keras: split_at = floor(n * (1 - validation_split)); the tail is the validation set, taken before shuffling.
     const at = Math.floor(xAll.rows * (1 - p.validationSplit));
