@@ -19,9 +19,9 @@
 
 #include <algorithm>
 #include <atomic>
-#include <initializer_list>
 #include <cmath>
 #include <cstring>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -102,6 +102,7 @@ class EngineJob : public Napi::AsyncWorker {
     inputs_ = std::move(inputs);
     for (const Napi::Value& v : objects) Hold(v);
   }
+
  protected:
   void Execute() override {
     try {
