@@ -48,20 +48,6 @@ export function checkFinite(m: Matrix, name: string): void {
 }
 
 /**
- * checkFinite for fit(): the same check in slices of 2^16 elements with a macrotask turn between them, so a large
- * training set (60,000 x 784 takes ~70 ms to scan) never holds the event loop for more than a few milliseconds.
- */
-export async function checkFiniteAsync(m: Matrix, name: string): Promise<void> {
-  const n = m.rows * m.cols;
-  const slice = 1 << 16;  // small enough that even the first, not yet optimised pass stays ~1 ms
-  for (let start = 0; start < n; start += slice) {
-    if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    const i = firstNonFinite(m.data.subarray(start, Math.min(n, start + slice)));
-    if (i >= 0) throw notFinite(m, name, start + i);
-  }
-}
-
-/**
  * fit()'s hold on its matrices for the whole run (docs/engine.md, "What a running job holds"): snapshots started
  * together now (lib/engine/snapshot.ts: copies made in slices with event-loop turns between, or a Tensor's own
  * immutable storage, which the addon pins), checked for non-finite values in the same pass, so what is checked is
