@@ -6,7 +6,7 @@
 //       snapshots, runs trainBatches jobs and evaluateAsync, and releases the snapshots again);
 //   (2) 1,000 cycles of model.save(dir) + loadModel(dir) + dispose() of the loaded copy (public API only, so the
 //       script keeps working whatever save/load do inside).
-// RSS, V8's external memory, and the addon's live allocF32 bytes are sampled after a forced GC (when node runs with
+// RSS, V8's heap (committed) and external memory, and the addon's live allocF32 bytes are sampled after a forced GC (when node runs with
 // --expose-gc) at the start, every tenth of each phase and at the end; the growth is end - start. The first
 // tenth of phase 1 is a warm-up (allocator pools, JIT), so growth is also given from the first sample after it.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -28,12 +28,13 @@ const EPOCHS_PER_FIT = 10;
 function sample() {
   globalThis.gc?.();
   const m = process.memoryUsage();
-  return { rss: m.rss / MiB, external: m.external / MiB, native: native?.liveBufferBytes ? native.liveBufferBytes() / MiB : NaN };
+  return { rss: m.rss / MiB, heap: m.heapTotal / MiB, external: m.external / MiB, native: native?.liveBufferBytes ? native.liveBufferBytes() / MiB : NaN };
 }
-const fmt = (s) => `RSS ${s.rss.toFixed(1)} MiB, external ${s.external.toFixed(1)} MiB, allocF32 live ${s.native.toFixed(2)} MiB`;
+const fmt = (s) => `RSS ${s.rss.toFixed(1)} MiB, V8 heap ${s.heap.toFixed(1)} MiB, external ${s.external.toFixed(1)} MiB, allocF32 live ${s.native.toFixed(2)} MiB`;
+const signed = (v, d = 1) => `${v >= 0 ? '+' : ''}${v.toFixed(d)}`;
 const growth = (a, b) =>
-  `RSS ${(b.rss - a.rss >= 0 ? '+' : '')}${(b.rss - a.rss).toFixed(1)} MiB, external ${(b.external - a.external >= 0 ? '+' : '')}${(b.external - a.external).toFixed(1)} MiB, ` +
-  `allocF32 live ${(b.native - a.native >= 0 ? '+' : '')}${(b.native - a.native).toFixed(2)} MiB`;
+  `RSS ${signed(b.rss - a.rss)} MiB, V8 heap ${signed(b.heap - a.heap)} MiB, external ${signed(b.external - a.external)} MiB, ` +
+  `allocF32 live ${signed(b.native - a.native, 2)} MiB`;
 
 function makeModel() {
   const m = new Sequential([
