@@ -303,8 +303,13 @@ export class JsEngine implements Engine {
   }
 
   async evaluateAsync(x: Float32Array, y: Float32Array, n: number, batchSize: number): Promise<Logs> {
+    // A snapshot taken at call time, as the native engine reads (docs/engine.md, "What a running job holds").
+    this.checkUsable();
+    this.checkBatchArrays(x, y, n);
+    const xs = x.slice(0, n * this.inputSize);
+    const ys = y.slice(0, n * this.ySize);
     await yieldToLoop();
-    return this.evaluate(x, y, n, batchSize);
+    return this.evaluate(xs, ys, n, batchSize);
   }
 
   predict(x: Float32Array, n: number, batchSize: number): Float32Array {
@@ -322,8 +327,11 @@ export class JsEngine implements Engine {
   }
 
   async predictAsync(x: Float32Array, n: number, batchSize: number): Promise<Float32Array> {
+    this.checkUsable();
+    this.checkBatchArrays(x, null, n);
+    const xs = x.slice(0, n * this.inputSize);  // a snapshot taken at call time, as the native engine reads
     await yieldToLoop();
-    return this.predict(x, n, batchSize);
+    return this.predict(xs, n, batchSize);
   }
 }
 

@@ -5,13 +5,16 @@
  * thread and resolve with a promise. Semantics are those of docs/engine.md, shared with JsEngine.
  *
  * Arguments are validated here with coded errors (lib/validate.ts); the addon re-checks them (and the whole plan)
- * as a safety net. Async methods capture `new Error()` before crossing into native code, so a rejection carries
+ * as a safety net. The async calls read a snapshot of x and y taken when they are called (./snapshot.ts: the caller's
+ * array itself when it is memory the addon pins, such as a Tensor's, else a copy made in slices), so writing to,
+ * transferring or detaching the caller's arrays afterwards changes nothing for the call. Async methods capture `new Error()` before crossing into native code, so a rejection carries
  * the caller's stack rather than an empty native one (sharp's is.nativeError).
  */
 import { requireNative } from '../native.js';
 import { SimdnetError, SimdnetRangeError, SimdnetTypeError, describe, type ErrorCode } from '../errors.js';
 import { checkBoolean, checkF32, checkSize } from '../validate.js';
 import { checkOptimizerState, optimizerStateLayout, type OptimizerStateEntry } from './optimizer-state.js';
+import { holdAll, type Held } from './snapshot.js';
 import type {
   Engine,
   LayerDiagnostics,
@@ -94,6 +97,12 @@ export class NativeEngine implements Engine {
   /** Columns of y per sample: outputSize, or 1 for sparse labels. */
   readonly #targetSize: number;
   #disposed = false;
+  /**
+   * An async call is taking its snapshots (before the addon's job starts and sets its own busy flag): the engine
+   * counts as busy, and a cancel() then is remembered, since the addon clears its flag when a job starts.
+   */
+  #pending = false;
+  #cancelPending = false;
 
   constructor(plan: PlanSpec) {
     if (typeof plan !== 'object' || plan === null || Array.isArray(plan))
@@ -116,6 +125,24 @@ export class NativeEngine implements Engine {
     return this.#h;
   }
 
+  /** #live() for calls the addon refuses while a job runs, extended to the snapshot phase before the job. */
+  #idle(): NativeEngineHandle {
+    const h = this.#live();
+    if (this.#pending) throw new SimdnetError('SIMDNET_BUSY', 'The engine is busy with an asynchronous call');
+    return h;
+  }
+
+  /** Runs an async call's snapshot phase and job with the engine marked busy throughout. */
+  async #exclusive<T>(run: () => Promise<T>): Promise<T> {
+    this.#pending = true;
+    this.#cancelPending = false;
+    try {
+      return await run();
+    } finally {
+      this.#pending = false;
+    }
+  }
+
   #toLogs(values: ArrayLike<number>): Logs {
     const logs: Logs = { loss: values[0] };
     for (let i = 0; i < this.#metrics.length; i++) logs[this.#metrics[i]] = values[i + 1];
@@ -128,11 +155,11 @@ export class NativeEngine implements Engine {
   }
 
   getParams(): Float32Array[] {
-    return this.#live().getParams();
+    return this.#idle().getParams();
   }
 
   setParams(values: Float32Array[]): void {
-    const h = this.#live();
+    const h = this.#idle();
     if (!Array.isArray(values))
       throw new SimdnetTypeError('SIMDNET_INVALID_ARGUMENT', `Expected an Array of Float32Array for values but received ${describe(values)}`);
     if (values.length !== this.#params.length)
@@ -148,15 +175,15 @@ export class NativeEngine implements Engine {
   }
 
   resetOptimizer(): void {
-    this.#live().resetOptimizer();
+    this.#idle().resetOptimizer();
   }
 
   getOptimizerState(): Float32Array[] {
-    return this.#live().getOptimizerState();
+    return this.#idle().getOptimizerState();
   }
 
   setOptimizerState(arrays: Float32Array[], step: number): void {
-    const h = this.#live();
+    const h = this.#idle();
     checkOptimizerState(this.optimizerStateLayout(), arrays, step);
     h.setOptimizerState(arrays, step);
   }
@@ -172,7 +199,7 @@ export class NativeEngine implements Engine {
   setLearningRate(lr: number): void {
     if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0)
       throw new SimdnetRangeError('SIMDNET_INVALID_ARGUMENT', `Expected finite number >= 0 for lr but received ${describe(lr)}`);
-    this.#live().setLearningRate(lr);
+    this.#idle().setLearningRate(lr);
   }
 
   get step(): number {
@@ -180,7 +207,7 @@ export class NativeEngine implements Engine {
   }
 
   trainStep(x: Float32Array, y: Float32Array, batch: number): Logs {
-    const h = this.#live();
+    const h = this.#idle();
     if (!Number.isInteger(batch) || batch < 1) checkSize(batch, 'batch', 1);
     f32(x, 'x', batch * this.inputSize);
     f32(y, 'y', batch * this.#targetSize);
@@ -190,7 +217,7 @@ export class NativeEngine implements Engine {
 
   async trainBatches(args: TrainBatchesArgs): Promise<TrainBatchesResult> {
     const context = new Error();
-    const h = this.#live();
+    const h = this.#idle();
     if (typeof args !== 'object' || args === null)
       throw new SimdnetTypeError('SIMDNET_INVALID_ARGUMENT', `Expected a TrainBatchesArgs object but received ${describe(args)}`);
     const { x, y, n, order, batchSize, firstBatch, batchCount, lrPerStep, diagnostics } = args;
@@ -212,10 +239,19 @@ export class NativeEngine implements Engine {
     if (lrPerStep !== undefined) checkF32(lrPerStep, 'lrPerStep', batchCount);
     if (diagnostics !== undefined) checkBoolean(diagnostics, 'diagnostics');
     let r: Awaited<ReturnType<NativeEngineHandle['trainBatches']>>;
+    const held: Held[] = [];
     try {
-      r = await h.trainBatches(x, y, n, order, batchSize, firstBatch, batchCount, lrPerStep ?? null, diagnostics === true);
+      r = await this.#exclusive(async () => {
+        held.push(...(await holdAll([{ src: x, length: n * this.inputSize, name: 'x' }, { src: y, length: n * this.#targetSize, name: 'y' }])));
+        this.#live();
+        if (this.#cancelPending) return { steps: 0, logs: [NaN, ...this.#metrics.map(() => NaN)] };
+        return h.trainBatches(held[0].data, held[1].data, n, order, batchSize, firstBatch, batchCount, lrPerStep ?? null,
+          diagnostics === true);
+      });
     } catch (err) {
       throw nativeError(err, context);
+    } finally {
+      for (const k of held) k.release();
     }
     const result: TrainBatchesResult = { steps: r.steps, logs: this.#toLogs(r.logs) };
     if (r.diagnostics) result.diagnostics = r.diagnostics;
@@ -223,7 +259,9 @@ export class NativeEngine implements Engine {
   }
 
   cancel(): void {
-    if (!this.#disposed) this.#h.cancel();
+    if (this.#disposed) return;
+    if (this.#pending) this.#cancelPending = true;
+    this.#h.cancel();
   }
 
   #checkEval(x: Float32Array, y: Float32Array | null, n: number, batchSize: number): void {
@@ -234,7 +272,7 @@ export class NativeEngine implements Engine {
   }
 
   evaluate(x: Float32Array, y: Float32Array, n: number, batchSize: number): Logs {
-    const h = this.#live();
+    const h = this.#idle();
     this.#checkEval(x, y, n, batchSize);
     h.evaluate(x, y, n, batchSize);
     return this.#toLogs(this.#logs);
@@ -242,29 +280,43 @@ export class NativeEngine implements Engine {
 
   async evaluateAsync(x: Float32Array, y: Float32Array, n: number, batchSize: number): Promise<Logs> {
     const context = new Error();
-    const h = this.#live();
+    const h = this.#idle();
     this.#checkEval(x, y, n, batchSize);
+    const held: Held[] = [];
     try {
-      return this.#toLogs(await h.evaluateAsync(x, y, n, batchSize));
+      return this.#toLogs(await this.#exclusive(async () => {
+        held.push(...(await holdAll([{ src: x, length: n * this.inputSize, name: 'x' }, { src: y, length: n * this.#targetSize, name: 'y' }])));
+        this.#live();
+        return h.evaluateAsync(held[0].data, held[1].data, n, batchSize);
+      }));
     } catch (err) {
       throw nativeError(err, context);
+    } finally {
+      for (const k of held) k.release();
     }
   }
 
   predict(x: Float32Array, n: number, batchSize: number): Float32Array {
-    const h = this.#live();
+    const h = this.#idle();
     this.#checkEval(x, null, n, batchSize);
     return h.predict(x, n, batchSize, new Float32Array(n * this.outputSize));
   }
 
   async predictAsync(x: Float32Array, n: number, batchSize: number): Promise<Float32Array> {
     const context = new Error();
-    const h = this.#live();
+    const h = this.#idle();
     this.#checkEval(x, null, n, batchSize);
+    const held: Held[] = [];
     try {
-      return await h.predictAsync(x, n, batchSize);
+      return await this.#exclusive(async () => {
+        held.push(...(await holdAll([{ src: x, length: n * this.inputSize, name: 'x' }])));
+        this.#live();
+        return h.predictAsync(held[0].data, n, batchSize);
+      });
     } catch (err) {
       throw nativeError(err, context);
+    } finally {
+      for (const k of held) k.release();
     }
   }
 
@@ -273,12 +325,13 @@ export class NativeEngine implements Engine {
   }
 
   get busy(): boolean {
-    return !this.#disposed && this.#h.isBusy();
+    return !this.#disposed && (this.#pending || this.#h.isBusy());
   }
 
   /** Frees the native memory now (a finalizer does it otherwise). Throws SIMDNET_BUSY while an async call runs. */
   dispose(): void {
     if (this.#disposed) return;
+    if (this.#pending) throw new SimdnetError('SIMDNET_BUSY', 'Cannot dispose the engine while an asynchronous call runs');
     this.#h.dispose();
     this.#disposed = true;
   }

@@ -1,9 +1,18 @@
 /** Turning user inputs (Tensor, Float32Array, nested arrays) into the row-major arrays the engines take. */
 import type { LossName } from '../engine/engine.js';
-import { SimdnetError } from '../errors.js';
+import { SimdnetError, SimdnetTypeError } from '../errors.js';
+import { holdAll, type Held } from '../engine/snapshot.js';
 import { firstNonFinite, toMatrix, type Matrix } from '../tensor.js';
+import { isDetached } from '../validate.js';
+
+/** A typed array whose buffer was transferred or released reads as empty: say so rather than "no samples". */
+function checkNotDetached(v: unknown, name: string): void {
+  if (ArrayBuffer.isView(v) && isDetached(v.buffer))
+    throw new SimdnetTypeError('SIMDNET_DETACHED_BUFFER', `${name} is backed by a detached ArrayBuffer (transferred or released)`);
+}
 
 export function prepareInputs(x: unknown, inputSize: number, name = 'x'): Matrix {
+  checkNotDetached(x, name);
   const m = toMatrix(x, name, inputSize);
   if (m.rows === 0) throw new SimdnetError('SIMDNET_SHAPE_MISMATCH', `Expected at least one sample in ${name} but it is empty`);
   return m;
@@ -14,6 +23,7 @@ export function prepareInputs(x: unknown, inputSize: number, name = 'x'): Matrix
  * [n, 1]) in [0, outputSize). A rank-1 target is accepted when outputSize is 1.
  */
 export function prepareTargets(y: unknown, loss: LossName, outputSize: number, name = 'y'): Matrix {
+  checkNotDetached(y, name);
   if (loss === 'sparseCategoricalCrossentropy') {
     const m = toMatrix(y, name, 1);
     for (let i = 0; i < m.rows; i++) {
@@ -27,9 +37,9 @@ export function prepareTargets(y: unknown, loss: LossName, outputSize: number, n
   return toMatrix(y, name, outputSize);
 }
 
-function notFinite(m: Matrix, name: string, at: number): SimdnetError {
+function notFinite(m: Matrix, name: string, at: number, value = m.data[at]): SimdnetError {
   return new SimdnetError('SIMDNET_NOT_FINITE',
-    `Expected finite values in ${name} but ${name}[${Math.floor(at / m.cols)}][${at % m.cols}] is ${m.data[at]}`);
+    `Expected finite values in ${name} but ${name}[${Math.floor(at / m.cols)}][${at % m.cols}] is ${value}`);
 }
 
 export function checkFinite(m: Matrix, name: string): void {
@@ -38,17 +48,30 @@ export function checkFinite(m: Matrix, name: string): void {
 }
 
 /**
- * checkFinite for fit(): the same check in slices of 2^16 elements with a macrotask turn between them, so a large
- * training set (60,000 x 784 takes ~70 ms to scan) never holds the event loop for more than a few milliseconds.
+ * fit()'s hold on its matrices for the whole run (docs/engine.md, "What a running job holds"): snapshots started
+ * together now (lib/engine/snapshot.ts: copies made in slices with event-loop turns between, or a Tensor's own
+ * immutable storage, which the addon pins), checked for non-finite values in the same pass, so what is checked is
+ * what is trained on. `labels` (sparse targets: the class count) re-checks labels on the snapshot too. The caller
+ * releases every Held once done; on failure none is left held.
  */
-export async function checkFiniteAsync(m: Matrix, name: string): Promise<void> {
-  const n = m.rows * m.cols;
-  const slice = 1 << 16;  // small enough that even the first, not yet optimised pass stays ~1 ms
-  for (let start = 0; start < n; start += slice) {
-    if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    const i = firstNonFinite(m.data.subarray(start, Math.min(n, start + slice)));
-    if (i >= 0) throw notFinite(m, name, start + i);
-  }
+export async function snapshotMatrices(list: { m: Matrix; name: string; labels?: number }[]): Promise<{ matrices: Matrix[]; held: Held[] }> {
+  const held = await holdAll(list.map(({ m, name, labels }) => ({
+    src: m.data,
+    length: m.rows * m.cols,
+    name,
+    visit: (slice: Float32Array, start: number) => {
+      const i = firstNonFinite(slice);
+      if (i >= 0) throw notFinite(m, name, start + i, slice[i]);
+      if (labels !== undefined)
+        for (let j = 0; j < slice.length; j++) {
+          const v = slice[j];
+          if (!Number.isInteger(v) || v < 0 || v >= labels)
+            throw new SimdnetError('SIMDNET_INVALID_ARGUMENT',
+              `Expected integer labels in [0, ${labels}) for ${name} (sparseCategoricalCrossentropy) but ${name}[${start + j}] is ${v}`);
+        }
+    },
+  })));
+  return { matrices: held.map((h, i) => ({ data: h.data, rows: list[i].m.rows, cols: list[i].m.cols })), held };
 }
 
 export function checkSameRows(x: Matrix, y: Matrix, xName: string, yName: string): void {

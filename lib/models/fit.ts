@@ -14,7 +14,8 @@ import type { Callback, TrainingModel, TrainingParams } from '../callbacks/callb
 import { ProgressBar } from '../callbacks/progress-bar.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { History } from './history.js';
-import { checkFiniteAsync, checkSameRows, prepareInputs, prepareTargets, sliceRows } from './data.js';
+import type { Held } from '../engine/snapshot.js';
+import { checkSameRows, prepareInputs, prepareTargets, sliceRows, snapshotMatrices } from './data.js';
 import { identityOrder, shuffledOrder, shuffleStream } from './shuffle.js';
 import type { Tensor, NestedArray } from '../tensor.js';
 
@@ -137,24 +138,47 @@ class DiagMerge {
   }
 }
 
+/**
+ * fit trains on a snapshot of x, y and the validation data taken when it is called (docs/engine.md, "What a running
+ * job holds"): writing to, transferring or detaching the caller's arrays once fit() has returned its promise changes
+ * nothing. The snapshots are released when fit settles.
+ */
 export async function runFit(host: FitHost, x: unknown, y: unknown, args: unknown): Promise<History> {
   const p = parseArgs(args);
+  const held: Held[] = [];
+  try {
+    return await fitHeld(host, x, y, p, held);
+  } finally {
+    for (const h of held) h.release();
+  }
+}
+
+async function fitHeld(host: FitHost, x: unknown, y: unknown, p: Parsed, held: Held[]): Promise<History> {
   const { engine } = host;
-  const xAll = prepareInputs(x, engine.inputSize, 'x');
-  const yAll = prepareTargets(y, host.loss, engine.outputSize, 'y');
-  checkSameRows(xAll, yAll, 'x', 'y');
-  await checkFiniteAsync(xAll, 'x');
-  await checkFiniteAsync(yAll, 'y');
+  const labels = host.loss === 'sparseCategoricalCrossentropy' ? engine.outputSize : undefined;
+  // Shapes and labels of everything are checked before the first snapshot is taken, then each is copied once.
+  const xIn = prepareInputs(x, engine.inputSize, 'x');
+  const yIn = prepareTargets(y, host.loss, engine.outputSize, 'y');
+  checkSameRows(xIn, yIn, 'x', 'y');
+  let xValIn = null;
+  let yValIn = null;
+  if (p.validationData) {
+    xValIn = prepareInputs(p.validationData[0], engine.inputSize, 'validationData[0]');
+    yValIn = prepareTargets(p.validationData[1], host.loss, engine.outputSize, 'validationData[1]');
+    checkSameRows(xValIn, yValIn, 'validationData[0]', 'validationData[1]');
+  }
+  const list = [{ m: xIn, name: 'x' }, { m: yIn, name: 'y', labels }];
+  if (xValIn && yValIn) list.push({ m: xValIn, name: 'validationData[0]' }, { m: yValIn, name: 'validationData[1]', labels });
+  const snap = await snapshotMatrices(list);
+  held.push(...snap.held);
+  const [xAll, yAll] = snap.matrices;
   let xTrain = xAll;
   let yTrain = yAll;
   let xVal = null;
   let yVal = null;
-  if (p.validationData) {
-    xVal = prepareInputs(p.validationData[0], engine.inputSize, 'validationData[0]');
-    yVal = prepareTargets(p.validationData[1], host.loss, engine.outputSize, 'validationData[1]');
-    checkSameRows(xVal, yVal, 'validationData[0]', 'validationData[1]');
-    await checkFiniteAsync(xVal, 'validationData[0]');
-    await checkFiniteAsync(yVal, 'validationData[1]');
+  if (xValIn && yValIn) {
+    xVal = snap.matrices[2];
+    yVal = snap.matrices[3];
   } else if (p.validationSplit > 0) {
     // Keras: split_at = floor(n * (1 - validation_split)); the tail is the validation set, taken before shuffling.
     const at = Math.floor(xAll.rows * (1 - p.validationSplit));

@@ -1,10 +1,14 @@
 /** Argument checks of JsEngine's batch entry points; each throws a coded SimdnetError. */
 import type { TrainBatchesArgs } from '../engine.js';
-import { SimdnetError } from '../../errors.js';
+import { SimdnetError, SimdnetTypeError } from '../../errors.js';
+import { isDetached } from '../../validate.js';
 
 /** n samples, x holding n * inputSize floats and y (unless null) n * ySize. */
 export function checkBatchArrays(x: Float32Array, y: Float32Array | null, n: number, inputSize: number, ySize: number): void {
   if (!Number.isInteger(n) || n < 1) throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Expected positive integer for the sample count but received ${n}`);
+  for (const [v, name] of [[x, 'x'], [y, 'y']] as const)
+    if (v instanceof Float32Array && isDetached(v.buffer))
+      throw new SimdnetTypeError('SIMDNET_DETACHED_BUFFER', `${name} is backed by a detached ArrayBuffer`);
   if (!(x instanceof Float32Array) || x.length < n * inputSize)
     throw new SimdnetError('SIMDNET_BUFFER_TOO_SMALL', `x must be a Float32Array of at least ${n * inputSize} elements`);
   if (y !== null && (!(y instanceof Float32Array) || y.length < n * ySize))

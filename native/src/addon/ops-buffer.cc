@@ -4,6 +4,8 @@
 // frees the block itself, at once: Node 20 builds external ArrayBuffers on node::Buffer, whose finalizer only runs
 // from a later setImmediate even after a detach, and dispose() should not wait for the event loop.
 // liveBufferBytes() counts the bytes of blocks not yet freed, so tests can see that memory really goes back.
+// A block can be pinned by an async engine job (job-input.h): while pinned, releaseF32 and the finalizer detach or
+// drop the buffer as usual, but the bytes stay allocated until the last pin goes, so the job never reads freed memory.
 #include <napi.h>
 
 #include <atomic>
@@ -13,10 +15,24 @@
 #include <unordered_map>
 
 #include "addon/args.h"
+#include "addon/job-input.h"
 #include "addon/registry.h"
 #include "runtime/memory.h"
 
 namespace simdnet::addon {
+
+// One per allocF32 block, owned by the ArrayBuffer's finalizer (which always runs, after a GC or after a detach) or,
+// when the finalizer runs while the block is pinned, by the last unpin_block. `freed`: the bytes went back
+// (releaseF32 or finalizer with no pin); `released`: JS gave the block up (releaseF32 or finalizer) while pinned, so
+// the last unpin frees it; `finalized`: the finalizer has run, so the last unpin also deletes this record.
+// Touched only on the JS thread (bindings, N-API finalizers and AsyncWorker completions all run there).
+struct Block {
+  void* ptr;
+  size_t bytes;
+  bool freed = false, released = false, finalized = false;
+  int pins = 0;
+};
+
 namespace {
 
 // Marks ArrayBuffers made by allocF32 (napi_type_tag_object, N-API 8): releaseF32 detaches only these, never a
@@ -28,24 +44,29 @@ constexpr napi_type_tag kBufferTag = {0x5f3c2a9e81d04b17ULL, 0xb6e4071c93da28f5U
 std::atomic<int64_t> g_live_bytes{0};
 
 #ifndef NODE_API_NO_EXTERNAL_BUFFERS_ALLOWED
-// One per allocF32 block, owned by the ArrayBuffer's finalizer (which always runs, after a GC or after a detach).
-// `freed` says releaseF32 already gave the block back, so the finalizer must not free it again.
-struct Block {
-  void* ptr;
-  size_t bytes;
-  bool freed;
-};
 // Live blocks by data pointer, so releaseF32 can find the Block of a buffer. Only live pointers are keys: a freed
 // address that block_alloc hands out again gets a new Block, and the old finalizer only sees its own `freed` flag.
 // Touched only on the JS thread (bindings and N-API finalizers both run there).
 std::unordered_map<void*, Block*> g_blocks;
 
-void free_block(Napi::Env env, Block* b) {
+// The C call with its status ignored: also runs from finalizers and job completions during environment teardown,
+// where the throwing Napi::MemoryManagement::AdjustExternalMemory would terminate the process.
+void free_block(napi_env env, Block* b) {
   g_blocks.erase(b->ptr);
   block_free(b->ptr);
   b->freed = true;
   g_live_bytes.fetch_sub(static_cast<int64_t>(b->bytes), std::memory_order_relaxed);
-  Napi::MemoryManagement::AdjustExternalMemory(env, -static_cast<int64_t>(b->bytes));
+  int64_t total = 0;
+  napi_adjust_external_memory(env, -static_cast<int64_t>(b->bytes), &total);
+}
+
+// JS gave the block up (releaseF32 or the finalizer): free it now unless a job has it pinned.
+void release_block(napi_env env, Block* b) {
+  if (b->freed) return;
+  if (b->pins > 0)
+    b->released = true;
+  else
+    free_block(env, b);
 }
 #endif
 
@@ -82,14 +103,15 @@ Napi::Value AllocF32(const Napi::CallbackInfo& info) {
     throw_range_error(env, "SIMDNET_OUT_OF_MEMORY",
                       "Could not allocate " + std::to_string(bytes) + " bytes of native memory for " +
                           std::to_string(n) + " float32 elements");
-  Block* b = new Block{p, bytes, false};
+  Block* b = new Block{p, bytes};
   Napi::ArrayBuffer ab;
   try {
     ab = Napi::ArrayBuffer::New(
         env, p, bytes,
         [](Napi::Env fenv, void*, Block* blk) {
-          if (!blk->freed) free_block(fenv, blk);
-          delete blk;
+          release_block(fenv, blk);
+          blk->finalized = true;
+          if (blk->pins == 0) delete blk;  // else the last unpin_block deletes it
         },
         b);
   } catch (...) {
@@ -127,7 +149,7 @@ Napi::Value ReleaseF32(const Napi::CallbackInfo& info) {
   NAPI_THROW_IF_FAILED(env, napi_detach_arraybuffer(env, ab), Napi::Value());
 #ifndef NODE_API_NO_EXTERNAL_BUFFERS_ALLOWED
   const auto it = g_blocks.find(p);
-  if (it != g_blocks.end()) free_block(env, it->second);
+  if (it != g_blocks.end()) release_block(env, it->second);
 #else
   (void)p;
 #endif
@@ -139,13 +161,104 @@ Napi::Value LiveBufferBytes(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(g_live_bytes.load(std::memory_order_relaxed)));
 }
 
+// isNativeBlock(typedArray) -> whether an async engine job would pin this array's memory rather than copy it: a
+// live allocF32 block (lib/engine/snapshot.ts asks before deciding whether to snapshot an input).
+Napi::Value IsNativeBlock(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  bool yes = false;
+#ifndef NODE_API_NO_EXTERNAL_BUFFERS_ALLOWED
+  if (info.Length() > 0 && info[0].IsTypedArray()) {
+    Napi::ArrayBuffer ab = info[0].As<Napi::TypedArray>().ArrayBuffer();
+    bool detached = false;
+    if (has_tag(env, ab) && napi_is_detached_arraybuffer(env, ab, &detached) == napi_ok && !detached)
+      yes = g_blocks.count(ab.Data()) > 0;
+  }
+#endif
+  return Napi::Boolean::New(env, yes);
+}
+
 void RegisterBuffer(Napi::Env env, Napi::Object exports) {
+  set_function<IsNativeBlock>(env, exports, "isNativeBlock");
   set_function<AllocF32>(env, exports, "allocF32");
   set_function<ReleaseF32>(env, exports, "releaseF32");
   set_function<LiveBufferBytes>(env, exports, "liveBufferBytes");
 }
 
 }  // namespace
+
+Block* pin_block(napi_env env, napi_value arraybuffer) {
+#ifndef NODE_API_NO_EXTERNAL_BUFFERS_ALLOWED
+  bool detached = false;
+  void* data = nullptr;
+  if (!has_tag(env, arraybuffer) || napi_is_detached_arraybuffer(env, arraybuffer, &detached) != napi_ok || detached ||
+      napi_get_arraybuffer_info(env, arraybuffer, &data, nullptr) != napi_ok)
+    return nullptr;
+  const auto it = g_blocks.find(data);
+  if (it == g_blocks.end()) return nullptr;
+  ++it->second->pins;
+  return it->second;
+#else
+  (void)env;
+  (void)arraybuffer;
+  return nullptr;
+#endif
+}
+
+void unpin_block(napi_env env, Block* b) {
+#ifndef NODE_API_NO_EXTERNAL_BUFFERS_ALLOWED
+  if (--b->pins > 0) return;
+  if (b->released) release_block(env, b);
+  if (b->finalized) delete b;
+#else
+  (void)env;
+  (void)b;
+#endif
+}
+
+JobInput::JobInput(Napi::Env env, Napi::Value typed_array, const void* data, size_t bytes, Mode mode) : env_(env) {
+  if (mode == kPin) pin_ = pin_block(env, typed_array.As<Napi::TypedArray>().ArrayBuffer());
+  if (pin_) {
+    data_ = data;
+    return;
+  }
+  copy_ = block_alloc(bytes == 0 ? 1 : bytes);
+  if (copy_ == nullptr)
+    throw_range_error(env, "SIMDNET_OUT_OF_MEMORY",
+                      "Could not allocate " + std::to_string(bytes) + " bytes to copy an input for an async call");
+  if (bytes) std::memcpy(copy_, data, bytes);
+  data_ = copy_;
+}
+
+void JobInput::reset() noexcept {
+  if (pin_) unpin_block(env_, pin_);
+  block_free(copy_);
+  pin_ = nullptr;
+  copy_ = nullptr;
+  data_ = nullptr;
+}
+
+JobInput::~JobInput() { reset(); }
+
+JobInput::JobInput(JobInput&& o) noexcept : env_(o.env_), pin_(o.pin_), copy_(o.copy_), data_(o.data_) {
+  o.pin_ = nullptr;
+  o.copy_ = nullptr;
+  o.data_ = nullptr;
+}
+
+JobInput& JobInput::operator=(JobInput&& o) noexcept {
+  if (this != &o) {
+    reset();
+    env_ = o.env_;
+    pin_ = o.pin_;
+    copy_ = o.copy_;
+    data_ = o.data_;
+    o.pin_ = nullptr;
+    o.copy_ = nullptr;
+    o.data_ = nullptr;
+  }
+  return *this;
+}
+
 }  // namespace simdnet::addon
 
 SIMDNET_ADDON_EXPORTS(simdnet::addon::RegisterBuffer)

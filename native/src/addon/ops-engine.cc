@@ -8,21 +8,26 @@
 //   setOptimizerState(arrays, step), get/setLearningRate, getStep(), cancel(),
 //   memoryBytes(), isBusy(), isDisposed(), dispose()
 //
-// Async calls copy their scalar arguments into the worker, hold Napi references to every typed array they read
-// (and to the Engine object itself, so it cannot be collected mid-run), and set the busy flag: any other call that
-// would touch the engine throws SIMDNET_BUSY until the promise settles. cancel() sets a flag the worker reads before
-// each step. Native memory is reported to V8 with AdjustExternalMemory and released by dispose() or the finalizer.
+// Async calls copy their scalar arguments into the worker, hold every typed array they read as a JobInput
+// (job-input.h: x and dense y pinned when they are allocF32 blocks, else copied; sparse labels, order and lrPerStep
+// always copied), so a buffer transferred to a Worker or detached mid-run cannot free or change what the job reads,
+// hold a reference to the Engine object itself, so it cannot be collected mid-run, and set the busy flag: any other
+// call that would touch the engine throws SIMDNET_BUSY until the promise settles. cancel() sets a flag the worker
+// reads before each step. Native memory is reported to V8 with AdjustExternalMemory and released by dispose() or the
+// finalizer.
 #include <napi.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstring>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "addon/args.h"
+#include "addon/job-input.h"
 #include "addon/ops-engine-plan.h"
 #include "addon/registry.h"
 #include "engine/engine.h"
@@ -96,6 +101,12 @@ class EngineJob : public Napi::AsyncWorker {
   void Hold(const Napi::Value& v) {
     if (v.IsObject()) refs_.push_back(Napi::Persistent(v.As<Napi::Object>()));
   }
+  // Takes the job's inputs (read through JobInputs made before the job, so a failed copy leaves no job behind with
+  // the busy flag set) and references to their JS objects.
+  void Adopt(std::vector<JobInput> inputs, std::initializer_list<Napi::Value> objects) {
+    inputs_ = std::move(inputs);
+    for (const Napi::Value& v : objects) Hold(v);
+  }
 
  protected:
   void Execute() override {
@@ -119,6 +130,7 @@ class EngineJob : public Napi::AsyncWorker {
   Napi::Promise::Deferred deferred_;
   Napi::ObjectReference self_;
   std::vector<Napi::ObjectReference> refs_;
+  std::vector<JobInput> inputs_;
 };
 
 // A list of the engine's float arrays as getParams/setParams and getOptimizerState/setOptimizerState see them:
@@ -273,6 +285,10 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
                         "Out of memory allocating buffers for batch size " + std::to_string(batch));
     SyncMemory(env);
   }
+
+  // How a job holds y: sparse labels (one column) are row indices checked at call time, so always a copy; other
+  // targets are only computed with and may be pinned like x (an autoencoder's y is as large as its x).
+  static JobInput::Mode LabelMode(const Engine& e) { return e.target_size() == 1 ? JobInput::kCopy : JobInput::kPin; }
 
   void CheckLabels(Napi::Env env, const Engine& e, const float* y, size_t n) {
     const long long bad = e.find_bad_label(y, n);
@@ -583,11 +599,23 @@ Napi::Value EngineWrap::TrainBatches(const Napi::CallbackInfo& info) {
   a.diagnostics = info.Length() > 8 && info[8].IsBoolean() && info[8].As<Napi::Boolean>().Value();
   CheckLabels(env, e, a.y, a.n);
   Prepare(env, e, std::min(a.batch_size, a.n), a.diagnostics);  // a batch never has more than n rows
+  // The job reads these, not the caller's arrays (job-input.h); no JS runs between the checks above and the copies.
+  std::vector<JobInput> in;
+  in.reserve(4);
+  in.emplace_back(env, info[0], a.x, a.n * e.input_size() * sizeof(float), JobInput::kPin);
+  a.x = in.back().get<float>();
+  in.emplace_back(env, info[1], a.y, a.n * e.target_size() * sizeof(float), LabelMode(e));
+  a.y = in.back().get<float>();
+  in.emplace_back(env, info[3], a.order, a.n * sizeof(uint32_t), JobInput::kCopy);
+  a.order = in.back().get<uint32_t>();
+  if (a.lr_per_step) {
+    in.emplace_back(env, info[7], a.lr_per_step, a.batch_count * sizeof(float), JobInput::kCopy);
+    a.lr_per_step = in.back().get<float>();
+  }
   st_->cancel.store(false);
   a.cancel = &st_->cancel;
   auto* job = new TrainBatchesJob(env, st_, info.This().As<Napi::Object>(), a, metric_count_);
-  for (size_t i = 0; i < 4; ++i) job->Hold(info[i]);
-  if (a.lr_per_step) job->Hold(info[7]);
+  job->Adopt(std::move(in), {info[0], info[1], info[3]});
   Napi::Promise p = job->Promise();
   job->Queue();
   return p;
@@ -597,9 +625,13 @@ Napi::Value EngineWrap::EvaluateAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Engine& e = Usable(env);
   EvalArgs a = ReadEval(info, e, true);
-  auto* job = new EvaluateJob(env, st_, info.This().As<Napi::Object>(), a.x, a.y, a.n, a.batch_size, metric_count_);
-  job->Hold(info[0]);
-  job->Hold(info[1]);
+  std::vector<JobInput> in;
+  in.reserve(2);
+  in.emplace_back(env, info[0], a.x, a.n * e.input_size() * sizeof(float), JobInput::kPin);
+  in.emplace_back(env, info[1], a.y, a.n * e.target_size() * sizeof(float), LabelMode(e));
+  auto* job = new EvaluateJob(env, st_, info.This().As<Napi::Object>(), in[0].get<float>(), in[1].get<float>(), a.n,
+                              a.batch_size, metric_count_);
+  job->Adopt(std::move(in), {info[0], info[1]});
   Napi::Promise p = job->Promise();
   job->Queue();
   return p;
@@ -610,8 +642,10 @@ Napi::Value EngineWrap::PredictAsync(const Napi::CallbackInfo& info) {
   Engine& e = Usable(env);
   EvalArgs a = ReadEval(info, e, false);
   Napi::Float32Array out = Napi::Float32Array::New(env, checked_mul(env, a.n, e.output_size()));
-  auto* job = new PredictJob(env, st_, info.This().As<Napi::Object>(), a.x, a.n, a.batch_size, out);
-  job->Hold(info[0]);
+  std::vector<JobInput> in;
+  in.emplace_back(env, info[0], a.x, a.n * e.input_size() * sizeof(float), JobInput::kPin);
+  auto* job = new PredictJob(env, st_, info.This().As<Napi::Object>(), in[0].get<float>(), a.n, a.batch_size, out);
+  job->Adopt(std::move(in), {info[0]});
   Napi::Promise p = job->Promise();
   job->Queue();
   return p;

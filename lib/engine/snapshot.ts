@@ -1,0 +1,100 @@
+/**
+ * Snapshots: what an asynchronous engine call reads instead of the caller's array (docs/engine.md, "What a running
+ * job holds").
+ *
+ * A caller's ArrayBuffer can be detached at any moment the event loop runs (postMessage(x, [x.buffer]) to a Worker,
+ * structuredClone with transfer, another addon's napi_detach_arraybuffer), and its memory is then freed by whoever
+ * received it; N-API cannot keep it alive. So a native job reads either memory this package owns and the addon
+ * pins for the job (an allocF32 block: a Tensor's storage, which users cannot write, or a snapshot made here), or a
+ * copy. The copy is made here, in slices with an event-loop turn whenever TURN_MS have passed, so a 188 MB matrix
+ * never holds the loop for long; the addon copies whatever reaches it unpinned, synchronously (native/src/addon/
+ * job-input.h), which is fine for the small arrays it meets that way (labels, order, lrPerStep).
+ *
+ * Measured on the 60000 x 784 Fashion-MNIST matrix (188 MB; figures in docs/engine.md): the copy costs one extra
+ * copy of the data in memory for the duration of the call and 1.5 to 3 times the time of the finite check fit()
+ * already made in slices (it now runs on the copy, in the same pass); pinning the caller's buffer instead
+ * (worker_threads.markAsUntransferable) costs nothing but is permanent, only covers postMessage, and leaves
+ * mutation mid-run visible.
+ */
+import { native } from '../native.js';
+import { SimdnetTypeError } from '../errors.js';
+import { isDetached } from '../validate.js';
+
+/** Longest stretch of copying between two event-loop turns. */
+const TURN_MS = 2;
+/** Elements copied (and visited) between two clock reads: 64 KB, tens of microseconds. */
+const SLICE = 1 << 14;
+
+export interface Held {
+  /** What the call reads: the caller's array itself when the addon pins it, else a private copy. */
+  readonly data: Float32Array;
+  /** Whether `data` is a copy made here (then release() frees it at once). */
+  readonly copied: boolean;
+  /** Frees the copy now (the GC would otherwise). Safe while a job still runs: the addon pins what it reads. */
+  release(): void;
+}
+
+/** Whether a native job would pin `a` (memory the addon owns) rather than need a copy. */
+export function isPinnable(a: Float32Array): boolean {
+  return native !== null && typeof native.isNativeBlock === 'function' && native.isNativeBlock(a) === true;
+}
+
+function detachedError(name: string): SimdnetTypeError {
+  return new SimdnetTypeError('SIMDNET_DETACHED_BUFFER',
+    `${name} was detached (its ArrayBuffer transferred or released) while it was being read`);
+}
+
+/**
+ * Holds the first `length` elements of `src` for an asynchronous call: pinnable memory as is (`force` copies it
+ * anyway), anything else as a copy in native memory (a plain Float32Array without the addon) made in slices with
+ * event-loop turns between. `visit(slice, start)` sees every slice of what will be read (fit's finite check runs on
+ * the snapshot this way, in the same pass) and may throw; the copy is released then. A source detached before or
+ * during the copy: SIMDNET_DETACHED_BUFFER.
+ */
+export async function hold(
+  src: Float32Array,
+  length: number,
+  name: string,
+  opts: { visit?: (slice: Float32Array, start: number) => void; force?: boolean } = {},
+): Promise<Held> {
+  if (isDetached(src.buffer)) throw detachedError(name);
+  const copied = opts.force === true || !isPinnable(src);
+  let dst: Float32Array | null = copied ? (native ? (native.allocF32(length) as Float32Array) : new Float32Array(length)) : src;
+  const release = () => {
+    if (copied && dst !== null && native && dst.length > 0) native.releaseF32(dst);
+    dst = null;
+  };
+  try {
+    let turn = performance.now();
+    for (let start = 0; start < length; start += SLICE) {
+      if (performance.now() - turn >= TURN_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        turn = performance.now();
+        if (isDetached(src.buffer)) throw detachedError(name);
+      }
+      const end = Math.min(length, start + SLICE);
+      if (copied) dst!.set(src.subarray(start, end), start);
+      opts.visit?.(dst!.subarray(start, end), start);
+    }
+  } catch (err) {
+    release();
+    throw err;
+  }
+  const data = dst!;
+  return { data, copied, release };
+}
+
+/**
+ * Several hold() calls started in the same turn, so each snapshot's first slices (all of a small array) are taken
+ * at the call, before the caller's code runs again. If one fails, the others' copies are released.
+ */
+export async function holdAll(list: { src: Float32Array; length: number; name: string; visit?: (slice: Float32Array, start: number) => void }[]): Promise<Held[]> {
+  const started = list.map((h) => hold(h.src, h.length, h.name, { visit: h.visit }));
+  const settled = await Promise.allSettled(started);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    for (const r of settled) if (r.status === 'fulfilled') r.value.release();
+    throw failed.reason;
+  }
+  return settled.map((r) => (r as PromiseFulfilledResult<Held>).value);
+}
