@@ -259,7 +259,7 @@ export async function runSuite(argv = process.argv.slice(2), io = { out: (s) => 
     }
   }
 
-  report.targets = evaluateTargets({ host, kernels: report.kernels ?? null, training: report.training ?? null, baseline });
+  report.targets = evaluateTargets({ host, kernels: report.kernels ?? null, training: report.training ?? null, baseline, quick });
   md.push('', `## Targets (issue 10), from this run's figures only, on ${host.cpu}`, '');
   md.push(markdownTable(['host kind', 'target', 'measured', 'status', 'source'], report.targets.map((t) => [t.group, t.target, t.measured, t.status, t.source])));
   if (report.notes.length) md.push('', '## Notes', '', ...report.notes.map((n) => `- ${n}`));

@@ -7,12 +7,12 @@ import os
 import struct
 import sys
 
-import numpy as np
-
 RESULT_PREFIX = 'SIMDNET_BENCH_RESULT '
 
 
 def read_idx(path):
+    import numpy as np  # here, not at the top: a --probe in a Python without numpy must fail on torch's import
+
     opener = gzip.open if path.endswith('.gz') else open
     with opener(path, 'rb') as f:
         data = f.read()
@@ -33,6 +33,8 @@ def find(d, part, kind):
 
 def fashion_mnist(d, train_limit=0, test_limit=0):
     """(x_train, y_train, x_test, y_test): float32 pixels / 255 as n x 784, uint8 labels; limits keep the first n."""
+    import numpy as np
+
     x_train = read_idx(find(d, 'train', 'images')).reshape(-1, 784).astype(np.float32) / 255
     y_train = read_idx(find(d, 'train', 'labels'))
     x_test = read_idx(find(d, 't10k', 'images')).reshape(-1, 784).astype(np.float32) / 255

@@ -51,7 +51,7 @@ export const GEMM_TARGET_SHAPES = ['(128,784,128)', '(128,128,64)', '(128,64,10)
  * training: one row per contender (medians over repeats): { contender, samplesPerSecond, drift, inferenceSeconds,
  * accuracy, lagWorstMs, error?, notMeasured? }; baseline: an earlier suite report (JSON) or null.
  */
-export function evaluateTargets({ host, kernels = null, training = null, baseline = null }) {
+export function evaluateTargets({ host, kernels = null, training = null, baseline = null, quick = false }) {
   const out = [];
   const add = (group, target, measured, st, source) => out.push({ group, target, measured, status: st, source });
   const A = 'AVX-512 host';
@@ -211,5 +211,7 @@ export function evaluateTargets({ host, kernels = null, training = null, baselin
     if (!lags.length) add(E, t, 'n/a', notMeasured('no simdnet native row'), src);
     else add(E, t, `${Math.max(...lags).toFixed(1)} ms`, status(Math.max(...lags) < 10), src);
   }
+  // Quick mode mixes extrapolated batches with 2-epoch runs on 2,048 samples: its ratios mean nothing.
+  if (quick) for (const t of out) if (!t.status.startsWith('not measured')) t.status = notMeasured('quick mode (tiny sizes, figures meaningless)');
   return out;
 }

@@ -113,8 +113,8 @@ export async function runTrainingOnce({ contenders, probes, quick, epochs, datas
     let r;
     if (g === 'pytorch' || g === 'pytorch-debian' || g === 'keras') {
       const p = probes[g];
-      if (dataset !== 'fashion-mnist') r = { notMeasured: 'not measured: Fashion-MNIST absent (quick mode trains Node contenders on digits)' };
-      else if (!p || p.notMeasured || p.error) r = p?.notMeasured ? { notMeasured: p.notMeasured, blas: p.blas } : { error: p?.error ?? 'no probe' };
+      if (!p || p.notMeasured || p.error) r = p?.notMeasured ? { notMeasured: p.notMeasured, framework: p.framework, blas: p.blas } : { error: p?.error ?? 'no probe' };
+      else if (dataset !== 'fashion-mnist') r = { notMeasured: 'not measured: Fashion-MNIST absent (quick mode trains Node contenders on digits)' };
       else if (g === 'keras') {
         r = await runChild(PYTHON, [KERAS_SCRIPT, ...pyArgs(threads)], { env: { ...threadEnv(threads), TF_CPP_MIN_LOG_LEVEL: '2' }, verbose });
       } else {
