@@ -137,8 +137,10 @@ export async function runSuite(argv = process.argv.slice(2), io = { out: (s) => 
     md.push('', `## 1. SGEMM, GFLOP/s (% of the ${k.peakIsa ?? ''} FMA peak at the contender's thread count)`, '');
     md.push(markdownTable(['shape (M,K,N)', ...names], rows));
     md.push('', `Every figure: 2mnk / the ${k.statistic ?? 'median of single-call times'} (per contender and shape).`);
-    const peaks = Object.entries(k.fmaPeakGflops).map(([t, g]) => `${t} thread${t === '1' ? '' : 's'}: ${fmt(g, 1)} GFLOP/s`);
-    if (peaks.length) md.push('', `FMA peak, measured in this run by simdnet's fmaPeak() (independent FMA chains on the ISA in use, ${k.peakIsa}: the widest this CPU and build run): ${peaks.join(', ')}.`);
+    const peaks = (p) => Object.entries(p ?? {}).map(([t, g]) => `${t} thread${t === '1' ? '' : 's'}: ${fmt(g, 1)} GFLOP/s`).join(', ');
+    if (k.peakIsa) md.push('', `FMA peak of the widest ISA, ${k.peakIsa}, measured in this run by bench/native/fma-peak.cc (independent ${k.peakIsa} FMA chains, best ~1 ms window per thread): ${peaks(k.fmaPeakGflops)}. Percentages are against it.`);
+    else md.push('', `No FMA peak of the widest ISA: ${k.peakError}. No percentages.`);
+    if (Object.keys(k.simdnetFmaPeakGflops ?? {}).length) md.push('', `simdnet's own fmaPeak() (FMA chains of the GEMM table its ISA in use, ${k.simdnetIsa}, selects): ${peaks(k.simdnetFmaPeakGflops)}.`);
     const isaLines = Object.entries(k.isas ?? {}).map(([n, i]) => `${n}: ${i}`);
     if (isaLines.length) md.push('', `ISA / kernel per contender: ${isaLines.join('; ')}.`);
     const ob = Object.entries(k.external ?? {}).filter(([n]) => n.startsWith('OpenBLAS'));
@@ -158,7 +160,7 @@ export async function runSuite(argv = process.argv.slice(2), io = { out: (s) => 
     for (const r of k.results.filter((x) => x.error)) md.push(`- ${r.contender}: ${/^not (measured|installed)/.test(r.error) ? r.error : `not measured (${r.error})`}`);
     const skipped = k.results.filter((x) => x.skipped);
     if (skipped.length) md.push(`- skipped: ${skipped.map((r) => `${r.contender} ${r.shape} (${r.skipped})`).join('; ')}`);
-    report.sources.push('Section 1: bench/suite/kernels.mjs in this process (simdnet native through dist/kernels/native/gemm.js, TS twin, tfjs); OpenBLAS: bench/kernels/openblas.mjs -> openblas-gemm.py; MKL: bench/kernels/torch-gemm.py; peak: fmaPeak(300 ms, threads).');
+    report.sources.push('Section 1: bench/suite/kernels.mjs in this process (simdnet native through dist/kernels/native/gemm.js, TS twin, tfjs); OpenBLAS: bench/kernels/openblas.mjs -> openblas-gemm.py; MKL: bench/kernels/torch-gemm.py; peak: bench/native/fma-peak.cc (build-bench/fma-peak) for 300 ms per thread count; simdnet\'s fmaPeak(300 ms, threads) beside it.');
   }
 
   if (sections.includes('training')) {

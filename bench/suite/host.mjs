@@ -39,6 +39,7 @@ export function hostInfo() {
     cpuinfoModelName: modelName,
     familyModelStepping: fms.join('/'),
     avx512: hasAvx512(flags),
+    flags,
     simdFlags: flags.filter((f) => /^(avx|fma|amx)/.test(f)),
   };
 }

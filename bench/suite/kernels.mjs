@@ -10,6 +10,8 @@ import { dirname, join } from 'node:path';
 import { openblasFigures } from '../kernels/openblas.mjs';
 import { blasVerdict, classifyBlas, NUMPY_BUNDLED, openblasKernel } from './blas.mjs';
 import { benchDir, distDir, median, PYTHON, runChild, timeReps } from './common.mjs';
+import { widestFmaPeak } from './fma-peak.mjs';
+import { hasAvx512, hostInfo } from './host.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -140,13 +142,17 @@ async function contenders(quick) {
   const list = [];
   const nativeGemm = await tryImport(join(distDir, 'kernels', 'native', 'gemm.js'));
   const nativeMod = await tryImport(join(distDir, 'native.js'));
-  const peak = {};
+  // The ceiling for every percentage: the widest ISA's FMA peak (bench/native/fma-peak.cc), not simdnet's fmaPeak(),
+  // which runs its GEMM table's chains (an avx512 tier still on AVX2 GEMM code would report the AVX2 peak).
+  const widest = widestFmaPeak({ avx512: hasAvx512(hostInfo().flags), ms: quick ? 50 : 300 });
+  const peak = widest.error ? {} : widest.gflops;
+  const simdnetPeak = {};
   let isa = null;
   if (nativeGemm.mod && nativeMod.mod?.native) {
     const g = nativeGemm.mod;
     isa = nativeMod.mod.native.isa?.() ?? null;
     for (const threads of [1, 2]) {
-      if (typeof g.fmaPeak === 'function') peak[threads] = g.fmaPeak(quick ? 50 : 300, threads);
+      if (typeof g.fmaPeak === 'function') simdnetPeak[threads] = g.fmaPeak(quick ? 50 : 300, threads);
       list.push({
         name: `simdnet native ${threads}t`,
         threads,
@@ -196,12 +202,12 @@ async function contenders(quick) {
       },
     });
   }
-  return { list, peak, isa };
+  return { list, peak, isa, widest, simdnetPeak };
 }
 
 export async function runKernels({ quick = false, log = () => {}, maxCallSeconds = quick ? 0.5 : 4 } = {}) {
   const shapes = quick ? QUICK_SHAPES : FULL_SHAPES;
-  const { list, peak, isa } = await contenders(quick);
+  const { list, peak, isa, widest, simdnetPeak } = await contenders(quick);
   const results = [];
   const isas = {}; // contender name -> the ISA or kernel it ran
   const external = {}; // contender name -> what it ran on (OpenBLAS: library path, config, numpy version, statistic)
@@ -248,6 +254,16 @@ export async function runKernels({ quick = false, log = () => {}, maxCallSeconds
       log(`  ${c.name} ${row.shape}: ${gflops.toFixed(2)} GFLOP/s`);
     }
   }
-  // fmaPeak runs FMA chains on simdnet's ISA in use (`peakIsa`): the widest one this CPU and build have.
-  return { shapes: shapes.map(shapeLabel), fmaPeakGflops: peak, peakIsa: isa, isas, statistic: 'median of single-call times', external, results };
+  return {
+    shapes: shapes.map(shapeLabel),
+    fmaPeakGflops: peak, // the widest ISA's, or {} when the probe could not run (peakError says why)
+    peakIsa: widest.error ? null : widest.isa,
+    peakError: widest.error ?? null,
+    simdnetFmaPeakGflops: simdnetPeak, // simdnet's fmaPeak(): its GEMM table's chains on `simdnetIsa`
+    simdnetIsa: isa,
+    isas,
+    statistic: 'median of single-call times',
+    external,
+    results,
+  };
 }
