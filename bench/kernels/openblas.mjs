@@ -1,8 +1,10 @@
 // OpenBLAS SGEMM figures measured in the same run as simdnet's, for bench/kernels/gemm.mjs (best of batches) and the
 // suite's kernels part, bench/suite/kernels.mjs (median of single calls, like its other contenders). Both call
-// openblasFigures() below, which runs openblas-gemm.py -- numpy's matmul(a, b, out=c) in Debian's /usr/bin/python3,
-// with Debian's libopenblas0-pthread (the BASELINES.md setup) put first by LD_LIBRARY_PATH -- in one child process
-// per thread count (numpy's import costs ~0.1 s per process, so not one per shape), with OPENBLAS_NUM_THREADS set.
+// openblasFigures() below, which runs openblas-gemm.py -- numpy's matmul(a, b, out=c) in the suite's PYTHON
+// (bench/suite/common.mjs: SIMDNET_BENCH_PYTHON, else .venv/bin/python, else python3; a numpy 2.x wheel brings its own
+// OpenBLAS; a Debian numpy gets Debian's libopenblas0-pthread, the BASELINES.md setup, first in LD_LIBRARY_PATH) --
+// in one child process per thread count (numpy's import costs ~0.1 s per process, so not one per shape), with
+// OPENBLAS_NUM_THREADS set.
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PYTHON, runChild } from '../suite/common.mjs';
