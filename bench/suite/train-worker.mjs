@@ -1,7 +1,7 @@
 // One Node contender of the training / inference / event-loop / memory benchmark, in its own process so its peak
 // RSS is its own. Usage: node bench/suite/train-worker.mjs '<json config>'; prints `SIMDNET_BENCH_RESULT {json}`.
 //
-// Protocol (the same as bench/torch/train.py):
+// Protocol (bench/torch/train.py and bench/keras/train.py follow steps 2, 4 and 5 alike, always with full epochs):
 //   1. probe: a warm-up epoch over 2 batches, then a timed one over `probeBatches` batches (fresh model after);
 //   2. if `epochs` full epochs are estimated to fit in `budgetSeconds`: train them in ONE fit call, timing each
 //      epoch from the end of the previous one through an epoch-end callback (the first from the fit call), and take
