@@ -187,7 +187,7 @@ export async function runSuite(argv = process.argv.slice(2), io = { out: (s) => 
     md.push('', `## 2. Training: ${dataset === 'digits' ? 'digits (Fashion-MNIST absent)' : 'Fashion-MNIST'}, 784-128(ReLU)-64(ReLU)-10(softmax), categorical CE, Adam 1e-3, batch 128, shuffled, one ${epochs}-epoch fit call${repeat > 1 ? `, ${repeat} repeats (medians; spread = min–max over repeats)` : ''}`, '');
     md.push(
       markdownTable(
-        ['contender', 'framework', 'ISA', 's/epoch (median of epochs 2+)', 'samples/s', ...(repeat > 1 ? ['samples/s spread'] : []), 'drift (e8-10 / e2-4)', ...(repeat > 1 ? ['drift spread'] : []), 'test acc after the run', 'timed over'],
+        ['contender', 'framework', 'ISA', 's/epoch (median of epochs 2+)', 'samples/s', ...(repeat > 1 ? ['samples/s spread'] : []), epochs === 10 ? 'drift (e8-10 / e2-4)' : 'drift (last 3 / e2-4)', ...(repeat > 1 ? ['drift spread'] : []), 'test acc after the run', 'timed over'],
         rows.map((r) => {
           if (r.error || r.notMeasured) {
             const why = r.notMeasured ?? `failed: ${r.error.split('\n')[0].slice(0, 160)}`;

@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { OPENBLAS_DIR } from '../kernels/openblas.mjs';
 import { blasVerdict, classifyBlas, NUMPY_BUNDLED } from './blas.mjs';
-import { benchDir, DEBIAN_PYTHON, epochStats, median, PYTHON, runChild, spread } from './common.mjs';
+import { benchDir, DEBIAN_PYTHON, epochStats, PYTHON, runChild, spread } from './common.mjs';
 import { groupOf } from './targets.mjs';
 
 export const ALL_CONTENDERS = [
@@ -165,7 +165,8 @@ export function summarize(passes) {
       failedRepeats: all.length - ok.length,
       samplesPerSecond: sps.median,
       samplesPerSecondSpread: sps,
-      secondsPerEpoch: median(ok.map((r) => r.secondsPerEpoch)),
+      // From the median samples/s, so both columns say the same thing (medians of an even count are means).
+      secondsPerEpoch: first.trainSamples / sps.median,
       drift: drift?.median ?? null,
       driftSpread: drift,
       inferenceSeconds: pick('inferenceSeconds')?.median ?? null,
