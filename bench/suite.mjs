@@ -32,7 +32,8 @@ export const usage = `Usage: simdnet bench [options]   (or: npm run bench -- [op
   --epochs <n>            epochs of the one fit call each training contender makes (default 10)
   --repeat <n>            run the training section n times; report median and spread (min-max) per contender
   --budget <seconds>      per contender: above this estimated training time, time a bounded number of batches
-                          and extrapolate (default 200; only the tfjs-cpu and JS-engine rows reach it)
+                          and extrapolate (default 200: tfjs-cpu and the JS engine; tfjs-wasm too on a busy
+                          machine). The Python contenders always train full epochs
   --baseline <json>       an earlier suite report from this CPU, for the AVX2-host no-regression target
   --out <dir>             where JSON and SVG go (default bench/results)
   --verbose               pass the contenders' stderr through
