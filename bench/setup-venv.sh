@@ -17,4 +17,8 @@ import keras, numpy, tensorflow, threadpoolctl, torch
 print(f'torch {torch.__version__} (BLAS_INFO from its build: see torch.__config__.show()), numpy {numpy.__version__}, '
       f'keras {keras.__version__} on tensorflow {tensorflow.__version__}, threadpoolctl {threadpoolctl.__version__}')
 PY
-echo "venv ready: $venv (bench/suite.mjs picks $venv/bin/python up by itself; SIMDNET_BENCH_PYTHON overrides it)"
+if [ "$venv" = .venv ]; then
+  echo "venv ready: .venv (bench/suite.mjs uses .venv/bin/python by itself; SIMDNET_BENCH_PYTHON overrides it)"
+else
+  echo "venv ready: $venv (run the suite with SIMDNET_BENCH_PYTHON=$venv/bin/python)"
+fi
