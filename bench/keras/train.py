@@ -20,6 +20,7 @@ import resource
 import sys
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ beside the shared helpers in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'python'))
 import benchcommon as bc  # noqa: E402
 

@@ -16,6 +16,7 @@ import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # no __pycache__ beside the shared helpers in the source tree
 sys.path.insert(0, os.path.join(HERE, '..', 'python'))
 import benchcommon as bc  # noqa: E402
 
