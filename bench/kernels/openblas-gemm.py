@@ -41,7 +41,8 @@ def loaded_blas():
             paths = {line.split()[-1] for line in f if '/' in line}
     except OSError:
         return None, None
-    names = sorted(p for p in paths if '/libopenblas' in p and '.so' in p)
+    # Debian's libopenblas*.so, or the one numpy 2.x wheels bundle (numpy.libs/libscipy_openblas64_-<hash>.so).
+    names = sorted(p for p in paths if 'openblas' in p.rsplit('/', 1)[-1] and '.so' in p)
     if not names:
         ref = sorted(p for p in paths if p.endswith('/libblas.so.3') or '/libblas.so' in p)
         return (ref[0] if ref else None), None
@@ -50,12 +51,26 @@ def loaded_blas():
     try:
         # Already loaded by numpy: dlopen returns the same handle, so these report the state numpy's calls see.
         lib = ctypes.CDLL(path)
-        lib.openblas_get_config.restype = ctypes.c_char_p
-        info['config'] = lib.openblas_get_config().decode()
-        info['threads'] = int(lib.openblas_get_num_threads())
+        # scipy-openblas (numpy 2.x wheels) prefixes and suffixes its symbols: scipy_openblas_get_config64_.
+        for pre, suf in (('', ''), ('scipy_', '64_'), ('scipy_', '')):
+            if hasattr(lib, f'{pre}openblas_get_config{suf}'):
+                get_config = getattr(lib, f'{pre}openblas_get_config{suf}')
+                get_config.restype = ctypes.c_char_p
+                info['config'] = get_config().decode()
+                info['threads'] = int(getattr(lib, f'{pre}openblas_get_num_threads{suf}')())
+                break
     except (OSError, AttributeError):
         pass
     return path, info
+
+
+def threadpool_info():
+    """threadpoolctl's view (OpenBLAS version, the kernel it picked as 'architecture', threads), or None."""
+    try:
+        import threadpoolctl
+    except ImportError:
+        return None
+    return threadpoolctl.threadpool_info()
 
 
 def measure(fn, flop, budget_ms):
@@ -137,7 +152,8 @@ def main():
         else:
             gflops, reps = measure(fn, flop, budget_ms)
         rows.append({'gflops': gflops, 'reps': reps})
-    result = {'blas': blas, 'openblas': openblas, 'numpy': np.__version__, 'stat': stat, 'rows': rows}
+    result = {'blas': blas, 'openblas': openblas, 'numpy': np.__version__, 'stat': stat, 'rows': rows,
+              'threadpool': threadpool_info()}
     print(RESULT_PREFIX + json.dumps(result))
 
 

@@ -1,8 +1,10 @@
 // OpenBLAS SGEMM figures measured in the same run as simdnet's, for bench/kernels/gemm.mjs (best of batches) and the
 // suite's kernels part, bench/suite/kernels.mjs (median of single calls, like its other contenders). Both call
-// openblasFigures() below, which runs openblas-gemm.py -- numpy's matmul(a, b, out=c) in Debian's /usr/bin/python3,
-// with Debian's libopenblas0-pthread (the BASELINES.md setup) put first by LD_LIBRARY_PATH -- in one child process
-// per thread count (numpy's import costs ~0.1 s per process, so not one per shape), with OPENBLAS_NUM_THREADS set.
+// openblasFigures() below, which runs openblas-gemm.py -- numpy's matmul(a, b, out=c) in the suite's PYTHON
+// (bench/suite/common.mjs: SIMDNET_BENCH_PYTHON, else .venv/bin/python, else python3; a numpy 2.x wheel brings its own
+// OpenBLAS; a Debian numpy gets Debian's libopenblas0-pthread, the BASELINES.md setup, first in LD_LIBRARY_PATH) --
+// in one child process per thread count (numpy's import costs ~0.1 s per process, so not one per shape), with
+// OPENBLAS_NUM_THREADS set.
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PYTHON, runChild } from '../suite/common.mjs';
@@ -35,11 +37,13 @@ export async function openblasFigures(
     shapes: shapes.map(({ M, K, N, transA = false, transB = false }) => ({ M, K, N, transA, transB })),
   });
   const ldPath = [OPENBLAS_DIR, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
-  const out = { blas: null, config: null, numpy: null, stat, threads: {}, gflops: {}, reps: {} };
+  const out = { blas: null, config: null, numpy: null, stat, threads: {}, gflops: {}, reps: {}, threadpool: null };
   for (const n of threads) {
     const t = String(n);
     const r = await runChild(PYTHON, [OPENBLAS_SCRIPT, spec], {
-      env: { OPENBLAS_NUM_THREADS: t, OMP_NUM_THREADS: t, LD_LIBRARY_PATH: ldPath },
+      // OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE may be set on this machine kind for older OpenBLAS builds; they slow a
+      // current numpy's, so both are removed for this child only (threadpoolctl then reports the kernel it picked).
+      env: { OPENBLAS_NUM_THREADS: t, OMP_NUM_THREADS: t, LD_LIBRARY_PATH: ldPath, OPENBLAS_CORETYPE: undefined, OPENBLAS_L2_SIZE: undefined },
       timeoutMs,
     });
     if (r.error) {
@@ -49,7 +53,7 @@ export async function openblasFigures(
       const msg = lines.length > 1 ? `${lines[0]} ... ${lines.at(-1).trim()}` : lines[0];
       return { error: `${basename(OPENBLAS_SCRIPT)} failed: ${msg}` };
     }
-    if (!r.blas || !/\/libopenblas[^/]*\.so/.test(r.blas)) {
+    if (!r.blas || !/\/[^/]*openblas[^/]*\.so/.test(r.blas)) {
       return {
         error: `numpy loaded ${r.blas ?? 'no BLAS that /proc/self/maps shows'}, not OpenBLAS ` +
           `(Debian: install libopenblas0-pthread, which provides ${OPENBLAS_DIR})`,
@@ -65,6 +69,7 @@ export async function openblasFigures(
     out.config ??= r.openblas?.config ?? null;
     out.numpy ??= r.numpy ?? null;
     out.threads[n] = r.openblas?.threads ?? null;
+    out.threadpool ??= r.threadpool ?? null;
     out.gflops[n] = r.rows.map((x) => x.gflops);
     out.reps[n] = r.rows.map((x) => x.reps ?? null);
   }

@@ -7,8 +7,18 @@ import { fileURLToPath } from 'node:url';
 export const benchDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const repoRoot = join(benchDir, '..');
 export const distDir = join(repoRoot, 'dist');
-/** Debian's python with python3-torch (the pyenv python3 on PATH has no torch). */
-export const PYTHON = '/usr/bin/python3';
+/**
+ * The Python of the pip contenders (PyTorch 2.x, Keras on TensorFlow, numpy's bundled OpenBLAS): SIMDNET_BENCH_PYTHON,
+ * else the repo-local venv that bench/setup-venv.sh makes (.venv/bin/python), else python3 on PATH.
+ */
+export function resolvePython(env = process.env, root = repoRoot) {
+  if (env.SIMDNET_BENCH_PYTHON) return env.SIMDNET_BENCH_PYTHON;
+  const local = join(root, '.venv', 'bin', 'python');
+  return existsSync(local) ? local : 'python3';
+}
+export const PYTHON = resolvePython();
+/** Debian's python, for Debian's python3-torch 1.13 (with libopenblas0-pthread through LD_LIBRARY_PATH). */
+export const DEBIAN_PYTHON = process.env.SIMDNET_BENCH_DEBIAN_PYTHON ?? '/usr/bin/python3';
 export const RESULT_PREFIX = 'SIMDNET_BENCH_RESULT ';
 
 export function median(xs) {
@@ -54,9 +64,11 @@ export function lagMonitor(periodMs = 10) {
 
 /**
  * Runs a child process and resolves with the JSON after RESULT_PREFIX on its stdout (the last such line), or with
- * { error } when it fails. Its stderr passes through when `verbose`.
+ * { error } when it fails. Its stderr passes through when `verbose`. With `raw`, the result also carries the child's
+ * whole stdout and stderr (`rawStdout`, `rawStderr`: libraries' own log lines, e.g. oneDNN's ISA line).
+ * An env value of undefined removes that variable for the child only.
  */
-export function runChild(cmd, args, { env = {}, verbose = false, timeoutMs = 30 * 60_000 } = {}) {
+export function runChild(cmd, args, { env = {}, verbose = false, timeoutMs = 30 * 60_000, raw = false } = {}) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -76,7 +88,8 @@ export function runChild(cmd, args, { env = {}, verbose = false, timeoutMs = 30 
       const line = out.split('\n').reverse().find((l) => l.startsWith(RESULT_PREFIX));
       if (code === 0 && line) {
         try {
-          resolve(JSON.parse(line.slice(RESULT_PREFIX.length)));
+          const r = JSON.parse(line.slice(RESULT_PREFIX.length));
+          resolve(raw ? { ...r, rawStdout: out, rawStderr: err } : r);
           return;
         } catch (e) {
           resolve({ error: `bad result line: ${e.message}` });
@@ -86,6 +99,35 @@ export function runChild(cmd, args, { env = {}, verbose = false, timeoutMs = 30 
       const tail = (err.trim().split('\n').slice(-6).join('\n') || out.trim().split('\n').slice(-3).join('\n')).slice(0, 2000);
       resolve({ error: `${cmd} exited with ${signal ?? code}: ${tail}` });
     });
+  });
+}
+
+/**
+ * Per-epoch figures of one fit call: `steady` = median epoch time excluding the first epoch (which carries one-off
+ * costs: JIT, allocation, thread start-up), or the only figure when there are fewer than 3; `drift` = median of the
+ * last three epochs / median of epochs 2-4 (epochs 8-10 over 2-4 in a 10-epoch run), null below 7 epochs (the two
+ * windows would overlap).
+ */
+export function epochStats(epochSeconds) {
+  const e = epochSeconds ?? [];
+  if (!e.length) return { steady: null, drift: null };
+  const steady = median(e.length > 2 ? e.slice(1) : e);
+  const drift = e.length >= 7 ? median(e.slice(-3)) / median(e.slice(1, 4)) : null;
+  return { steady, drift };
+}
+
+/** { median, min, max } of the finite numbers in xs, or null when there are none. */
+export function spread(xs) {
+  const v = xs.filter((x) => typeof x === 'number' && Number.isFinite(x));
+  return v.length ? { median: median(v), min: Math.min(...v), max: Math.max(...v), n: v.length } : null;
+}
+
+/** Whether `python` can import every module in `modules` (a missing interpreter counts as no). */
+export function pythonHas(python, modules, env = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(python, ['-c', modules.map((m) => `import ${m}`).join('; ')], { stdio: 'ignore', env: { ...process.env, ...env } });
+    child.on('error', () => resolve(false));
+    child.on('close', (code) => resolve(code === 0));
   });
 }
 
@@ -105,13 +147,4 @@ export function fashionMnistAvailable(dir) {
   return ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'].every(
     (f) => existsSync(join(dir, f + '.gz')) || existsSync(join(dir, f)),
   );
-}
-
-export function torchAvailable() {
-  return new Promise((resolve) => {
-    if (!existsSync(PYTHON)) return resolve(false);
-    const child = spawn(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
-    child.on('error', () => resolve(false));
-    child.on('close', (code) => resolve(code === 0));
-  });
 }

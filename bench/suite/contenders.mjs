@@ -38,6 +38,7 @@ export async function tfjsContender(backend, { features, classes, batchSize, see
   return {
     name: `tfjs-${backend}`,
     framework: `tfjs-layers ${tf.version.tfjs}, ${variant}`,
+    isa: backend === 'wasm' ? (tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'WASM SIMD128' : 'WASM scalar') : 'JS (V8 scalar)',
     threads: 1,
     build() {
       model?.dispose();
@@ -96,6 +97,7 @@ export async function simdnetContender(backend, { features, classes, batchSize, 
   return {
     name: backend === 'native' ? `simdnet-native-${threads}t` : 'simdnet-js',
     framework: backend === 'native' ? `simdnet native engine (${rt.isa}, ${threads} thread${threads > 1 ? 's' : ''})` : 'simdnet JS engine (pure-TS kernels)',
+    isa: backend === 'native' ? rt.isa : 'JS (V8 scalar)',
     threads: backend === 'native' ? threads : 1,
     build() {
       model?.dispose?.();

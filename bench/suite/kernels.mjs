@@ -8,7 +8,10 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { openblasFigures } from '../kernels/openblas.mjs';
-import { distDir, median, timeReps } from './common.mjs';
+import { blasVerdict, classifyBlas, NUMPY_BUNDLED, openblasKernel } from './blas.mjs';
+import { benchDir, distDir, median, PYTHON, runChild, timeReps } from './common.mjs';
+import { widestFmaPeak } from './fma-peak.mjs';
+import { hasAvx512, hostInfo } from './host.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -78,13 +81,57 @@ async function openblasContenders(quick) {
   return [1, 2].map((threads) => {
     const name = `OpenBLAS ${threads}t (numpy)`;
     if (ob.error) return { name, error: ob.error };
+    const tp = openblasKernel(ob.threadpool);
     return {
       name,
       threads,
+      isa: tp?.kernel ? `OpenBLAS kernel ${tp.kernel} (threadpoolctl)` : null,
       measured: shapes.map((s, i) => ({ gflops: ob.gflops[threads][i], reps: ob.reps[threads][i] })),
-      info: { blas: ob.blas, config: ob.config, numpy: ob.numpy, stat: ob.stat, openblasThreads: ob.threads[threads] },
+      info: { blas: ob.blas, config: ob.config, numpy: ob.numpy, stat: ob.stat, openblasThreads: ob.threads[threads], threadpool: tp },
     };
   });
+}
+
+/**
+ * "MKL 1t (PyTorch)" and "MKL 2t (PyTorch)": torch.matmul(a, b, out=c) in PYTHON (the pip wheel links MKL), measured
+ * now by bench/kernels/torch-gemm.py with the suite's statistic, one child per thread count after a probe (no shapes)
+ * that says which BLAS this torch calls. A torch on the reference BLAS, or on one nobody can name, is not measured
+ * (bench/suite/blas.mjs): its rows say why instead.
+ */
+async function torchGemmContenders(quick) {
+  const shapes = quick ? QUICK_SHAPES : FULL_SHAPES;
+  const script = join(benchDir, 'kernels', 'torch-gemm.py');
+  const run = (threads, list) =>
+    runChild(PYTHON, [script, JSON.stringify({
+      threads, stat: 'median', budgetMs: timing(quick).minSeconds * 1000, minReps: timing(quick).minReps, maxReps: 1000,
+      shapes: list.map((s) => ({ M: s.m, K: s.k, N: s.n, transA: !!s.transA })),
+    })], { env: { OMP_NUM_THREADS: String(threads) }, timeoutMs: quick ? 120_000 : 600_000 });
+  const probe = await run(1, []);
+  const names = [1, 2].map((t) => `MKL ${t}t (PyTorch)`);
+  if (probe.error) {
+    const why = /No module named 'torch'/.test(probe.error) ? `no torch in ${PYTHON}` : probe.error.split('\n')[0];
+    return names.map((name) => ({ name, error: `not installed: ${why}` }));
+  }
+  const blas = classifyBlas({ blasInfo: probe.blasInfo, libraries: probe.blasLibraries, ignore: NUMPY_BUNDLED });
+  const verdict = blasVerdict(blas);
+  if (!verdict.ok) return names.map((name) => ({ name, error: `not measured: ${verdict.why}`, blas }));
+  const out = [];
+  for (const threads of [1, 2]) {
+    const name = `MKL ${threads}t (PyTorch)`;
+    const r = await run(threads, shapes);
+    if (r.error || r.rows?.length !== shapes.length) {
+      out.push({ name, error: r.error?.split('\n')[0] ?? `torch-gemm.py returned ${r.rows?.length} rows` });
+      continue;
+    }
+    out.push({
+      name: blas.kind === 'mkl' ? name : `${blas.name} ${threads}t (PyTorch)`,
+      threads,
+      isa: r.cpuCapability ? `torch CPU capability ${r.cpuCapability}` : null,
+      measured: r.rows.map((x) => ({ gflops: x.gflops, reps: x.reps })),
+      info: { torch: r.torch, blas: blas.name, blasInfo: r.blasInfo, torchThreads: r.threads, stat: r.stat, cpuCapability: r.cpuCapability },
+    });
+  }
+  return out;
 }
 
 /**
@@ -95,14 +142,21 @@ async function contenders(quick) {
   const list = [];
   const nativeGemm = await tryImport(join(distDir, 'kernels', 'native', 'gemm.js'));
   const nativeMod = await tryImport(join(distDir, 'native.js'));
-  const peak = {};
+  // The ceiling for every percentage: the widest ISA's FMA peak (bench/native/fma-peak.cc), not simdnet's fmaPeak(),
+  // which runs its GEMM table's chains (an avx512 tier still on AVX2 GEMM code would report the AVX2 peak).
+  const widest = widestFmaPeak({ avx512: hasAvx512(hostInfo().flags), ms: quick ? 50 : 300 });
+  const peak = widest.error ? {} : widest.gflops;
+  const simdnetPeak = {};
+  let isa = null;
   if (nativeGemm.mod && nativeMod.mod?.native) {
     const g = nativeGemm.mod;
+    isa = nativeMod.mod.native.isa?.() ?? null;
     for (const threads of [1, 2]) {
-      if (typeof g.fmaPeak === 'function') peak[threads] = g.fmaPeak(quick ? 50 : 300, threads);
+      if (typeof g.fmaPeak === 'function') simdnetPeak[threads] = g.fmaPeak(quick ? 50 : 300, threads);
       list.push({
         name: `simdnet native ${threads}t`,
         threads,
+        isa,
         prepare: (s, a, b, c) => {
           const args = { transA: !!s.transA, m: s.m, n: s.n, k: s.k, a, b, c };
           return typeof g.gemmThreads === 'function' ? () => g.gemmThreads(args, threads) : () => g.gemm(args);
@@ -113,6 +167,7 @@ async function contenders(quick) {
     list.push({ name: 'simdnet native', error: nativeGemm.error ?? nativeMod.error ?? 'native addon not loaded' });
   }
   list.push(...(await openblasContenders(quick)));
+  list.push(...(await torchGemmContenders(quick)));
   const ref = await tryImport(join(distDir, 'kernels', 'reference', 'gemm.js'));
   if (ref.mod) {
     list.push({ name: 'simdnet TS twin', threads: 1, slow: true, prepare: (s, a, b, c) => () => ref.mod.gemm({ transA: !!s.transA, m: s.m, n: s.n, k: s.k, a, b, c }) });
@@ -147,15 +202,17 @@ async function contenders(quick) {
       },
     });
   }
-  return { list, peak };
+  return { list, peak, isa, widest, simdnetPeak };
 }
 
 export async function runKernels({ quick = false, log = () => {}, maxCallSeconds = quick ? 0.5 : 4 } = {}) {
   const shapes = quick ? QUICK_SHAPES : FULL_SHAPES;
-  const { list, peak } = await contenders(quick);
+  const { list, peak, isa, widest, simdnetPeak } = await contenders(quick);
   const results = [];
+  const isas = {}; // contender name -> the ISA or kernel it ran
   const external = {}; // contender name -> what it ran on (OpenBLAS: library path, config, numpy version, statistic)
   for (const c of list) {
+    if (c.isa) isas[c.name] = c.isa;
     if (c.error) {
       results.push({ contender: c.name, error: c.error });
       log(`  ${c.name}: skipped (${c.error})`);
@@ -197,5 +254,16 @@ export async function runKernels({ quick = false, log = () => {}, maxCallSeconds
       log(`  ${c.name} ${row.shape}: ${gflops.toFixed(2)} GFLOP/s`);
     }
   }
-  return { shapes: shapes.map(shapeLabel), fmaPeakGflops: peak, statistic: 'median of single-call times', external, results };
+  return {
+    shapes: shapes.map(shapeLabel),
+    fmaPeakGflops: peak, // the widest ISA's, or {} when the probe could not run (peakError says why)
+    peakIsa: widest.error ? null : widest.isa,
+    peakError: widest.error ?? null,
+    simdnetFmaPeakGflops: simdnetPeak, // simdnet's fmaPeak(): its GEMM table's chains on `simdnetIsa`
+    simdnetIsa: isa,
+    isas,
+    statistic: 'median of single-call times',
+    external,
+    results,
+  };
 }

@@ -1,12 +1,12 @@
 // One Node contender of the training / inference / event-loop / memory benchmark, in its own process so its peak
 // RSS is its own. Usage: node bench/suite/train-worker.mjs '<json config>'; prints `SIMDNET_BENCH_RESULT {json}`.
 //
-// Protocol (the same as bench/torch/train.py):
+// Protocol (bench/torch/train.py and bench/keras/train.py follow steps 2, 4 and 5 alike, always with full epochs):
 //   1. probe: a warm-up epoch over 2 batches, then a timed one over `probeBatches` batches (fresh model after);
-//   2. if `epochs` full epochs are estimated to fit in `budgetSeconds`: train them in one fit call (two when
-//      epochs > 5: test accuracy after epoch 5 and after the last), timing each epoch through an epoch-end
-//      callback; else time one epoch over a bounded number of batches
-//      (about boundedSeconds worth) and extrapolate seconds per epoch from it, saying so (no accuracy then);
+//   2. if `epochs` full epochs are estimated to fit in `budgetSeconds`: train them in ONE fit call, timing each
+//      epoch from the end of the previous one through an epoch-end callback (the first from the fit call), and take
+//      the test accuracy after it; else time one epoch over a bounded number of batches (about boundedSeconds worth)
+//      and extrapolate seconds per epoch from it, saying so (no accuracy then);
 //   3. event-loop lag (10 ms setInterval) during the first timed epoch, and how long the fit call blocks before it
 //      returns its promise (synchronous set-up: input validation, copies);
 //   4. inference over the test set in batches of 1000 (median of several runs, bounded by time);
@@ -19,7 +19,7 @@ const cfg = JSON.parse(process.argv[2]);
 const {
   contender, // 'simdnet-native' | 'simdnet-js' | 'tfjs-cpu' | 'tfjs-wasm'
   threads = 1,
-  epochs = 5,
+  epochs = 10,
   batchSize = 128,
   seed = 1,
   dataset = 'fashion-mnist', // or 'digits' (quick mode without Fashion-MNIST)
@@ -72,7 +72,7 @@ const estimatedFull = probeSecondsPerSample * train.n * epochs;
 // 2. training
 const bounded = maxBatches !== undefined || estimatedFull > budgetSeconds;
 const epochSeconds = [];
-const acc = {};
+let accuracyAfter = null;
 let lag = null;
 // How long the fit call itself blocks before returning its promise (synchronous set-up: validation, copies).
 let fitSyncMs = null;
@@ -91,31 +91,24 @@ if (bounded) {
   lag = mon.stop();
   epochSeconds.push((dt * train.n) / n);
 } else {
-  // As a user would: one fit call for many epochs (two when the test accuracy after epoch 5 is wanted too),
-  // epoch times from epoch-end callbacks; the first epoch's time includes the fit call's set-up.
+  // As a user would: one fit call for all the epochs, epoch times from epoch-end callbacks; the first epoch's time
+  // includes the fit call's set-up. The suite takes the median after the first and the drift (common.mjs epochStats).
   c.prepare(train.x, yTrain, train.n);
-  const calls = epochs > 5 ? [5, epochs - 5] : [epochs];
   let mon = lagMonitor();
-  let done = 0;
-  for (const count of calls) {
-    let last = performance.now();
-    const pending = c.fitEpochs(train.x, yTrain, train.n, count, () => {
-      const now = performance.now();
-      epochSeconds.push((now - last) / 1000);
-      last = now;
-      if (mon) {
-        lag = mon.stop();
-        mon = null;
-      }
-    });
-    if (fitSyncMs === null) fitSyncMs = performance.now() - last;
-    await pending;
-    done += count;
-    acc[String(done)] = accuracy(await c.predict(test.x, test.n), test.labels, test.n);
-  }
+  let last = performance.now();
+  const pending = c.fitEpochs(train.x, yTrain, train.n, epochs, () => {
+    const now = performance.now();
+    epochSeconds.push((now - last) / 1000);
+    last = now;
+    if (mon) {
+      lag = mon.stop();
+      mon = null;
+    }
+  });
+  fitSyncMs = performance.now() - last;
+  await pending;
+  accuracyAfter = accuracy(await c.predict(test.x, test.n), test.labels, test.n);
 }
-// Median over epochs after the first (it carries one-off costs: JIT, allocation) when there are several.
-const secondsPerEpoch = median(epochSeconds.length > 2 ? epochSeconds.slice(1) : epochSeconds);
 
 // 4. inference
 await c.predict(test.x, test.n);
@@ -130,16 +123,15 @@ while (inferTimes.length < 5 && (inferTimes.length < 1 || performance.now() - in
 const result = {
   contender: c.name,
   framework: c.framework,
+  isa: c.isa,
   threads: c.threads,
   dataset,
   trainSamples: train.n,
   testSamples: test.n,
   batchSize,
   epochSeconds,
-  secondsPerEpoch,
-  samplesPerSecond: train.n / secondsPerEpoch,
   extrapolatedFromBatches: boundedBatches,
-  accuracy: acc,
+  accuracy: accuracyAfter,
   lagWorstMs: lag?.worstMs ?? null,
   lagMedianMs: lag?.medianMs ?? null,
   lagTicks: lag?.ticks ?? null,
