@@ -112,6 +112,18 @@ static inline VI kselecti(M m, VI a, VI b) {
   return _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(b), _mm256_castsi256_ps(a), m));
 }
 static inline void kstorei(int32_t* p, VI v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }
+static inline VI kloadi(const uint32_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
+static inline VI kseti(uint32_t a) { return _mm256_set1_epi32(static_cast<int>(a)); }
+static inline VI kxori(VI a, VI b) { return _mm256_xor_si256(a, b); }
+static inline VI kshr8i(VI a) { return _mm256_srli_epi32(a, 8); }
+static inline M kgti(VI a, VI b) { return _mm256_castsi256_ps(_mm256_cmpgt_epi32(a, b)); }
+// mul_epu32 multiplies the even lanes; the odd ones are shifted down first.
+static inline void kmulhilo(VI a, VI b, VI* hi, VI* lo) {
+  const __m256i even = _mm256_mul_epu32(a, b);
+  const __m256i odd = _mm256_mul_epu32(_mm256_srli_epi64(a, 32), b);
+  *hi = _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA);
+  *lo = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
+}
 
 #include "simd/vec-math.inc"
 

@@ -110,6 +110,18 @@ static inline VI kiota() { return _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9
 static inline VI kaddi(VI a, int32_t b) { return _mm512_add_epi32(a, _mm512_set1_epi32(b)); }
 static inline VI kselecti(M m, VI a, VI b) { return _mm512_mask_blend_epi32(m, b, a); }
 static inline void kstorei(int32_t* p, VI v) { _mm512_storeu_si512(p, v); }
+static inline VI kloadi(const uint32_t* p) { return _mm512_loadu_si512(p); }
+static inline VI kseti(uint32_t a) { return _mm512_set1_epi32(static_cast<int>(a)); }
+static inline VI kxori(VI a, VI b) { return _mm512_xor_si512(a, b); }
+static inline VI kshr8i(VI a) { return _mm512_srli_epi32(a, 8); }
+static inline M kgti(VI a, VI b) { return _mm512_cmpgt_epi32_mask(a, b); }
+// mul_epu32 multiplies the even lanes; the odd ones are shifted down first.
+static inline void kmulhilo(VI a, VI b, VI* hi, VI* lo) {
+  const __m512i even = _mm512_mul_epu32(a, b);
+  const __m512i odd = _mm512_mul_epu32(_mm512_srli_epi64(a, 32), b);
+  *hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 32), odd);
+  *lo = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+}
 
 #include "simd/vec-math.inc"
 

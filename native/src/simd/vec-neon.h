@@ -95,6 +95,19 @@ static inline VI kiota() {
 static inline VI kaddi(VI a, int32_t b) { return vaddq_s32(a, vdupq_n_s32(b)); }
 static inline VI kselecti(M m, VI a, VI b) { return vbslq_s32(m, a, b); }
 static inline void kstorei(int32_t* p, VI v) { vst1q_s32(p, v); }
+static inline VI kloadi(const uint32_t* p) { return vreinterpretq_s32_u32(vld1q_u32(p)); }
+static inline VI kseti(uint32_t a) { return vreinterpretq_s32_u32(vdupq_n_u32(a)); }
+static inline VI kxori(VI a, VI b) { return veorq_s32(a, b); }
+static inline VI kshr8i(VI a) { return vreinterpretq_s32_u32(vshrq_n_u32(vreinterpretq_u32_s32(a), 8)); }
+static inline M kgti(VI a, VI b) { return vcgtq_s32(a, b); }
+// Widening multiplies of the low and high lane pairs; the high words are their odd 32-bit halves.
+static inline void kmulhilo(VI a, VI b, VI* hi, VI* lo) {
+  const uint32x4_t ua = vreinterpretq_u32_s32(a), ub = vreinterpretq_u32_s32(b);
+  const uint64x2_t p_lo = vmull_u32(vget_low_u32(ua), vget_low_u32(ub));
+  const uint64x2_t p_hi = vmull_high_u32(ua, ub);
+  *hi = vreinterpretq_s32_u32(vuzp2q_u32(vreinterpretq_u32_u64(p_lo), vreinterpretq_u32_u64(p_hi)));
+  *lo = vreinterpretq_s32_u32(vmulq_u32(ua, ub));
+}
 
 #include "simd/vec-math.inc"
 
