@@ -1,4 +1,5 @@
-// Element-wise kernels: native (ISA printed) vs the pure-TS twin, GB/s (bytes read + written per call / time).
+// Element-wise kernels: native on every available ISA vs the pure-TS twin, GB/s (bytes read + written per call /
+// time).
 // Build first: `npx tsc -p tsconfig.json` (imports dist/). Run: node bench/kernels/eltwise.mjs [--quick]
 import Table from 'cli-table3';
 import { native } from '../../dist/native.js';
@@ -27,7 +28,8 @@ function timeIt(fn, budgetMs) {
 export async function run({ quick = false } = {}) {
   const sizes = quick ? [256] : [4096, 1 << 20];
   const budget = quick ? 5 : 200;
-  const isa = native ? native.isa() : 'none';
+  const isas = native ? native.availableIsas() : [];
+  const start = native ? native.isa() : 'none';
   const rows = [];
   for (const n of sizes) {
     const x = new Float32Array(n).map((_, i) => ((i * 37) % 2001) / 100 - 10);
@@ -43,13 +45,21 @@ export async function run({ quick = false } = {}) {
     ops.push([`softmax bwd (rows of ${cols})`, 12 * k, (L) => L.softmaxBackward(m, cols, 1, y, dy, dx), natS, refS]);
     ops.push([`softmaxCce + grad (rows of ${cols})`, 12 * k, (L) => L.softmaxCce(m, cols, 1, t, x, dx), natL, refL]);
     for (const [op, bytes, call, nat, ref] of ops) {
-      const tn = native ? timeIt(() => call(nat), budget) : NaN;
       const tr = timeIt(() => call(ref), budget);
-      rows.push({ op, n, isa, nativeGBs: bytes / tn / 1e9, tsGBs: bytes / tr / 1e9, speedup: tr / tn });
+      for (const isa of isas.length ? isas : ['none']) {
+        let tn = NaN;
+        if (native) {
+          native.setIsa(isa);
+          tn = timeIt(() => call(nat), budget);
+          native.setIsa(start);
+        }
+        rows.push({ op, n, isa, nativeGBs: bytes / tn / 1e9, tsGBs: bytes / tr / 1e9, speedup: tr / tn });
+      }
     }
   }
-  const table = new Table({ head: ['op', 'n', `native (${isa}) GB/s`, 'TS twin GB/s', 'speedup'] });
-  for (const r of rows) table.push([r.op, r.n, r.nativeGBs.toFixed(2), r.tsGBs.toFixed(3), `${r.speedup.toFixed(1)}x`]);
+  const table = new Table({ head: ['op', 'n', 'isa', 'native GB/s', 'TS twin GB/s', 'speedup'] });
+  for (const r of rows)
+    table.push([r.op, r.n, r.isa, r.nativeGBs.toFixed(2), r.tsGBs.toFixed(3), `${r.speedup.toFixed(1)}x`]);
   console.log(table.toString());
   return rows;
 }

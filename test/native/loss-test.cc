@@ -11,7 +11,7 @@
 
 namespace {
 
-const size_t kCols[] = {1, 3, 4, 5, 7, 8, 9, 16, 17, 33, 101};
+const size_t kCols[] = {1, 3, 4, 5, 7, 8, 9, 16, 17, 31, 32, 33, 47, 48, 101};
 const float kEps = 1e-7f;
 
 uint32_t lcg(uint32_t* s) { return *s = *s * 1664525u + 1013904223u; }

@@ -227,11 +227,11 @@ TEST(hand_computed) {
   }
 }
 
-// Every ISA against scalar at the tile edges (8 = AVX2 width, 4 = NEON width), with views at odd offsets.
+// Every ISA against scalar at the tile edges (4 = NEON, 8 = AVX2, 16 = AVX-512 width), with views at odd offsets.
 TEST(isa_matches_scalar) {
   const OptimKernels& k = optim();
   const OptimKernels& s = scalar::optim_kernels;
-  for (size_t n : {1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 101}) {
+  for (size_t n : {1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 101}) {
     const std::string ctx = "n=" + std::to_string(n);
     for (int variant = 0; variant < 4; ++variant) {
       // +1: element 0 is skipped so the data are 4-byte but not 32-byte aligned

@@ -6,7 +6,8 @@ namespace simdnet {
 
 const BatchNormKernels& batchnorm() {
   return select_table(scalar::batchnorm_kernels, SIMDNET_AVX2_TABLE(batchnorm_kernels),
-                      SIMDNET_NEON_TABLE(batchnorm_kernels));
+                      SIMDNET_NEON_TABLE(batchnorm_kernels),
+                      SIMDNET_AVX512_TABLE(batchnorm_kernels));
 }
 
 }  // namespace simdnet

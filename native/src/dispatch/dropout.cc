@@ -5,7 +5,8 @@
 namespace simdnet {
 
 const DropoutKernels& dropout() {
-  return select_table(scalar::dropout_kernels, SIMDNET_AVX2_TABLE(dropout_kernels), SIMDNET_NEON_TABLE(dropout_kernels));
+  return select_table(scalar::dropout_kernels, SIMDNET_AVX2_TABLE(dropout_kernels), SIMDNET_NEON_TABLE(dropout_kernels),
+                      SIMDNET_AVX512_TABLE(dropout_kernels));
 }
 
 }  // namespace simdnet

@@ -5,7 +5,8 @@
 namespace simdnet {
 
 const LossKernels& loss() {
-  return select_table(scalar::loss_kernels, SIMDNET_AVX2_TABLE(loss_kernels), SIMDNET_NEON_TABLE(loss_kernels));
+  return select_table(scalar::loss_kernels, SIMDNET_AVX2_TABLE(loss_kernels), SIMDNET_NEON_TABLE(loss_kernels),
+                      SIMDNET_AVX512_TABLE(loss_kernels));
 }
 
 }  // namespace simdnet

@@ -5,7 +5,8 @@
 namespace simdnet {
 
 const OptimKernels& optim() {
-  return select_table(scalar::optim_kernels, SIMDNET_AVX2_TABLE(optim_kernels), SIMDNET_NEON_TABLE(optim_kernels));
+  return select_table(scalar::optim_kernels, SIMDNET_AVX2_TABLE(optim_kernels), SIMDNET_NEON_TABLE(optim_kernels),
+                      SIMDNET_AVX512_TABLE(optim_kernels));
 }
 
 }  // namespace simdnet

@@ -5,7 +5,8 @@
 namespace simdnet {
 
 const SoftmaxKernels& softmax() {
-  return select_table(scalar::softmax_kernels, SIMDNET_AVX2_TABLE(softmax_kernels), SIMDNET_NEON_TABLE(softmax_kernels));
+  return select_table(scalar::softmax_kernels, SIMDNET_AVX2_TABLE(softmax_kernels), SIMDNET_NEON_TABLE(softmax_kernels),
+                      SIMDNET_AVX512_TABLE(softmax_kernels));
 }
 
 }  // namespace simdnet

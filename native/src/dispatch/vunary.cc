@@ -6,7 +6,8 @@
 namespace simdnet {
 
 const VunaryKernels& vunary() {
-  return select_table(scalar::vunary_kernels, SIMDNET_AVX2_TABLE(vunary_kernels), SIMDNET_NEON_TABLE(vunary_kernels));
+  return select_table(scalar::vunary_kernels, SIMDNET_AVX2_TABLE(vunary_kernels), SIMDNET_NEON_TABLE(vunary_kernels),
+                      SIMDNET_AVX512_TABLE(vunary_kernels));
 }
 
 }  // namespace simdnet

@@ -11,6 +11,8 @@
 #pragma once
 #include <cstddef>
 
+#include "simd/isa-tables.h"
+
 namespace simdnet {
 
 struct BatchNormKernels {
@@ -23,9 +25,7 @@ struct BatchNormKernels {
                    const float* save_inv_std, float* dx, float* dgamma, float* dbeta);
 };
 
-namespace scalar { extern const BatchNormKernels batchnorm_kernels; }
-namespace avx2 { extern const BatchNormKernels batchnorm_kernels; }
-namespace neon { extern const BatchNormKernels batchnorm_kernels; }
+SIMDNET_ISA_TABLES(BatchNormKernels, batchnorm_kernels)  // scalar::, avx2::, avx512::, neon::batchnorm_kernels
 
 const BatchNormKernels& batchnorm();  // dispatched table (dispatch/batchnorm.cc)
 

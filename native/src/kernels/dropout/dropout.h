@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "simd/isa-tables.h"
+
 namespace simdnet {
 
 struct DropoutKernels {
@@ -15,9 +17,7 @@ struct DropoutKernels {
   void (*backward)(size_t n, float rate, const uint8_t* mask, const float* dy, float* dx);
 };
 
-namespace scalar { extern const DropoutKernels dropout_kernels; }
-namespace avx2 { extern const DropoutKernels dropout_kernels; }
-namespace neon { extern const DropoutKernels dropout_kernels; }
+SIMDNET_ISA_TABLES(DropoutKernels, dropout_kernels)  // scalar::, avx2::, avx512::, neon::dropout_kernels
 
 const DropoutKernels& dropout();  // dispatched table (dispatch/dropout.cc)
 

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/dropout/dropout.h"
 #include "kernels/init/philox.h"
 
 namespace simdnet::dropout_elem {

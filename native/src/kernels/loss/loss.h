@@ -17,6 +17,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "simd/isa-tables.h"
+
 namespace simdnet {
 
 struct LossKernels {
@@ -29,9 +31,7 @@ struct LossKernels {
                                float* grad);
 };
 
-namespace scalar { extern const LossKernels loss_kernels; }
-namespace avx2 { extern const LossKernels loss_kernels; }
-namespace neon { extern const LossKernels loss_kernels; }
+SIMDNET_ISA_TABLES(LossKernels, loss_kernels)  // scalar::, avx2::, avx512::, neon::loss_kernels
 
 const LossKernels& loss();  // dispatched table (dispatch/loss.cc)
 

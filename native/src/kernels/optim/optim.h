@@ -19,6 +19,8 @@
 #pragma once
 #include <cstddef>
 
+#include "simd/isa-tables.h"
+
 namespace simdnet {
 
 // beta1/beta2 in double, as PyTorch holds them (Python floats): the update multiplies by float(beta) and adds
@@ -45,9 +47,7 @@ struct OptimKernels {
   void (*scale_inplace)(size_t n, float s, float* x);
 };
 
-namespace scalar { extern const OptimKernels optim_kernels; }
-namespace avx2 { extern const OptimKernels optim_kernels; }
-namespace neon { extern const OptimKernels optim_kernels; }
+SIMDNET_ISA_TABLES(OptimKernels, optim_kernels)  // scalar::, avx2::, avx512::, neon::optim_kernels
 
 const OptimKernels& optim();  // dispatched table (dispatch/optim.cc)
 

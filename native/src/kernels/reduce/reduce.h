@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "simd/isa-tables.h"
+
 namespace simdnet {
 
 struct ReduceKernels {
@@ -15,9 +17,7 @@ struct ReduceKernels {
   double (*sum_squares)(size_t n, const float* x);
 };
 
-namespace scalar { extern const ReduceKernels reduce_kernels; }
-namespace avx2 { extern const ReduceKernels reduce_kernels; }
-namespace neon { extern const ReduceKernels reduce_kernels; }
+SIMDNET_ISA_TABLES(ReduceKernels, reduce_kernels)  // scalar::, avx2::, avx512::, neon::reduce_kernels
 
 const ReduceKernels& reduce();  // dispatched table (dispatch/reduce.cc)
 

@@ -5,6 +5,8 @@
 #pragma once
 #include <cstddef>
 
+#include "simd/isa-tables.h"
+
 namespace simdnet {
 
 struct SoftmaxKernels {
@@ -12,9 +14,7 @@ struct SoftmaxKernels {
   void (*backward)(size_t m, size_t n, float temperature, const float* y, const float* dy, float* dx);
 };
 
-namespace scalar { extern const SoftmaxKernels softmax_kernels; }
-namespace avx2 { extern const SoftmaxKernels softmax_kernels; }
-namespace neon { extern const SoftmaxKernels softmax_kernels; }
+SIMDNET_ISA_TABLES(SoftmaxKernels, softmax_kernels)  // scalar::, avx2::, avx512::, neon::softmax_kernels
 
 const SoftmaxKernels& softmax();  // dispatched table (dispatch/softmax.cc)
 

@@ -6,10 +6,13 @@
 // sigmoid: 1/(1+exp(-x)), never NaN/Inf for finite x (evaluated as exp(-|x|) based form); tanh; relu: max(x,0) but
 // NaN stays NaN; leaky_relu: x>0 ? x : alpha*x (NaN stays NaN); linear: identity.
 // Derivatives: relu'(0) = 0 (PyTorch), leaky'(0) = alpha; a NaN x gives a NaN dx for relu/leaky_relu.
-// Accuracy (AVX2/NEON, simd/avx2-math.h): sigmoid <= ~2.6 ulp, tanh <= ~1.5 ulp; results below FLT_MIN flush to 0.
+// Accuracy (AVX2/AVX-512/NEON, simd/vec-math.inc): sigmoid <= ~2.6 ulp, tanh <= ~1.5 ulp; results below FLT_MIN
+// flush to 0.
 // No alignment assumed; n may be 0; no reads or writes past n.
 #pragma once
 #include <cstddef>
+
+#include "simd/isa-tables.h"
 
 namespace simdnet {
 
@@ -20,9 +23,7 @@ struct VunaryKernels {
   void (*backward)(Act act, float alpha, size_t n, const float* x, const float* y, const float* dy, float* dx);
 };
 
-namespace scalar { extern const VunaryKernels vunary_kernels; }
-namespace avx2 { extern const VunaryKernels vunary_kernels; }
-namespace neon { extern const VunaryKernels vunary_kernels; }
+SIMDNET_ISA_TABLES(VunaryKernels, vunary_kernels)  // scalar::, avx2::, avx512::, neon::vunary_kernels
 
 const VunaryKernels& vunary();  // dispatched table (dispatch/vunary.cc)
 

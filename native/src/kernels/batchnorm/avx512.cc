@@ -1,0 +1,7 @@
+// Batch norm on AVX-512, 16 floats with opmask tails: the shared batchnorm-simd.inc,
+// instantiated by simd/instantiate-avx512.inc.
+#include "kernels/batchnorm/rows-scalar.h"
+#include "kernels/batchnorm/batchnorm.h"
+#define SIMDNET_FAMILY_INC "kernels/batchnorm/batchnorm-simd.inc"
+#define SIMDNET_FAMILY_TABLE const BatchNormKernels batchnorm_kernels = kBatchNormKernels
+#include "simd/instantiate-avx512.inc"

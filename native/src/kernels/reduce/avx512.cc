@@ -1,0 +1,6 @@
+// Reductions on AVX-512, 16 floats with opmask tails: the shared reduce-simd.inc,
+// instantiated by simd/instantiate-avx512.inc.
+#include "kernels/reduce/reduce.h"
+#define SIMDNET_FAMILY_INC "kernels/reduce/reduce-simd.inc"
+#define SIMDNET_FAMILY_TABLE const ReduceKernels reduce_kernels = kReduceKernels
+#include "simd/instantiate-avx512.inc"

@@ -1,0 +1,6 @@
+// Activations on AVX-512, 16 floats with opmask tails: the shared vunary-simd.inc,
+// instantiated by simd/instantiate-avx512.inc.
+#include "kernels/vunary/vunary.h"
+#define SIMDNET_FAMILY_INC "kernels/vunary/vunary-simd.inc"
+#define SIMDNET_FAMILY_TABLE const VunaryKernels vunary_kernels = kVunaryKernels
+#include "simd/instantiate-avx512.inc"
