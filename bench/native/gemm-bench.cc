@@ -20,6 +20,7 @@
 
 #include "dispatch/isa.h"
 #include "kernels/gemm/gemm.h"
+#include "simd/arch.h"
 
 namespace {
 
@@ -219,6 +220,7 @@ int main(int argc, char** argv) {
   };
   if (variants) {
     // Every AVX-512 tile of kernels/gemm/avx512.cc through the same driver: how gemm_kernels was chosen.
+#if SIMDNET_X86
     if (!simdnet::isa_supported(simdnet::Isa::avx512)) {
       std::printf("--variants: avx512 not available on this CPU\n");
       return 0;
@@ -238,6 +240,10 @@ int main(int argc, char** argv) {
       run_rows("shape (M,K,N)", false);
     }
     g_kern = nullptr;
+#else
+    std::printf("--variants: the AVX-512 tiles exist on x86-64 only\n");
+    return 0;
+#endif
   } else {
     for (simdnet::Isa isa : simdnet::available_isas()) {
       if (!only.empty() && only != simdnet::isa_name(isa)) continue;

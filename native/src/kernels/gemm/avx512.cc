@@ -110,6 +110,11 @@ static inline __attribute__((always_inline)) void finish(__m512 (&acc)[M][NV], f
 template <size_t M, size_t NV, bool kMaskB>
 static void tile(size_t n, size_t k, const float* a, size_t rs_a, size_t cs_a, const float* b, size_t rs_b,
                  float* c, size_t ldc, const GemmTileParams& p) {
+  // C rows are written after the k loop; start pulling their lines in now (as the AVX2 kernel does).
+  for (size_t i = 0; i < M; ++i) {
+    for (size_t v = 0; v < NV && 16 * v < n; ++v) _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 16 * v), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + (n - 1)), _MM_HINT_T0);  // a row may straddle a line
+  }
   __mmask16 cm[NV];
   for (size_t v = 0; v < NV; ++v) cm[v] = first_lanes(n > 16 * v ? n - 16 * v : 0);
   __m512 acc[M][NV];
