@@ -1,6 +1,7 @@
 // GEMM throughput per ISA (every supported one), 1 and 2 threads, GFLOP/s = 2mnk / time, with the measured FMA
 // peak of every ISA; the % columns are of the widest one's.
-// Usage: gemm-bench [--quick] [--isa=avx2] [--ms=300] [--cpu-time] [--shape=substring] [--mnk=m,n,k[,ta,tb]]
+// Usage: gemm-bench [--quick] [--isa=avx2] [--ms=300] [--cpu-time | --process-time] [--shape=substring]
+//                   [--mnk=m,n,k[,ta,tb]]
 //                   [--no-openblas] [--variants [--blocking=mc,kc,nc]]
 // --variants runs every AVX-512 tile of kernels/gemm/avx512.cc (gemm_kernel_variants) instead of one row per ISA.
 // The % columns are of the widest ISA's measured FMA peak (AVX-512 where the CPU has it).
@@ -31,15 +32,21 @@ struct Shape {
 };
 
 bool g_cpu_time = false;
+bool g_process_time = false;  // --process-time
 std::string g_shape;  // run only shapes whose name contains this
 std::string g_mnk;    // one custom shape: "m,n,k[,ta,tb]"
 
 // Wall time, or with --cpu-time this thread's CPU time (1-thread figures that ignore time spent descheduled while
-// other processes run; not meaningful for 2 threads, whose worker time it does not see).
+// other processes run; not meaningful for 2 threads, whose worker time it does not see), or with --process-time the
+// CPU time of all the process's threads, which bench() turns into "GFLOP/s if every thread had a core": 2mnk x
+// threads / CPU time. On a host too busy for wall-clock 2-thread figures this still shows what a second thread
+// costs (imbalance, duplicated packing, waiting at the join; a worker spinning between calls counts against it).
+// Linux adds a running thread's pending CPU time to the process clock only at ticks and switches, so short calls
+// read too fast (a (128,784,128) run printed 3.5x): use it for calls of 100 ms or more (2048^3).
 double now_s() {
-  if (g_cpu_time) {
+  if (g_cpu_time || g_process_time) {
     timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    clock_gettime(g_process_time ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_THREAD_CPUTIME_ID, &ts);
     return ts.tv_sec + ts.tv_nsec * 1e-9;
   }
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -109,7 +116,7 @@ double bench(const Shape& s, size_t threads, double ms, bool openblas = false) {
     best_dt = std::min(best_dt, now_s() - t0);
     if (calls > 100000) break;
   }
-  return flops / best_dt / 1e9;
+  return flops / best_dt / 1e9 * (g_process_time ? static_cast<double>(threads) : 1.0);
 }
 
 }  // namespace
@@ -124,6 +131,7 @@ int main(int argc, char** argv) {
     else if (!std::strncmp(argv[i], "--isa=", 6)) only = argv[i] + 6;
     else if (!std::strncmp(argv[i], "--ms=", 5)) ms = std::atof(argv[i] + 5);
     else if (!std::strcmp(argv[i], "--cpu-time")) g_cpu_time = true;
+    else if (!std::strcmp(argv[i], "--process-time")) g_process_time = true;
     else if (!std::strncmp(argv[i], "--shape=", 8)) g_shape = argv[i] + 8;
     else if (!std::strncmp(argv[i], "--mnk=", 6)) g_mnk = argv[i] + 6;
     else if (!std::strcmp(argv[i], "--no-openblas")) no_openblas = true;

@@ -6,7 +6,7 @@
 // use 24 (oneDNN brgemm and BLIS zen4 keep 24 accumulators too), 14x32 uses 28. Which one is gemm_kernels, and
 // the measurements that chose it: docs/kernels.md (GEMM).
 //
-// Every row count 1..MR has its own instantiation (kernels[m - 1]), so a tile of m < MR rows does m rows of work
+// Every row count 1..MR has its own instantiation (Tiles<MR, NV, kMaskB>::fn[m - 1]), so a tile of m < MR rows does m rows of work
 // and reads exactly m rows of A (no clamped duplicate rows as in the AVX2 kernel). Partial N is handled by opmasks:
 // B panels are zero padded, and C, bias are read and written through masked loads and stores, which never touch
 // (or fault on) masked-off lanes. The epilogue runs on the accumulators in registers.
@@ -17,7 +17,6 @@
 
 #include <array>
 #include <cstdint>
-#include <cstring>
 #include <utility>
 
 #include "kernels/gemm/gemm.h"

@@ -271,13 +271,14 @@ void gemm_run(const GemmKernels& kern, const GemmArgs& g, size_t threads) {
   const double flops = 2.0 * static_cast<double>(g.m) * static_cast<double>(g.n) * static_cast<double>(g.k);
   t = std::min(t, static_cast<size_t>(std::max(1.0, flops / kMinFlopsPerThread)));
   // Split the larger dimension (in whole tiles) so that every thread gets at least two tiles along it; narrow
-  // outputs (gemm_narrow) split along M in its row blocks.
+  // outputs (gemm_narrow) split along M in its row blocks, one or more per thread: those blocks are all of k and
+  // equal but for the last, and AVX-512's are 32 rows, so (64,128,10) X^T.dY has only two.
   const bool narrow = kern.narrow && g.n <= kern.narrow_nr;
   const size_t mr = narrow ? kern.narrow_mr : kern.mr;
   const size_t tiles_n = (g.n + kern.nr - 1) / kern.nr, tiles_m = (g.m + mr - 1) / mr;
   const bool split_n = !narrow && tiles_n * kern.nr >= tiles_m * mr;
   const size_t tiles = split_n ? tiles_n : tiles_m;
-  t = std::min(t, std::max<size_t>(1, tiles / 2));
+  t = std::min(t, std::max<size_t>(1, narrow ? tiles : tiles / 2));
   if (t <= 1 || g.k == 0) {
     if (!gemm_serial(kern, g)) throw std::bad_alloc();
     return;

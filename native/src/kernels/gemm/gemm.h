@@ -13,10 +13,10 @@
 // panels only when it is large (then A^T's transpose also happens in packing), otherwise the microkernel reads it in
 // place through (row, column) strides, which is what keeps the MLP-sized products fast. Work of at least ~0.16 MFLOP
 // is split over the runtime thread pool (runtime/threadpool.h) by whole tiles along M or N, each thread running the
-// serial loops on its part. Outputs at most narrow_nr columns wide (an ISA may provide a narrow kernel: AVX2 does,
-// for n <= 12, a classifier's output layer) skip all of that: lanes run along M instead of N, so n = 10 does not
-// leave 6 of 16 lanes idle, and A^T and B are read in place. No alignment is assumed on A, B, C (JS views are
-// 4-byte aligned).
+// serial loops on its part. Outputs at most narrow_nr columns wide (an ISA may provide a narrow kernel: AVX2 and
+// AVX-512 do, for n <= 12, a classifier's output layer) skip all of that: lanes run along M instead of N, so n = 10
+// does not leave 6 of 16 lanes idle, and A^T and B are read in place. No alignment is assumed on A, B, C (JS views
+// are 4-byte aligned).
 #pragma once
 #include <cstddef>
 
