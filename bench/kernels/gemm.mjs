@@ -86,8 +86,8 @@ export async function run({ quick = false } = {}) {
   const budget = quick ? 30 : 400;
   const isa = native.isa();
   const defaultThreads = native.getThreads();
-  // The % columns are of the widest ISA's FMA peak (the fastest FMA burn among the available ISAs: avx512 where the
-  // CPU has it), whatever ISA the rows run, so they say how much of the CPU a figure uses. Every ISA's is printed:
+  // The % columns are of the widest ISA's FMA peak (avx512 where the CPU has it, else avx2 or neon, else scalar),
+  // whatever ISA the rows run, so they say how much of the CPU a figure uses. Every ISA's is printed:
   // Zen 4 runs a 512-bit FMA as two 256-bit halves, so its AVX-512 peak per core is about its AVX2 peak.
   const peaks = {};
   for (const i of native.availableIsas()) {
@@ -95,7 +95,7 @@ export async function run({ quick = false } = {}) {
     peaks[i] = { p1: nat.fmaPeak(quick ? 50 : 300, 1), p2: nat.fmaPeak(quick ? 50 : 300, 2) };
   }
   native.setIsa(isa);
-  const widest = Object.keys(peaks).reduce((a, b) => (peaks[b].p1 > peaks[a].p1 ? b : a));
+  const widest = ['avx512', 'avx2', 'neon', 'scalar'].find((i) => peaks[i] !== undefined) ?? isa;
   const { p1: peak1, p2: peak2 } = peaks[widest];
   console.log(`GEMM (float32, row-major) on ISA ${isa}; pool threads ${defaultThreads}; measured FMA peaks (GFLOP/s, ` +
     `1 / 2 threads): ${Object.entries(peaks).map(([i, p]) => `${i} ${p.p1.toFixed(1)} / ${p.p2.toFixed(1)}`).join(', ')}; ` +

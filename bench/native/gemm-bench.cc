@@ -179,13 +179,13 @@ int main(int argc, char** argv) {
     name = "m,n,k=" + g_mnk;
     shapes = {{name.c_str(), ta != 0, tb != 0, m, n, k}};
   }
-  // The % columns divide by the FMA peak of the widest ISA (the fastest FMA burn among the available ISAs: avx512
-  // where the CPU has it, whatever the row's ISA), so that an AVX2 row on an AVX-512 host reads against what the
-  // CPU can do. The peak is the best of three at the start and re-measured (50 ms) before every shape, keeping the
+  // The % columns divide by the FMA peak of the widest ISA (avx512 where the CPU has it, else avx2 or neon, else
+  // scalar; whatever the row's ISA), so that an AVX2 row on an AVX-512 host reads against what the CPU can do. The peak is the best of three at the start and re-measured (50 ms) before every shape, keeping the
   // highest seen, because the cores' speed drifts with what else the host runs and a peak caught in a slow moment
   // would inflate the %: one 2-thread measurement while the host held a core back read 153 GFLOP/s (of ~205).
   const simdnet::Isa start_isa = simdnet::current_isa();
   const simdnet::GemmKernels* widest = nullptr;
+  simdnet::Isa widest_isa = simdnet::Isa::scalar;
   double peak1 = 0, peak2 = 0;
   std::string widest_name;
   for (simdnet::Isa isa : simdnet::available_isas()) {
@@ -196,7 +196,9 @@ int main(int argc, char** argv) {
       p2 = std::max(p2, simdnet::fma_peak(100, 2));
     }
     std::printf("FMA peak %-7s %7.1f GFLOP/s 1 thread, %7.1f 2 threads\n", simdnet::isa_name(isa), p1, p2);
-    if (p1 > peak1) {
+    const auto width = [](simdnet::Isa i) { return i == simdnet::Isa::avx512 ? 3 : i == simdnet::Isa::scalar ? 1 : 2; };
+    if (widest == nullptr || width(isa) > width(widest_isa)) {
+      widest_isa = isa;
       peak1 = p1, peak2 = p2;
       widest = &simdnet::gemm_kernels();
       widest_name = simdnet::isa_name(isa);
