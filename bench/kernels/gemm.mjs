@@ -12,12 +12,15 @@
 // no language boundary) come from build-native/gemm-bench, which dlopens OpenBLAS. When numpy is missing or loads
 // another BLAS (e.g. Debian's reference libblas.so.3 when libopenblas0-pthread is not installed), one line says so and
 // the OpenBLAS columns are left out (fields null).
+// Also in the same run: the venv contenders (openblas.mjs contenderFigures: numpy 2.x's bundled OpenBLAS and PyTorch's
+// torch.mm on MKL, 1 and 2 threads each), and on an AVX-512 host the AVX2 kernel's 1-thread figure. The % columns are
+// of the widest ISA's measured FMA peak.
 // Usage: node bench/kernels/gemm.mjs [--quick]   (after `npx tsc -p tsconfig.json`, which writes dist/)
 import Table from 'cli-table3';
 import { native } from '../../dist/native.js';
 import * as nat from '../../dist/kernels/native/gemm.js';
 import * as ref from '../../dist/kernels/reference/gemm.js';
-import { openblasFigures } from './openblas.mjs';
+import { contenderFigures, openblasFigures } from './openblas.mjs';
 import { benchArgs } from '../cli-args.mjs';
 
 const TWIN_MAX_FLOP = 3e9;
@@ -83,10 +86,22 @@ export async function run({ quick = false } = {}) {
   const budget = quick ? 30 : 400;
   const isa = native.isa();
   const defaultThreads = native.getThreads();
-  const peak1 = nat.fmaPeak(quick ? 50 : 300, 1);
-  const peak2 = nat.fmaPeak(quick ? 50 : 300, 2);
-  console.log(`GEMM (float32, row-major) on ISA ${isa}; pool threads ${defaultThreads}; measured FMA peak ` +
-    `${peak1.toFixed(1)} GFLOP/s on 1 thread, ${peak2.toFixed(1)} on 2 threads. Best of batches; shared machine: noisy.`);
+  // The % columns are of the widest ISA's FMA peak (avx512 where the CPU has it, else avx2 or neon, else scalar),
+  // whatever ISA the rows run, so they say how much of the CPU a figure uses. Every ISA's is printed:
+  // Zen 4 runs a 512-bit FMA as two 256-bit halves, so its AVX-512 peak per core is about its AVX2 peak.
+  const peaks = {};
+  for (const i of native.availableIsas()) {
+    native.setIsa(i);
+    peaks[i] = { p1: nat.fmaPeak(quick ? 50 : 300, 1), p2: nat.fmaPeak(quick ? 50 : 300, 2) };
+  }
+  native.setIsa(isa);
+  const widest = ['avx512', 'avx2', 'neon', 'scalar'].find((i) => peaks[i] !== undefined) ?? isa;
+  const { p1: peak1, p2: peak2 } = peaks[widest];
+  console.log(`GEMM (float32, row-major) on ISA ${isa}; pool threads ${defaultThreads}; measured FMA peaks (GFLOP/s, ` +
+    `1 / 2 threads): ${Object.entries(peaks).map(([i, p]) => `${i} ${p.p1.toFixed(1)} / ${p.p2.toFixed(1)}`).join(', ')}; ` +
+    `% of ${widest}'s. Best of batches; shared machine: noisy.`);
+  // On an AVX-512 host, the AVX2 kernel's 1-thread figure beside it (what the same CPU got before the avx512 tier).
+  const avx2Column = isa === 'avx512' && peaks.avx2 !== undefined;
   const list = shapes(quick);
   // OpenBLAS first, in child processes (numpy import is ~0.1 s per process, so one process per thread count rather
   // than per shape); the Node side below is idle meanwhile. A full run takes ~10 s per process (14 shapes x 0.4 s
@@ -104,8 +119,23 @@ export async function run({ quick = false } = {}) {
       `OPENBLAS_NUM_THREADS=1 and 2${capped}; numpy.matmul(a, b, out=c), same best-of-batches timing.`);
     openblas = { blas: ob.blas, config: ob.config, numpy: ob.numpy, threads: ob.threads };
   }
-  const head = ['shape (M,K,N)', 'native 1t GFLOP/s', '% peak 1t', 'native 2t GFLOP/s', '% peak 2t'];
+  // What pip installs into a venv (openblas.mjs contenderFigures): numpy 2.x's own OpenBLAS and PyTorch (MKL), each
+  // at 1 and 2 threads; "x best contender" is simdnet's better thread count over the best of every contender figure.
+  const contenders = {};
+  for (const name of ['numpy', 'torch']) {
+    const r = await contenderFigures(list, name, { budgetMs: budget, stat: 'best', timeoutMs: quick ? 120_000 : 600_000 });
+    if (r.error) console.log(`${name} (venv) columns left out: ${r.error}`);
+    else {
+      console.log(`${name} (venv) measured now: ${r.label}; threads reported ${JSON.stringify(r.threads)}`);
+      contenders[name] = r;
+    }
+  }
+  const head = ['shape (M,K,N)', 'native 1t GFLOP/s', '% peak 1t', 'native 2t GFLOP/s', '% peak 2t', 'native 2t/1t'];
+  if (avx2Column) head.push('avx2 1t', 'x avx2 1t');
   if (!ob.error) head.push('OpenBLAS (numpy) 1t', 'OpenBLAS (numpy) 2t', 'x OpenBLAS 1t', 'x OpenBLAS best');
+  if (contenders.numpy) head.push('venv numpy OpenBLAS 1t', '2t');
+  if (contenders.torch) head.push('torch (MKL) 1t', '2t');
+  if (contenders.numpy || contenders.torch) head.push('x best contender');
   head.push('TS twin GFLOP/s', 'native 1t / twin');
   const table = new Table({ head });
   const rows = [];
@@ -114,6 +144,14 @@ export async function run({ quick = false } = {}) {
     const flop = 2 * s.M * s.N * s.K;
     const n1 = measure(() => nat.gemmThreads(args, 1), flop, budget);
     const n2 = measure(() => nat.gemmThreads(args, 2), flop, budget);
+    let avx2 = null;
+    if (avx2Column) {
+      native.setIsa('avx2');
+      avx2 = measure(() => nat.gemmThreads(args, 1), flop, budget);
+      native.setIsa(isa);
+    }
+    const others = Object.values(contenders).flatMap((r) => [r.gflops[1][i], r.gflops[2][i]]);
+    const bestOther = others.length ? Math.max(...others) : null;
     const twin = flop <= TWIN_MAX_FLOP ? measure(() => ref.gemm(args), flop, budget) : null;
     const o1 = ob.error ? null : ob.gflops[1][i];
     const o2 = ob.error ? null : ob.gflops[2][i];
@@ -124,10 +162,19 @@ export async function run({ quick = false } = {}) {
       openblas1: o1, openblas2: o2,
       vsOpenblas1: o1 ? n1 / o1 : null,
       vsOpenblasBest: o1 && o2 ? Math.max(n1, n2) / Math.max(o1, o2) : null,
+      avx2: avx2, widestIsa: widest,
+      numpy1: contenders.numpy?.gflops[1][i] ?? null, numpy2: contenders.numpy?.gflops[2][i] ?? null,
+      torch1: contenders.torch?.gflops[1][i] ?? null, torch2: contenders.torch?.gflops[2][i] ?? null,
+      vsBestContender: bestOther ? Math.max(n1, n2) / bestOther : null,
     };
     rows.push(row);
-    const cells = [s.name, n1.toFixed(1), `${row.pctPeak1.toFixed(0)}%`, n2.toFixed(1), `${row.pctPeak2.toFixed(0)}%`];
+    const cells = [s.name, n1.toFixed(1), `${row.pctPeak1.toFixed(0)}%`, n2.toFixed(1), `${row.pctPeak2.toFixed(0)}%`,
+      `${(n2 / n1).toFixed(2)}x`];
+    if (avx2Column) cells.push(avx2.toFixed(1), `${(n1 / avx2).toFixed(2)}x`);
     if (!ob.error) cells.push(o1.toFixed(1), o2.toFixed(1), `${row.vsOpenblas1.toFixed(2)}x`, `${row.vsOpenblasBest.toFixed(2)}x`);
+    if (contenders.numpy) cells.push(row.numpy1.toFixed(1), row.numpy2.toFixed(1));
+    if (contenders.torch) cells.push(row.torch1.toFixed(1), row.torch2.toFixed(1));
+    if (bestOther) cells.push(`${row.vsBestContender.toFixed(2)}x`);
     cells.push(
       twin === null ? `skipped (> ${TWIN_MAX_FLOP / 1e9} GFLOP per call)` : twin.toFixed(2),
       twin === null ? '-' : `${(n1 / twin).toFixed(0)}x`,
@@ -135,7 +182,9 @@ export async function run({ quick = false } = {}) {
     table.push(cells);
   }
   console.log(table.toString());
-  return { isa, threads: defaultThreads, peak1, peak2, openblas, rows };
+  return { isa, threads: defaultThreads, peak1, peak2, peaks, widestIsa: widest, openblas,
+    contenders: Object.fromEntries(Object.entries(contenders).map(([k, r]) => [k, { label: r.label, threads: r.threads }])),
+    rows };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

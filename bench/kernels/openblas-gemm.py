@@ -2,6 +2,9 @@
 """SGEMM GFLOP/s (2mnk / t) of numpy's matmul: the OpenBLAS figures of bench/kernels/gemm.mjs and of the suite's
 kernels part (bench/suite/kernels.mjs), both run through bench/kernels/openblas.mjs.
 
+Also the other contenders of bench/kernels/gemm.mjs, in a venv's Python (contenderFigures of openblas.mjs):
+"contender": "torch" times torch.mm(a, b, out=c) (PyTorch's CPU BLAS: MKL in the x86 wheels) at "threads"
+(torch.set_num_threads); "unsetEnv": [...] drops those variables before numpy loads its OpenBLAS (a venv wheel's own).
 Run with Debian's /usr/bin/python3 (Debian's numpy) and OpenBLAS's thread count in the environment, as
 bench/kernels/openblas.mjs does:
   OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread \
@@ -48,6 +51,16 @@ def loaded_blas():
         return (ref[0] if ref else None), None
     path = names[0]
     info = {'config': None, 'threads': None}
+    try:
+        # threadpoolctl (where installed) names the kernel OpenBLAS picked for this CPU, e.g. SkylakeX or Haswell
+        from threadpoolctl import threadpool_info
+        for pool in threadpool_info():
+            if pool.get('internal_api') == 'openblas':
+                info['config'] = f"OpenBLAS {pool.get('version')} kernel {pool.get('architecture')}"
+                info['threads'] = int(pool.get('num_threads'))
+                return path, info
+    except ImportError:
+        pass
     try:
         # Already loaded by numpy: dlopen returns the same handle, so these report the state numpy's calls see.
         lib = ctypes.CDLL(path)
@@ -115,12 +128,31 @@ def measure_median(fn, flop, budget_ms, min_reps, max_reps):
     return flop / med / 1e9, len(times)
 
 
+def torch_info(torch):
+    """'torch <version>, MKL <yes|no>, oneDNN <yes|no>, CPU capability <AVX512|AVX2|...>': what torch.mm runs on."""
+    mkl = 'yes' if torch.backends.mkl.is_available() else 'no'
+    mkldnn = 'yes' if torch.backends.mkldnn.is_available() else 'no'
+    try:
+        cap = torch.backends.cpu.get_cpu_capability()
+    except AttributeError:
+        cap = '?'
+    return f'torch {torch.__version__}, MKL {mkl}, oneDNN {mkldnn}, CPU capability {cap}'
+
+
 def main():
-    import numpy as np
+    import os
 
     spec = json.loads(sys.argv[1] if len(sys.argv) > 1 else sys.stdin.read())
     if isinstance(spec, list):
         spec = {'shapes': spec}
+    # OpenBLAS reads OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE when numpy loads it: a host may set them for an older
+    # OpenBLAS, and they slow a current one (a venv's numpy wheel), so a benchmark of that one drops them first.
+    for name in spec.get('unsetEnv', []):
+        os.environ.pop(name, None)
+    contender = spec.get('contender', 'numpy')
+    if contender not in ('numpy', 'torch'):
+        raise SystemExit(f'openblas-gemm.py: unknown contender {contender!r} (numpy or torch)')
+    import numpy as np
     budget_ms = float(spec.get('budgetMs', 400))
     stat = spec.get('stat', 'best')
     if stat not in ('best', 'median'):
@@ -128,8 +160,14 @@ def main():
     min_reps = int(spec.get('minReps', 3))
     max_reps = int(spec.get('maxReps', 1000))
     # numpy's extension links the BLAS, so it is mapped once numpy is imported (maps read before any matmul).
+    torch = None
+    if contender == 'torch':
+        import torch  # noqa: F811
+        torch.set_num_threads(int(spec.get('threads', 1)))
     blas, openblas = loaded_blas()
-    if spec.get('requireOpenblas') and openblas is None:
+    if torch is not None:
+        blas, openblas = torch_info(torch), None
+    elif spec.get('requireOpenblas') and openblas is None:
         # Not OpenBLAS: the caller will drop the figures, so do not spend its time measuring them (Debian's reference
         # BLAS needs ~4 s per 2048^3 call).
         result = {'blas': blas, 'openblas': None, 'numpy': np.__version__, 'stat': stat, 'rows': []}
@@ -146,6 +184,12 @@ def main():
         b = b_st.T if tb else b_st
         c = np.empty((m, n), dtype=np.float32)
         fn = lambda: np.matmul(a, b, out=c)  # noqa: E731
+        if torch is not None:
+            # torch.mm on views of the same storage (a transposed operand stays a strided view, as in numpy)
+            ta_, tb_, tc_ = torch.from_numpy(a_st), torch.from_numpy(b_st), torch.from_numpy(c)
+            ta_ = ta_.t() if ta else ta_
+            tb_ = tb_.t() if tb else tb_
+            fn = lambda: torch.mm(ta_, tb_, out=tc_)  # noqa: E731
         flop = 2.0 * m * n * k
         if stat == 'median':
             gflops, reps = measure_median(fn, flop, budget_ms, min_reps, max_reps)
@@ -153,7 +197,8 @@ def main():
             gflops, reps = measure(fn, flop, budget_ms)
         rows.append({'gflops': gflops, 'reps': reps})
     result = {'blas': blas, 'openblas': openblas, 'numpy': np.__version__, 'stat': stat, 'rows': rows,
-              'threadpool': threadpool_info()}
+              'threadpool': threadpool_info(),
+              'threads': torch.get_num_threads() if torch is not None else None}
     print(RESULT_PREFIX + json.dumps(result))
 
 

@@ -75,3 +75,48 @@ export async function openblasFigures(
   }
   return out;
 }
+
+/**
+ * The venv contenders of bench/kernels/gemm.mjs: what `pip install numpy torch` gives on this machine, each timed by
+ * openblas-gemm.py in the venv's Python, one child process per thread count:
+ *   - 'numpy': numpy 2.x's bundled OpenBLAS (its own DYNAMIC_ARCH build, SkylakeX kernels on an AVX-512 CPU), with
+ *     OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE dropped before numpy loads it (a host may set them for an older OpenBLAS;
+ *     they slow this one) and OPENBLAS_NUM_THREADS = the thread count;
+ *   - 'torch': torch.mm (MKL in the x86 wheels) after torch.set_num_threads(n).
+ * The venv is SIMDNET_BENCH_VENV (default /work/venv). Returns { label, kernel, threads: { [n]: reported },
+ * gflops: { [n]: [...] } } or { error } (one line) when the venv, the package or OpenBLAS is missing.
+ */
+export const VENV_DIR = process.env.SIMDNET_BENCH_VENV ?? '/work/venv';
+
+export async function contenderFigures(
+  shapes,
+  contender,
+  { budgetMs = 400, stat = 'best', threads = [1, 2], timeoutMs = 600_000 } = {},
+) {
+  const python = join(VENV_DIR, 'bin', 'python');
+  const out = { label: null, kernel: null, threads: {}, gflops: {} };
+  for (const n of threads) {
+    const t = String(n);
+    const spec = JSON.stringify({
+      budgetMs,
+      stat,
+      contender,
+      threads: n,
+      requireOpenblas: contender === 'numpy',
+      unsetEnv: ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'],
+      shapes: shapes.map(({ M, K, N, transA = false, transB = false }) => ({ M, K, N, transA, transB })),
+    });
+    const r = await runChild(python, [OPENBLAS_SCRIPT, spec], {
+      env: { OPENBLAS_NUM_THREADS: t, OMP_NUM_THREADS: t, MKL_NUM_THREADS: t },
+      timeoutMs,
+    });
+    if (r.error) return { error: `${contender} (${python}): ${r.error.split('\n').filter((l) => l.trim()).at(-1)}` };
+    if (!Array.isArray(r.rows) || r.rows.length !== shapes.length)
+      return { error: `${contender}: no figures (BLAS loaded: ${r.blas ?? 'none that /proc/self/maps shows'})` };
+    out.label ??= contender === 'torch' ? r.blas : `numpy ${r.numpy}, ${r.openblas?.config ?? r.blas}`;
+    out.kernel ??= r.openblas?.config ?? r.blas;
+    out.threads[n] = contender === 'torch' ? r.threads : r.openblas?.threads ?? null;
+    out.gflops[n] = r.rows.map((x) => x.gflops);
+  }
+  return out;
+}

@@ -130,9 +130,9 @@ function describeCase(cs: Case, isa: string, extra = ''): string {
     `alpha=${cs.alpha ?? 1} beta=${cs.beta ?? 0} bias=${!!cs.bias} ${cs.activation ?? 'linear'} off=${cs.offset ?? 0}${extra}`;
 }
 
-// Sizes around every ISA's tile (scalar 4x4, avx2 6x16, neon 8x12) plus primes > 100.
-const M_SIZES = [1, 3, 4, 5, 6, 7, 8, 9, 13, 17, 101];
-const N_SIZES = [1, 3, 4, 5, 11, 12, 13, 15, 16, 17, 25, 33, 103];
+// Sizes around every ISA's tile (scalar 4x4, avx2 6x16, neon 8x12, avx512 12x32) plus primes > 100.
+const M_SIZES = [1, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 17, 25, 101];
+const N_SIZES = [1, 3, 4, 5, 11, 12, 13, 15, 16, 17, 25, 31, 32, 33, 65, 103];
 
 function tileCases(): Case[] {
   const out: Case[] = [];
@@ -145,9 +145,20 @@ function tileCases(): Case[] {
   for (let tt = 0; tt < 4; tt++)
     for (const [m, n, k] of [[37, 41, 300], [130, 67, 290], [128, 10, 64], [5, 200, 600]])
       out.push({ transA: (tt & 1) === 1, transB: (tt & 2) === 2, m, n, k, padA: 2, padB: 1, padC: 3, beta: 0.5, offset: 1 });
+  // narrow outputs (n <= 12: avx2's 16-row and avx512's 32-row kernels, lanes along M) around 16 and 32 rows, with
+  // every epilogue kind, both transposes and unaligned views
+  let u = 0;
+  for (const n of [1, 2, 5, 10, 12])
+    for (const m of [15, 16, 17, 31, 32, 33, 65]) {
+      u++;
+      const activation: Activation = (['linear', 'relu', 'leakyRelu', 'sigmoid', 'tanh'] as const)[u % 5];
+      out.push({ transA: (u & 1) === 1, transB: (u & 2) === 2, m, n, k: [1, 5, 64][u % 3], padA: u % 2, padC: 1,
+        beta: [0, 1, 0.5][u % 3], bias: u % 2 === 0, activation, leakyAlpha: 0.1, offset: u % 2 });
+    }
   // large enough for the packed-A path (A > 512K floats, A^T > 128K, n > 2 NR) and several MC blocks
   out.push({ transA: false, transB: false, m: 600, n: 35, k: 880, padA: 1, offset: 1, bias: true, activation: 'relu' });
   out.push({ transA: true, transB: true, m: 160, n: 37, k: 850, padB: 3, beta: 1 });
+  out.push({ transA: true, transB: false, m: 170, n: 70, k: 800, padA: 1, offset: 1, bias: true, activation: 'leakyRelu', leakyAlpha: 0.2 });
   return out;
 }
 

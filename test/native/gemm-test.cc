@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "check.h"
+#include "dispatch/isa.h"
 #include "kernels/gemm/gemm.h"
+#include "simd/arch.h"
 #include "runtime/threadpool.h"
 
 using simdnet::Act;
@@ -64,6 +66,7 @@ double act_ref(Act a, double v, double slope) {
 }
 
 int g_seed = 1;
+const simdnet::GemmKernels* g_kern = nullptr;  // when set, run_case drives this table instead of the dispatched one
 
 void run_case(const Case& cs) {
   Rng rng(static_cast<uint64_t>(g_seed++));
@@ -97,7 +100,8 @@ void run_case(const Case& cs) {
   g.ep.bias = cs.bias ? bias.data() : nullptr;
   g.ep.act = cs.act;
   g.ep.alpha = cs.slope;
-  simdnet::gemm(g, cs.threads);
+  if (g_kern) simdnet::gemm_run(*g_kern, g, cs.threads);
+  else simdnet::gemm(g, cs.threads);
 
   char ctx[200];
   std::snprintf(ctx, sizeof ctx, "ta=%d tb=%d m=%zu n=%zu k=%zu lda=%zu ldb=%zu ldc=%zu alpha=%g beta=%g bias=%d %s t=%zu",
@@ -238,12 +242,14 @@ TEST(gemm_bias_and_activations) {
 }
 
 TEST(gemm_narrow_outputs) {
-  // n <= 12 takes the ISA's narrow kernel where it has one (AVX2: 16-row tiles, column groups of up to 6, A^T read
-  // in place with masked loads for a short last block, A gathered into scratch): every n, row counts around 8 and
-  // 16, k around the unroll of 4, all transposes, the epilogue variants, 1 and 2 threads.
+  // n <= 12 takes the ISA's narrow kernel where it has one (AVX2: 16-row tiles, column groups of up to 6; AVX-512:
+  // 32-row tiles of two 16-lane halves; both read A^T in place with masked loads for a short last block and gather A
+  // into scratch): every n, row counts around 8, 16 and 32, k around the unrolls, all transposes, the epilogue
+  // variants, 1 and 2 threads.
   for (int t = 0; t < 4; ++t)
     for (size_t n = 1; n <= 13; ++n)
-      for (size_t m : {size_t(1), size_t(7), size_t(8), size_t(9), size_t(16), size_t(17), size_t(45)})
+      for (size_t m : {size_t(1), size_t(7), size_t(8), size_t(9), size_t(16), size_t(17), size_t(31), size_t(32),
+                       size_t(33), size_t(45)})
         for (size_t k : {size_t(1), size_t(3), size_t(4), size_t(5), size_t(66)}) {
           Case cs;
           cs.ta = t & 1;
@@ -297,6 +303,52 @@ TEST(gemm_a_transposed_with_panel_sized_lda) {
     cs.pad_a = kern.mr - m;
     run_case(cs);
   }
+}
+
+TEST(gemm_avx512_tile_variants) {
+  // Every AVX-512 tile in kernels/gemm/avx512.cc (the one in use and the ones it was measured against, which
+  // gemm-bench --variants times), through the same driver: edges around each tile, every transpose, packed A
+  // and k blocks, narrow outputs, the epilogues. Runs once, under the avx512 pass; elsewhere it checks nothing.
+#if SIMDNET_X86
+  if (simdnet::current_isa() != simdnet::Isa::avx512) return;
+  for (size_t v = 0; v < simdnet::avx512::gemm_kernel_variant_count; ++v) {
+    g_kern = simdnet::avx512::gemm_kernel_variants[v].kernels;
+    const size_t mr = g_kern->mr, nr = g_kern->nr;
+    for (int t = 0; t < 4; ++t) {
+      for (size_t m : {size_t(1), mr - 1, mr, mr + 1, 2 * mr + 3})
+        for (size_t n : {size_t(5), size_t(13), nr - 1, nr, nr + 17}) {
+          Case cs;
+          cs.ta = t & 1;
+          cs.tb = t & 2;
+          cs.m = m;
+          cs.n = n;
+          cs.k = 1 + (m + n) % 9;
+          cs.pad_a = t;
+          cs.pad_c = 1;
+          const size_t e = (m + n + t) % 4;
+          cs.beta = e == 1 ? 0.5f : 0.0f;
+          cs.bias = e >= 2;
+          cs.act = e == 2 ? Act::relu : e == 3 ? Act::leaky_relu : Act::linear;
+          cs.alpha = e == 3 ? -0.5f : 1.0f;
+          run_case(cs);
+        }
+      Case big;  // packed A (A beyond 512K floats, n > 2 NR), two k blocks, several MC blocks, then 2 threads
+      big.ta = t & 1;
+      big.tb = t & 2;
+      big.m = 421;
+      big.n = 2 * nr + 7;
+      big.k = 1300;
+      big.pad_b = 2;
+      big.beta = 1.0f;
+      run_case(big);
+      big.m = 150;
+      big.k = 200;
+      big.threads = 2;
+      run_case(big);
+    }
+  }
+  g_kern = nullptr;
+#endif
 }
 
 TEST(threadpool_runs_every_range_once) {

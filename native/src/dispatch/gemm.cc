@@ -6,7 +6,8 @@
 namespace simdnet {
 
 const GemmKernels& gemm_kernels() {
-  return select_table(scalar::gemm_kernels, SIMDNET_AVX2_TABLE(gemm_kernels), SIMDNET_NEON_TABLE(gemm_kernels));
+  return select_table(scalar::gemm_kernels, SIMDNET_AVX2_TABLE(gemm_kernels), SIMDNET_NEON_TABLE(gemm_kernels),
+                      SIMDNET_AVX512_TABLE(gemm_kernels));
 }
 
 void gemm(const GemmArgs& args, size_t threads) { gemm_run(gemm_kernels(), args, threads); }

@@ -31,7 +31,7 @@ namespace {
 // block is 160 KiB of the 512 KiB L2. NC = 3072 (a multiple of 4, 12 and 16): a 342 x 3072 B block is 4 MiB of L3.
 constexpr size_t kKC = 352, kMC = 120, kNC = 3072;
 
-constexpr size_t kMaxTile = 32;  // bound on any ISA's MR and NR (packing keeps a pointer per source row)
+constexpr size_t kMaxTile = 64;  // bound on any ISA's MR and NR (packing keeps a pointer per source row)
 
 // Below this much work per thread a second thread costs more than it saves. The pool's workers spin between the
 // back-to-back calls of a training step and a range no worker has claimed yet is run by the caller
@@ -164,9 +164,14 @@ bool want_pack_a(const GemmArgs& g, size_t nr) noexcept {
   return g.m * g.k > (g.trans_a ? 128 : 512) * size_t(1024);
 }
 
+// The table's blocking, or the defaults above.
+size_t block_mc(const GemmKernels& kern) noexcept { return kern.mc ? kern.mc : kMC; }
+size_t block_kc(const GemmKernels& kern) noexcept { return kern.kc ? kern.kc : kKC; }
+size_t block_nc(const GemmKernels& kern) noexcept { return kern.nc ? kern.nc : kNC; }
+
 // Splits k into near-equal blocks of at most KC (784 -> 4 x 196 rather than 3 x 256 + 16).
-size_t k_block(size_t k) noexcept {
-  const size_t blocks = (k + kKC - 1) / kKC;
+size_t k_block(size_t k, size_t kc) noexcept {
+  const size_t blocks = (k + kc - 1) / kc;
   return (k + blocks - 1) / blocks;
 }
 
@@ -210,16 +215,17 @@ bool gemm_serial(const GemmKernels& kern, const GemmArgs& g) noexcept {
   }
   if (kern.narrow && g.n <= kern.narrow_nr) return gemm_narrow(kern, g);
   const size_t mr = kern.mr, nr = kern.nr;
-  const size_t kc_max = k_block(g.k);
-  const size_t nc_max = std::min(kNC, (g.n + nr - 1) / nr * nr);
+  const size_t mc_blk = block_mc(kern), nc_blk = block_nc(kern);
+  const size_t kc_max = k_block(g.k, block_kc(kern));
+  const size_t nc_max = std::min(nc_blk, (g.n + nr - 1) / nr * nr);
   const bool packed_a = want_pack_a(g, nr);
   Workspace& ws = workspace();
   if (!reserve(ws.b, ws.b_cap, kc_max * nc_max)) return false;
-  if (packed_a && !reserve(ws.a, ws.a_cap, kc_max * ((std::min(kMC, g.m) + mr - 1) / mr * mr))) return false;
+  if (packed_a && !reserve(ws.a, ws.a_cap, kc_max * ((std::min(mc_blk, g.m) + mr - 1) / mr * mr))) return false;
   const bool late_act = row_act(g.ep.act);
 
-  for (size_t jc = 0; jc < g.n; jc += kNC) {  // loop 5
-    const size_t nc = std::min(kNC, g.n - jc);
+  for (size_t jc = 0; jc < g.n; jc += nc_blk) {  // loop 5
+    const size_t nc = std::min(nc_blk, g.n - jc);
     for (size_t pc = 0; pc < g.k; pc += kc_max) {  // loop 4
       const size_t kc = std::min(kc_max, g.k - pc);
       const bool last_k = pc + kc == g.k;
@@ -229,8 +235,8 @@ bool gemm_serial(const GemmKernels& kern, const GemmArgs& g) noexcept {
       tp.beta = pc == 0 ? g.beta : 1.0f;  // later k blocks accumulate onto the partial sums already in C
       tp.act = last_k ? g.ep.act : Act::linear;
       tp.slope = g.ep.alpha;
-      for (size_t ic = 0; ic < g.m; ic += kMC) {  // loop 3
-        const size_t mc = std::min(kMC, g.m - ic);
+      for (size_t ic = 0; ic < g.m; ic += mc_blk) {  // loop 3
+        const size_t mc = std::min(mc_blk, g.m - ic);
         if (packed_a) pack_a(kern, g, ic, mc, pc, kc, ws.a);
         for (size_t jr = 0; jr < nc; jr += nr) {  // loop 2
           const size_t nn = std::min(nr, nc - jr);
@@ -265,13 +271,14 @@ void gemm_run(const GemmKernels& kern, const GemmArgs& g, size_t threads) {
   const double flops = 2.0 * static_cast<double>(g.m) * static_cast<double>(g.n) * static_cast<double>(g.k);
   t = std::min(t, static_cast<size_t>(std::max(1.0, flops / kMinFlopsPerThread)));
   // Split the larger dimension (in whole tiles) so that every thread gets at least two tiles along it; narrow
-  // outputs (gemm_narrow) split along M in its row blocks.
+  // outputs (gemm_narrow) split along M in its row blocks, one or more per thread: those blocks are all of k and
+  // equal but for the last, and AVX-512's are 32 rows, so (64,128,10) X^T.dY has only two.
   const bool narrow = kern.narrow && g.n <= kern.narrow_nr;
   const size_t mr = narrow ? kern.narrow_mr : kern.mr;
   const size_t tiles_n = (g.n + kern.nr - 1) / kern.nr, tiles_m = (g.m + mr - 1) / mr;
   const bool split_n = !narrow && tiles_n * kern.nr >= tiles_m * mr;
   const size_t tiles = split_n ? tiles_n : tiles_m;
-  t = std::min(t, std::max<size_t>(1, tiles / 2));
+  t = std::min(t, std::max<size_t>(1, narrow ? tiles : tiles / 2));
   if (t <= 1 || g.k == 0) {
     if (!gemm_serial(kern, g)) throw std::bad_alloc();
     return;

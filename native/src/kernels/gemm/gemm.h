@@ -13,10 +13,10 @@
 // panels only when it is large (then A^T's transpose also happens in packing), otherwise the microkernel reads it in
 // place through (row, column) strides, which is what keeps the MLP-sized products fast. Work of at least ~0.16 MFLOP
 // is split over the runtime thread pool (runtime/threadpool.h) by whole tiles along M or N, each thread running the
-// serial loops on its part. Outputs at most narrow_nr columns wide (an ISA may provide a narrow kernel: AVX2 does,
-// for n <= 12, a classifier's output layer) skip all of that: lanes run along M instead of N, so n = 10 does not
-// leave 6 of 16 lanes idle, and A^T and B are read in place. No alignment is assumed on A, B, C (JS views are
-// 4-byte aligned).
+// serial loops on its part. Outputs at most narrow_nr columns wide (an ISA may provide a narrow kernel: AVX2 and
+// AVX-512 do, for n <= 12, a classifier's output layer) skip all of that: lanes run along M instead of N, so n = 10
+// does not leave 6 of 16 lanes idle, and A^T and B are read in place. No alignment is assumed on A, B, C (JS views
+// are 4-byte aligned).
 #pragma once
 #include <cstddef>
 
@@ -99,11 +99,26 @@ struct GemmKernels {
   size_t narrow_mr = 0, narrow_nr = 0;
   void (*narrow)(size_t m, size_t n, size_t k, const float* a, size_t rs_a, size_t cs_a, const float* b,
                  size_t rs_b, float* c, size_t ldc, float* scratch, const GemmTileParams& p) = nullptr;
+  // Cache blocking in floats (0: the driver's defaults, kMC/kKC/kNC in driver.cc, which the AVX2 and NEON tables
+  // use): mc a multiple of mr, nc a multiple of nr; k is cut into equal blocks of at most kc.
+  size_t mc = 0, kc = 0, nc = 0;
+};
+
+// A named table, for benchmarks and tests that compare an ISA's alternative tiles.
+struct GemmKernelVariant {
+  const char* name;
+  const GemmKernels* kernels;
 };
 
 namespace scalar { extern const GemmKernels gemm_kernels; }
 namespace avx2 { extern const GemmKernels gemm_kernels; }
 namespace neon { extern const GemmKernels gemm_kernels; }
+// kernels/gemm/avx512.cc: the table in use and every tile it was measured against (the first is gemm_kernels).
+namespace avx512 {
+extern const GemmKernels gemm_kernels;
+extern const GemmKernelVariant gemm_kernel_variants[];
+extern const size_t gemm_kernel_variant_count;
+}  // namespace avx512
 
 const GemmKernels& gemm_kernels();  // dispatched table (dispatch/gemm.cc)
 
