@@ -83,17 +83,18 @@ export async function openblasFigures(
  *     OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE dropped before numpy loads it (a host may set them for an older OpenBLAS;
  *     they slow this one) and OPENBLAS_NUM_THREADS = the thread count;
  *   - 'torch': torch.mm (MKL in the x86 wheels) after torch.set_num_threads(n).
- * The venv is SIMDNET_BENCH_VENV (default /work/venv). Returns { label, kernel, threads: { [n]: reported },
+ * The Python is the suite's (bench/suite/common.mjs PYTHON: SIMDNET_BENCH_PYTHON, else the repo's .venv made by
+ * bench/setup-venv.sh, else python3); SIMDNET_BENCH_VENV=<dir> overrides it with <dir>/bin/python. Returns { label, kernel, threads: { [n]: reported },
  * gflops: { [n]: [...] } } or { error } (one line) when the venv, the package or OpenBLAS is missing.
  */
-export const VENV_DIR = process.env.SIMDNET_BENCH_VENV ?? '/work/venv';
+const VENV_PYTHON = process.env.SIMDNET_BENCH_VENV ? join(process.env.SIMDNET_BENCH_VENV, 'bin', 'python') : PYTHON;
 
 export async function contenderFigures(
   shapes,
   contender,
   { budgetMs = 400, stat = 'best', threads = [1, 2], timeoutMs = 600_000 } = {},
 ) {
-  const python = join(VENV_DIR, 'bin', 'python');
+  const python = VENV_PYTHON;
   const out = { label: null, kernel: null, threads: {}, gflops: {} };
   for (const n of threads) {
     const t = String(n);
