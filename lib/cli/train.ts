@@ -5,6 +5,7 @@ import { native } from '../native.js';
 import { runtimeInfo, setThreads } from '../backend.js';
 import { SimdnetError } from '../errors.js';
 import { checkSaveTarget } from '../io/save.js';
+import type { ProgressStream } from '../callbacks/progress-bar.js';
 import { type CliIo, UsageError, choiceOption, intOption, layersOption, numberOption, parse } from './args.js';
 import { argmaxRows, confusionMatrix, formatConfusion } from './confusion.js';
 import { trainingCurveSvg } from './chart.js';
@@ -156,7 +157,7 @@ export interface TrainSummary {
   history: Record<string, number[]>;
 }
 
-export async function train(o: TrainOptions, io: CliIo, progressStream: NodeJS.WritableStream = process.stdout): Promise<TrainSummary> {
+export async function train(o: TrainOptions, io: CliIo, progressStream: ProgressStream = process.stdout): Promise<TrainSummary> {
   if (o.backend === 'native' && !native)
     throw new SimdnetError('SIMDNET_NATIVE_UNAVAILABLE', "--backend native was requested but the native addon is not loaded (run npm run build, or use --backend js)");
   if (o.threads !== undefined) {
@@ -196,7 +197,7 @@ export async function train(o: TrainOptions, io: CliIo, progressStream: NodeJS.W
       validationSplit: o.validationSplit,
       seed: o.seed,
       verbose: 0,
-      callbacks: o.quiet ? [] : [callbacks.progressBar({ stream: progressStream as NodeJS.WriteStream })],
+      callbacks: o.quiet ? [] : [callbacks.progressBar({ stream: progressStream })],
     });
     const seconds = (performance.now() - t0) / 1000;
     const nFit = Math.round(tr.n * (1 - o.validationSplit));

@@ -7,9 +7,10 @@ import { createEngine, defaultBackend, type EngineBackend } from '../engine/crea
 import { SimdnetError, describe } from '../errors.js';
 import { checkSize } from '../validate.js';
 import { Layer, autoName } from '../layers/layer.js';
-import { normalizeLoss } from '../losses/index.js';
-import { normalizeMetric } from '../metrics/index.js';
-import { getOptimizer, type Optimizer } from '../optimizers/optimizer.js';
+import { normalizeLoss, type LossIdentifier } from '../losses/index.js';
+import type { Metric, MetricIdentifier } from '../metrics/index.js';
+import { accumulate, fitMetricsCallback, splitMetrics } from '../metrics/model-metrics.js';
+import { getOptimizer, type Optimizer, type OptimizerName } from '../optimizers/optimizer.js';
 import { Tensor } from '../tensor.js';
 import type { TrainingModel } from '../callbacks/callback.js';
 import { History } from './history.js';
@@ -28,11 +29,11 @@ export interface SequentialArgs {
 
 export interface CompileArgs {
   /** optimizers.adam({...}) etc., or a name ('adam', 'sgd', ...) for the defaults. */
-  optimizer: Optimizer | string;
+  optimizer: Optimizer | OptimizerName;
   /** 'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'binaryCrossentropy', 'meanSquaredError' (Keras aliases ok). */
-  loss: LossName | string;
-  /** Any of 'accuracy', 'mse', 'mae' (default none). */
-  metrics?: (MetricName | string)[];
+  loss: LossIdentifier;
+  /** Names ('accuracy', 'mse', 'mae' run in the engine; 'precision', 'auc', ... in JS) or Metric objects (docs/metrics.md). */
+  metrics?: MetricIdentifier[];
   /** 'native' (default when the addon loaded) or 'js'. */
   backend?: EngineBackend;
   /** Seeds initialisation, dropout and (by default) shuffling: same seed, same machine and threads = same run. */
@@ -50,6 +51,8 @@ interface Compiled {
   optimizer: Optimizer;
   loss: LossName;
   metrics: MetricName[];
+  /** Metrics computed in JS from predictions (lib/metrics/model-metrics.ts). */
+  jsMetrics: Metric[];
   seed: number;
   backend: EngineBackend;
   /** false for the inference-only engine a never-compiled model builds on first use (lib/models/inference.ts). */
@@ -132,7 +135,7 @@ export class Sequential implements TrainingModel {
     }, backend);
     if (this.carried) engine.setParams(carryParams(engine, this.carried));
     this.carried = null;
-    this.compiled = { engine, optimizer, loss: INFERENCE_LOSS, metrics: [], seed, backend, byUser: false };
+    this.compiled = { engine, optimizer, loss: INFERENCE_LOSS, metrics: [], jsMetrics: [], seed, backend, byUser: false };
     for (const l of this.layerList) l.owner = this;
     return this.compiled;
   }
@@ -171,7 +174,7 @@ export class Sequential implements TrainingModel {
     const loss = normalizeLoss(args.loss);
     const metricsArg = args.metrics ?? [];
     if (!Array.isArray(metricsArg)) throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Expected an array for metrics but received ${describe(metricsArg)}`);
-    const metrics = [...new Set(metricsArg.map(normalizeMetric))];
+    const { engine: metrics, js: jsMetrics } = splitMetrics(metricsArg);
     const seed = args.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : checkSize(args.seed, 'seed');
     const backend = args.backend ?? defaultBackend();
     const plan: PlanSpec = {
@@ -187,7 +190,7 @@ export class Sequential implements TrainingModel {
       engine.setParams(carryParams(engine, this.carried));
     }
     this.carried = null;
-    this.compiled = { engine, optimizer, loss, metrics, seed, backend, byUser: true };
+    this.compiled = { engine, optimizer, loss, metrics, jsMetrics, seed, backend, byUser: true };
     for (const l of this.layerList) l.owner = this;
   }
 
@@ -216,8 +219,9 @@ export class Sequential implements TrainingModel {
     return this.compiled?.byUser ? this.compiled.loss : null;
   }
 
-  get metrics(): MetricName[] {
-    return this.compiled?.byUser ? [...this.compiled.metrics] : [];
+  /** The log names of the compiled metrics: the engine's, then the JS ones. */
+  get metrics(): string[] {
+    return this.compiled?.byUser ? [...this.compiled.metrics, ...this.compiled.jsMetrics.map((m) => m.name)] : [];
   }
 
   get seed(): number | null {
@@ -248,6 +252,11 @@ export class Sequential implements TrainingModel {
     const c = this.requireIdle('fit()', true);
     this.training = true;
     try {
+      if (c.jsMetrics.length > 0 && (args === undefined || (typeof args === 'object' && args !== null))) {
+        // First, so that the user's callbacks (EarlyStopping, the progress bar) see the JS metrics in the logs.
+        const cb = fitMetricsCallback(c.jsMetrics, c.engine, c.loss, x, y, args);
+        if (cb) args = { ...args, callbacks: [cb, ...(Array.isArray(args?.callbacks) ? args.callbacks : [])] };
+      }
       const fitIndex = this.fitCount++;
       return await runFit(
         { engine: c.engine, optimizer: c.optimizer, loss: c.loss, metrics: c.metrics, layerNames: this.layerList.map((l) => l.name),
@@ -273,13 +282,18 @@ export class Sequential implements TrainingModel {
   evaluate(x: Inputs, y: Inputs, args?: EvaluateArgs): Logs {
     const c = this.requireIdle('evaluate()');
     const { xm, ym, batchSize } = this.evalData(x, y, args, c);
-    return c.engine.evaluate(xm.data, ym.data, xm.rows, batchSize);
+    const logs = c.engine.evaluate(xm.data, ym.data, xm.rows, batchSize);
+    if (c.jsMetrics.length === 0) return logs;
+    return { ...logs, ...accumulate(c.jsMetrics, ym, c.engine.predict(xm.data, xm.rows, batchSize), c.engine.outputSize, batchSize) };
   }
 
   async evaluateAsync(x: Inputs, y: Inputs, args?: EvaluateArgs): Promise<Logs> {
     const c = this.requireIdle('evaluateAsync()');
     const { xm, ym, batchSize } = this.evalData(x, y, args, c);
-    return c.engine.evaluateAsync(xm.data, ym.data, xm.rows, batchSize);
+    const logs = await c.engine.evaluateAsync(xm.data, ym.data, xm.rows, batchSize);
+    if (c.jsMetrics.length === 0) return logs;
+    const out = await c.engine.predictAsync(xm.data, xm.rows, batchSize);
+    return { ...logs, ...accumulate(c.jsMetrics, ym, out, c.engine.outputSize, batchSize) };
   }
 
   /** Outputs for x in inference mode, as an [n, outputSize] Tensor. */
