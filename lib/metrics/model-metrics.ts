@@ -14,7 +14,7 @@ import type { Callback } from '../callbacks/callback.js';
 import type { Matrix } from '../tensor.js';
 import { prepareInputs, prepareTargets } from '../models/data.js';
 import { Metric } from './metric.js';
-import { resolveMetric } from './index.js';
+import { normalizeMetric, resolveMetric } from './index.js';
 
 /** compile()'s metrics, split into the engine's names and JS Metric objects; names must be unique. */
 export function splitMetrics(list: readonly unknown[]): { engine: MetricName[]; js: Metric[] } {
@@ -33,6 +33,22 @@ export function splitMetrics(list: readonly unknown[]): { engine: MetricName[]; 
     else engine.push(r);
   }
   return { engine, js };
+}
+
+/**
+ * The metric names a save records: the engine's, and the JS metrics whose name is a metric name (e.g. 'precision');
+ * loadModel rebuilds those with their defaults. A renamed or configured one (recall({ name: 'recall_at_0.3' })) is
+ * not saved: a name cannot carry its settings.
+ */
+export function savedMetricNames(engine: MetricName[], js: Metric[]): string[] {
+  const byName = js.filter((m) => {
+    try {
+      return normalizeMetric(m.name) === m.name;
+    } catch {
+      return false;
+    }
+  });
+  return [...engine, ...byName.map((m) => m.name)];
 }
 
 /** Resets each metric, updates it with yTrue/outputs in batches of batchSize rows, and returns name -> result. */

@@ -9,7 +9,7 @@ import { checkSize } from '../validate.js';
 import { Layer, autoName } from '../layers/layer.js';
 import { normalizeLoss, type LossIdentifier } from '../losses/index.js';
 import type { Metric, MetricIdentifier } from '../metrics/index.js';
-import { accumulate, fitMetricsCallback, splitMetrics } from '../metrics/model-metrics.js';
+import { accumulate, fitMetricsCallback, savedMetricNames, splitMetrics } from '../metrics/model-metrics.js';
 import { getOptimizer, type Optimizer, type OptimizerName } from '../optimizers/optimizer.js';
 import { Tensor } from '../tensor.js';
 import type { TrainingModel } from '../callbacks/callback.js';
@@ -373,7 +373,7 @@ export class Sequential implements TrainingModel {
     const c = this.requireIdleEngine('save()');
     // lib/io needs a trainingConfig: a never-compiled model saves the inference engine's (INFERENCE_LOSS, plain
     // SGD), so loadModel returns it compiled with those (docs/metrics.md, "Inference without compile").
-    await saveModel(c.byUser ? this : inferenceView(this, c), path);
+    await saveModel(saveView(this, c), path);
   }
 
   /** Bytes the engine holds. */
@@ -397,10 +397,14 @@ export class Sequential implements TrainingModel {
   }
 }
 
-/** What lib/io/save.ts reads of a model, with the inference engine's settings in place of the (absent) compiled ones. */
-function inferenceView(model: Sequential, c: Compiled): Sequential {
+/**
+ * What lib/io/save.ts reads of a model: the engine's settings (the inference stand-ins before compile), and the
+ * metrics that loadModel can rebuild by name (savedMetricNames).
+ */
+function saveView(model: Sequential, c: Compiled): Sequential {
   return {
-    engine: c.engine, loss: c.loss, metrics: c.metrics, optimizer: c.optimizer, seed: c.seed, getConfig: () => model.getConfig(),
+    engine: c.engine, loss: c.loss, metrics: savedMetricNames(c.metrics, c.jsMetrics), optimizer: c.optimizer, seed: c.seed,
+    getConfig: () => model.getConfig(),
   } as unknown as Sequential;
 }
 
