@@ -185,7 +185,8 @@ export async function train(o: TrainOptions, io: CliIo, progressStream: Progress
     const rt = runtimeInfo();
     const engine = o.backend === 'native' ? `native (${rt.isa}, ${rt.threads} thread${rt.threads === 1 ? '' : 's'})` : 'js (pure TypeScript)';
     io.out(
-      `Model: ${[tr.features, ...hidden, tr.numClasses].join('-')} (${hidden.length ? o.activation + ', ' : ''}softmax), ` +
+      // The layers' units, as the README and Keras users count them (64-64-10 on digits); the inputs apart (issue 15).
+      `Model: ${tr.features} inputs -> ${[...hidden, tr.numClasses].join('-')} (${hidden.length ? o.activation + ', ' : ''}softmax), ` +
         `${model.countParams().toLocaleString('en-US')} parameters; ${o.optimizer} lr ${lr}; ${epochs} epochs of batch ${batchSize}; backend ${engine}`,
     );
     // Flat Float32Arrays: fit reads them in place (rows of inputSize / outputSize values), no tensor copy.
