@@ -67,7 +67,7 @@ export class ProgressBar extends BaseCallback {
     // ETA is ours, not cli-progress's eta_formatted, which reads "0s" at 0/N before any rate is known.
     if (this.live)
       this.onProgress = (done, total, logs) =>
-        this.bar?.update(done, { eta: formatEta(performance.now() - this.epochStart, done, total), metrics: formatLogs(logs) });
+        this.bar?.update(done, { etaText: formatEta(performance.now() - this.epochStart, done, total), metrics: formatLogs(logs) });
   }
 
   private get epochs(): number {
@@ -79,7 +79,7 @@ export class ProgressBar extends BaseCallback {
     if (!this.live) return;
     this.bar = new cliProgress.SingleBar(
       {
-        format: `Epoch ${epoch + 1}/${this.epochs} {bar} {value}/{total} | ETA {eta} | {metrics}`,
+        format: `Epoch ${epoch + 1}/${this.epochs} {bar} {value}/{total} | ETA {etaText} | {metrics}`,
         stream: this.stream as NodeJS.WriteStream,
         hideCursor: false,
         clearOnComplete: false,
@@ -89,7 +89,7 @@ export class ProgressBar extends BaseCallback {
       },
       cliProgress.Presets.shades_classic,
     );
-    this.bar.start(this.params?.steps ?? 0, 0, { eta: '-', metrics: '' });
+    this.bar.start(this.params?.steps ?? 0, 0, { etaText: '-', metrics: '' });
   }
 
   onProgress?: (done: number, total: number, logs: Logs) => void;
@@ -97,7 +97,7 @@ export class ProgressBar extends BaseCallback {
   onEpochEnd(epoch: number, logs: Logs): void {
     const secs = formatDuration(performance.now() - this.epochStart);
     if (this.bar) {
-      this.bar.update(this.params?.steps ?? 0, { eta: '0s', metrics: `${secs} - ${formatLogs(logs)}` });
+      this.bar.update(this.params?.steps ?? 0, { etaText: '0s', metrics: `${secs} - ${formatLogs(logs)}` });
       this.bar.stop();
       this.bar = null;
       return;

@@ -8,7 +8,7 @@ import { checkSaveTarget } from '../io/save.js';
 import type { ProgressStream } from '../callbacks/progress-bar.js';
 import { type CliIo, UsageError, choiceOption, intOption, layersOption, numberOption, parse } from './args.js';
 import { argmaxRows, confusionMatrix, formatConfusion } from './confusion.js';
-import { trainingCurveSvg } from './chart.js';
+import { loadCharting, trainingCurveSvg } from './chart.js';
 import { type ScaleKind, loadTrainingData } from './train-data.js';
 import { oneHot } from '../data/transforms.js';
 
@@ -166,6 +166,8 @@ export async function train(o: TrainOptions, io: CliIo, progressStream: Progress
   }
   // A save that cannot work should fail now, not after the whole training run (issue 11).
   if (o.save) await checkSaveTarget(o.save);
+  // Likewise a chart whose optional dependencies are not installed (SIMDNET_MISSING_DEPENDENCY).
+  if (o.chart) await loadCharting();
   const prepared = await loadTrainingData({ data: o.data, seed: o.seed, testFraction: o.testFraction, scale: o.scale, limit: o.limit, labelColumn: o.labelColumn });
   const { train: tr, test: te, kind } = prepared;
   const d = DEFAULTS[kind];
