@@ -8,6 +8,7 @@ import { checkSaveTarget } from '../io/save.js';
 import type { ProgressStream } from '../callbacks/progress-bar.js';
 import { type CliIo, UsageError, choiceOption, intOption, layersOption, numberOption, parse } from './args.js';
 import { argmaxRows, confusionMatrix, formatConfusion } from './confusion.js';
+import { classificationReport } from '../metrics/confusion-matrix.js';
 import { loadCharting, trainingCurveSvg } from './chart.js';
 import { type ScaleKind, loadTrainingData } from './train-data.js';
 import { oneHot } from '../data/transforms.js';
@@ -214,6 +215,7 @@ export async function train(o: TrainOptions, io: CliIo, progressStream: Progress
     const testAccuracy = correct / te.n;
     io.out(`Test accuracy: ${testAccuracy.toFixed(4)} (${correct}/${te.n})`);
     io.out(formatConfusion(cm, te.numClasses, te.classNames));
+    io.out(classificationReport(Array.from(te.labels), Array.from(predicted), { numClasses: te.numClasses, classNames: te.classNames }).text);
     if (o.save) {
       await model.save(o.save);
       // Prove the saved files load back to the same predictions before telling the user they are there.
