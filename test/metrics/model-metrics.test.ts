@@ -97,3 +97,11 @@ describe('saving a model with JS metrics', () => {
     }
   });
 });
+
+describe('monitoring JS metrics in auto mode', () => {
+  it('maximises AUC, precision and F1 and minimises rmse, as Keras asks the metric', async () => {
+    const { resolveMode } = await import('../../lib/callbacks/callback.js');
+    for (const k of ['val_auc', 'precision', 'val_f1_score', 'recall', 'top_k_categorical_accuracy', 'val_accuracy']) expect(resolveMode(k, 'auto'), k).toBe('max');
+    for (const k of ['val_loss', 'root_mean_squared_error', 'val_mse', 'mean_absolute_error']) expect(resolveMode(k, 'auto'), k).toBe('min');
+  });
+});
