@@ -79,6 +79,16 @@ function copied(x: unknown, y: unknown, engine: Engine, loss: LossName, name: st
   };
 }
 
+/** Runs each metric on the first target row against a zero prediction, then resets it; throws what it throws. */
+export function probe(metrics: Metric[], y: Matrix, outCols: number): void {
+  if (y.rows === 0) return;
+  for (const m of metrics) {
+    m.resetState();
+    m.updateMatrices(rows(y.data, y.cols, 0, 1), { data: new Float32Array(outCols), rows: 1, cols: outCols });
+    m.resetState();
+  }
+}
+
 function tail(m: Matrix, from: number, to: number): Matrix {
   return { data: m.data.subarray(from * m.cols, to * m.cols), rows: to - from, cols: m.cols };
 }
@@ -104,6 +114,8 @@ export function fitMetricsCallback(
   } catch {
     return null;
   }
+  // A metric that cannot read these targets (e.g. AUC on sparse labels) fails now, before any training step.
+  probe(metrics, train.y, engine.outputSize);
   const batchSize = typeof args?.batchSize === 'number' && args.batchSize >= 1 ? args.batchSize : 32;
   const run = async (d: { x: Matrix; y: Matrix }) => {
     const out = await engine.predictAsync(d.x.data, d.x.rows, batchSize);

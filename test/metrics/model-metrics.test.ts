@@ -105,3 +105,15 @@ describe('monitoring JS metrics in auto mode', () => {
     for (const k of ['val_loss', 'root_mean_squared_error', 'val_mse', 'mean_absolute_error']) expect(resolveMode(k, 'auto'), k).toBe('min');
   });
 });
+
+describe('a metric that cannot read the targets', () => {
+  it('fails fit before any step, with a coded error', async () => {
+    const m = new Sequential([new Dense({ units: 3, activation: 'softmax', inputShape: [2] })]);
+    m.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy', metrics: ['auc'], backend: 'js', seed: 1 });
+    const before = m.getWeights()[0].data();
+    await expect(m.fit([[1, 2], [3, 4]], [0, 2], { verbose: 0 })).rejects.toMatchObject({ code: 'SIMDNET_SHAPE_MISMATCH' });
+    expect(m.getWeights()[0].data()).toEqual(before);
+    expect(m.isTraining).toBe(false);
+    m.dispose();
+  });
+});
