@@ -19,7 +19,9 @@ export type ErrorCode =
   | 'SIMDNET_CORRUPT_FILE'
   | 'SIMDNET_UNSUPPORTED_FORMAT'
   | 'SIMDNET_PARSE'
-  | 'SIMDNET_OUT_OF_MEMORY';
+  | 'SIMDNET_OUT_OF_MEMORY'
+  /** An optional dependency (vega, vega-lite for charts) is not installed. */
+  | 'SIMDNET_MISSING_DEPENDENCY';
 
 export class SimdnetError extends Error {
   readonly code: ErrorCode;

@@ -15,9 +15,16 @@ export { Optimizer } from './optimizers/index.js';
 export * as callbacks from './callbacks/index.js';
 export type { Callback } from './callbacks/index.js';
 export * as schedules from './schedules/index.js';
-export { normalizeLoss } from './losses/index.js';
-export { normalizeMetric } from './metrics/index.js';
-export { loadModel, type LoadModelArgs } from './io/index.js';
+export { normalizeLoss, type LossIdentifier, type LossName } from './losses/index.js';
+export { normalizeMetric, Metric, confusionMatrix, classificationReport } from './metrics/index.js';
+export type { MetricIdentifier, MetricInput, ClassificationReport, ClassScores } from './metrics/index.js';
+/** Metric objects with state (Keras 3's): metrics.precision({ threshold }), new metrics.AUC({ curve: 'PR' }), ... */
+export * as metrics from './metrics/factories.js';
+export type { OptimizerName } from './optimizers/index.js';
+export type { ActivationName } from './layers/activations.js';
+export type { InitializerName } from './layers/initializers.js';
+// From load.js, not io/index.js: index.d.ts then reaches no file that needs @types/node (test/types).
+export { loadModel, type LoadModelArgs } from './io/load.js';
 export { SimdnetError, SimdnetTypeError, SimdnetRangeError, type ErrorCode } from './errors.js';
 export { getBackend, setBackend, runtimeInfo, setThreads, type BackendName } from './backend.js';
 export { setFlushSubnormals } from './native.js';

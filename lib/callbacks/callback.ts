@@ -4,6 +4,7 @@
  * asks for a few calls per second; with neither, a whole epoch is one engine call.
  */
 import type { Logs } from '../engine/engine.js';
+import { metricDirection } from '../metrics/index.js';
 
 /** What callbacks may touch on the model being trained. */
 export interface TrainingModel {
@@ -75,6 +76,9 @@ export abstract class BaseCallback implements Callback {
 /** Keras monitor_op resolution for 'auto' mode: losses and errors go down, accuracies go up. */
 export function resolveMode(monitor: string, mode: 'auto' | 'min' | 'max'): 'min' | 'max' {
   if (mode !== 'auto') return mode;
+  // Keras 3 asks the metric object (its _direction): AUC, precision, F1... go up, rmse goes down (lib/metrics).
+  const known = metricDirection(monitor);
+  if (known) return known;
   const k = monitor.startsWith('val_') ? monitor.slice(4) : monitor;
   if (k.includes('acc')) return 'max';
   return 'min';

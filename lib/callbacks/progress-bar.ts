@@ -7,9 +7,18 @@ import cliProgress from 'cli-progress';
 import type { Logs } from '../engine/engine.js';
 import { BaseCallback } from './callback.js';
 
+/**
+ * What the bar writes to: process.stdout or any object with write(). Structural, so that the published .d.ts
+ * needs no @types/node (issue 15; test/types). A live bar on a TTY also uses a tty.WriteStream's cursor methods.
+ */
+export interface ProgressStream {
+  write(s: string): unknown;
+  isTTY?: boolean;
+}
+
 export interface ProgressBarArgs {
   /** Where to write (default process.stdout). */
-  stream?: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean };
+  stream?: ProgressStream;
   /** Force the live bar (true) or the per-epoch lines (false); default: live bar when the stream is a TTY. */
   live?: boolean;
 }
@@ -20,6 +29,22 @@ export function formatLogs(logs: Logs | undefined): string {
     .filter(([k]) => !k.includes('/'))
     .map(([k, v]) => `${k}: ${formatNumber(v)}`)
     .join(' - ');
+}
+
+/** Durations as Keras's progbar prints them: 850us, 12ms, 3.4s, 2m 05s (never '0.0s' for a fast epoch). */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '-';
+  if (ms < 1) return `${Math.round(ms * 1000)}us`;
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+}
+
+/** The time left after `done` of `total` steps in `elapsedMs`; '-' before the first step (no rate to go by). */
+export function formatEta(elapsedMs: number, done: number, total: number): string {
+  if (done <= 0) return '-';
+  return formatDuration((elapsedMs / done) * Math.max(0, total - done));
 }
 
 function formatNumber(v: number): string {
@@ -39,7 +64,10 @@ export class ProgressBar extends BaseCallback {
     this.stream = args.stream ?? process.stdout;
     this.live = args.live ?? Boolean((this.stream as { isTTY?: boolean }).isTTY);
     // Only a live bar asks fit for progress calls (fit splits epochs into a few engine calls when someone listens).
-    if (this.live) this.onProgress = (done, _total, logs) => this.bar?.update(done, { metrics: formatLogs(logs) });
+    // ETA is ours, not cli-progress's eta_formatted, which reads "0s" at 0/N before any rate is known.
+    if (this.live)
+      this.onProgress = (done, total, logs) =>
+        this.bar?.update(done, { etaText: formatEta(performance.now() - this.epochStart, done, total), metrics: formatLogs(logs) });
   }
 
   private get epochs(): number {
@@ -47,11 +75,11 @@ export class ProgressBar extends BaseCallback {
   }
 
   onEpochBegin(epoch: number): void {
-    this.epochStart = Date.now();
+    this.epochStart = performance.now();
     if (!this.live) return;
     this.bar = new cliProgress.SingleBar(
       {
-        format: `Epoch ${epoch + 1}/${this.epochs} {bar} {value}/{total} | ETA {eta_formatted} | {metrics}`,
+        format: `Epoch ${epoch + 1}/${this.epochs} {bar} {value}/{total} | ETA {etaText} | {metrics}`,
         stream: this.stream as NodeJS.WriteStream,
         hideCursor: false,
         clearOnComplete: false,
@@ -61,20 +89,20 @@ export class ProgressBar extends BaseCallback {
       },
       cliProgress.Presets.shades_classic,
     );
-    this.bar.start(this.params?.steps ?? 0, 0, { metrics: '' });
+    this.bar.start(this.params?.steps ?? 0, 0, { etaText: '-', metrics: '' });
   }
 
   onProgress?: (done: number, total: number, logs: Logs) => void;
 
   onEpochEnd(epoch: number, logs: Logs): void {
-    const secs = ((Date.now() - this.epochStart) / 1000).toFixed(1);
+    const secs = formatDuration(performance.now() - this.epochStart);
     if (this.bar) {
-      this.bar.update(this.params?.steps ?? 0, { metrics: `${secs}s - ${formatLogs(logs)}` });
+      this.bar.update(this.params?.steps ?? 0, { etaText: '0s', metrics: `${secs} - ${formatLogs(logs)}` });
       this.bar.stop();
       this.bar = null;
       return;
     }
-    this.stream.write(`Epoch ${epoch + 1}/${this.epochs} - ${secs}s - ${formatLogs(logs)}\n`);
+    this.stream.write(`Epoch ${epoch + 1}/${this.epochs} - ${secs} - ${formatLogs(logs)}\n`);
   }
 
   onTrainEnd(): void {

@@ -3,10 +3,32 @@
  * --chart` and the throughput bars of the benchmark suite. Text widths are estimated (renderer 'none' has no font
  * metrics), which is fine for labels of this length.
  */
-import * as vega from 'vega';
-import * as vl from 'vega-lite';
+import type * as Vega from 'vega';
+import type * as VegaLite from 'vega-lite';
+import { SimdnetError } from '../errors.js';
 
-async function render(spec: vl.TopLevelSpec): Promise<string> {
+/** How chart.ts imports a package (tests pass one that fails). */
+export type Importer = (name: string) => Promise<unknown>;
+const nativeImport: Importer = (name) => import(name);
+
+/**
+ * vega and vega-lite (about 12 MB installed) are optionalDependencies, loaded only when a chart is drawn (issue
+ * 15): an install with --omit=optional works for everything but --chart, which then says what to install.
+ */
+export async function loadCharting(importer: Importer = nativeImport): Promise<{ vega: typeof Vega; vl: typeof VegaLite }> {
+  try {
+    const [vega, vl] = await Promise.all([importer('vega'), importer('vega-lite')]);
+    return { vega: vega as typeof Vega, vl: vl as typeof VegaLite };
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw e;
+    throw new SimdnetError('SIMDNET_MISSING_DEPENDENCY',
+      'Charts need the optional dependencies vega and vega-lite, which are not installed (an install with --omit=optional skips them): ' +
+        'run `npm install vega vega-lite` in your project', { cause: e });
+  }
+}
+
+async function render(spec: VegaLite.TopLevelSpec): Promise<string> {
+  const { vega, vl } = await loadCharting();
   const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
@@ -46,7 +68,7 @@ export async function trainingCurveSvg(history: Record<string, number[]>, title 
     data: { values },
     vconcat: panels.map(layerFor),
     resolve: { scale: { color: 'independent' } },
-  } as unknown as vl.TopLevelSpec;
+  } as unknown as VegaLite.TopLevelSpec;
   return render(spec);
 }
 
@@ -67,6 +89,6 @@ export async function barChartSvg(
       color: { field: 'group', type: 'nominal', legend: rows.some((r) => r.group) ? {} : null },
       tooltip: [{ field: 'label' }, { field: 'value', format: ',.0f' }],
     },
-  } as unknown as vl.TopLevelSpec;
+  } as unknown as VegaLite.TopLevelSpec;
   return render(spec);
 }

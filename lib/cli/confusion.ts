@@ -1,20 +1,13 @@
-/** Confusion matrix of a classifier's predictions, and its terminal rendering (cli-table3). */
+/**
+ * The CLI's confusion matrix: the library's confusionMatrix (lib/metrics/confusion-matrix.ts, the public API),
+ * flattened for formatConfusion, and its terminal rendering (cli-table3).
+ */
 import Table from 'cli-table3';
-import { SimdnetError } from '../errors.js';
+import { confusionMatrix as matrixOf } from '../metrics/confusion-matrix.js';
 
 /** counts[t * k + p] = number of samples of true class t predicted as p. */
 export function confusionMatrix(labels: ArrayLike<number>, predicted: ArrayLike<number>, numClasses: number): Int32Array {
-  if (labels.length !== predicted.length)
-    throw new SimdnetError('SIMDNET_SHAPE_MISMATCH', `confusionMatrix: ${labels.length} labels but ${predicted.length} predictions`);
-  const m = new Int32Array(numClasses * numClasses);
-  for (let i = 0; i < labels.length; i++) {
-    const t = labels[i];
-    const p = predicted[i];
-    if (t < 0 || t >= numClasses || p < 0 || p >= numClasses)
-      throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `confusionMatrix: class out of range at ${i} (label ${t}, predicted ${p}, ${numClasses} classes)`);
-    m[t * numClasses + p]++;
-  }
-  return m;
+  return Int32Array.from(matrixOf(Array.from(labels), Array.from(predicted), { numClasses }).flat());
 }
 
 /** Row index of each row's largest value (first on ties), for n rows of k probabilities. */

@@ -6,16 +6,24 @@ import { SimdnetError } from '../errors.js';
 import { type CliIo, UsageError, processIo } from './args.js';
 import { infoCommand, infoUsage, version } from './info.js';
 import { trainCommand, trainUsage } from './train.js';
-import { benchCommand } from './bench.js';
+import { benchCommand, benchShipped } from './bench.js';
 
-export const mainUsage = `Usage: simdnet <command> [options]
+/**
+ * The command list. `bench` runs bench/suite.mjs, which ships with the source repository but not in the npm
+ * package: an installed simdnet does not offer it (issue 15), and `simdnet bench` there says where to run it.
+ */
+export function mainUsageFor(withBench: boolean): string {
+  return `Usage: simdnet <command> [options]
 
 Commands:
   train   train a multilayer perceptron on digits, fashion-mnist, a directory of IDX files or a CSV file
-  bench   run the end-to-end benchmark suite (simdnet vs tfjs vs PyTorch)
+${withBench ? '  bench   run the end-to-end benchmark suite (simdnet vs tfjs vs PyTorch)\n' : ''}\
   info    show the version, the instruction set in use and where the native addon was loaded from
 
 Run \`simdnet <command> --help\` for the options of a command. \`simdnet --version\` prints the version.`;
+}
+
+export const mainUsage = mainUsageFor(benchShipped());
 
 const usages: Record<string, string> = { train: trainUsage, info: infoUsage };
 

@@ -5,9 +5,11 @@ import { native } from '../native.js';
 import { runtimeInfo, setThreads } from '../backend.js';
 import { SimdnetError } from '../errors.js';
 import { checkSaveTarget } from '../io/save.js';
+import type { ProgressStream } from '../callbacks/progress-bar.js';
 import { type CliIo, UsageError, choiceOption, intOption, layersOption, numberOption, parse } from './args.js';
 import { argmaxRows, confusionMatrix, formatConfusion } from './confusion.js';
-import { trainingCurveSvg } from './chart.js';
+import { classificationReport } from '../metrics/confusion-matrix.js';
+import { loadCharting, trainingCurveSvg } from './chart.js';
 import { type ScaleKind, loadTrainingData } from './train-data.js';
 import { oneHot } from '../data/transforms.js';
 
@@ -156,7 +158,7 @@ export interface TrainSummary {
   history: Record<string, number[]>;
 }
 
-export async function train(o: TrainOptions, io: CliIo, progressStream: NodeJS.WritableStream = process.stdout): Promise<TrainSummary> {
+export async function train(o: TrainOptions, io: CliIo, progressStream: ProgressStream = process.stdout): Promise<TrainSummary> {
   if (o.backend === 'native' && !native)
     throw new SimdnetError('SIMDNET_NATIVE_UNAVAILABLE', "--backend native was requested but the native addon is not loaded (run npm run build, or use --backend js)");
   if (o.threads !== undefined) {
@@ -165,6 +167,8 @@ export async function train(o: TrainOptions, io: CliIo, progressStream: NodeJS.W
   }
   // A save that cannot work should fail now, not after the whole training run (issue 11).
   if (o.save) await checkSaveTarget(o.save);
+  // Likewise a chart whose optional dependencies are not installed (SIMDNET_MISSING_DEPENDENCY).
+  if (o.chart) await loadCharting();
   const prepared = await loadTrainingData({ data: o.data, seed: o.seed, testFraction: o.testFraction, scale: o.scale, limit: o.limit, labelColumn: o.labelColumn });
   const { train: tr, test: te, kind } = prepared;
   const d = DEFAULTS[kind];
@@ -184,7 +188,8 @@ export async function train(o: TrainOptions, io: CliIo, progressStream: NodeJS.W
     const rt = runtimeInfo();
     const engine = o.backend === 'native' ? `native (${rt.isa}, ${rt.threads} thread${rt.threads === 1 ? '' : 's'})` : 'js (pure TypeScript)';
     io.out(
-      `Model: ${[tr.features, ...hidden, tr.numClasses].join('-')} (${hidden.length ? o.activation + ', ' : ''}softmax), ` +
+      // The layers' units, as the README and Keras users count them (64-64-10 on digits); the inputs apart (issue 15).
+      `Model: ${tr.features} inputs -> ${[...hidden, tr.numClasses].join('-')} (${hidden.length ? o.activation + ', ' : ''}softmax), ` +
         `${model.countParams().toLocaleString('en-US')} parameters; ${o.optimizer} lr ${lr}; ${epochs} epochs of batch ${batchSize}; backend ${engine}`,
     );
     // Flat Float32Arrays: fit reads them in place (rows of inputSize / outputSize values), no tensor copy.
@@ -196,7 +201,7 @@ export async function train(o: TrainOptions, io: CliIo, progressStream: NodeJS.W
       validationSplit: o.validationSplit,
       seed: o.seed,
       verbose: 0,
-      callbacks: o.quiet ? [] : [callbacks.progressBar({ stream: progressStream as NodeJS.WriteStream })],
+      callbacks: o.quiet ? [] : [callbacks.progressBar({ stream: progressStream })],
     });
     const seconds = (performance.now() - t0) / 1000;
     const nFit = Math.round(tr.n * (1 - o.validationSplit));
@@ -210,6 +215,7 @@ export async function train(o: TrainOptions, io: CliIo, progressStream: NodeJS.W
     const testAccuracy = correct / te.n;
     io.out(`Test accuracy: ${testAccuracy.toFixed(4)} (${correct}/${te.n})`);
     io.out(formatConfusion(cm, te.numClasses, te.classNames));
+    io.out(classificationReport(Array.from(te.labels), Array.from(predicted), { numClasses: te.numClasses, classNames: te.classNames }).text);
     if (o.save) {
       await model.save(o.save);
       // Prove the saved files load back to the same predictions before telling the user they are there.

@@ -22,6 +22,8 @@ import { endianness } from 'node:os';
 import { resolve } from 'node:path';
 import { SimdnetError, describe } from '../errors.js';
 import type { EngineBackend } from '../engine/create.js';
+import type { LossIdentifier } from '../losses/index.js';
+import type { MetricIdentifier } from '../metrics/index.js';
 import type { Sequential } from '../models/sequential.js';
 import { checkModelJson, type CheckedModel } from './check-model.js';
 import { DEFAULT_MAX_PARAMS, MAX_MODEL_JSON_BYTES, MODEL_FILE, OPTIMIZER_FILE, WEIGHTS_FILE } from './format.js';
@@ -131,7 +133,8 @@ async function loadOpened(dir: string, realDir: string, args: ReturnType<typeof 
   const { model } = c;
   const tc = c.json.trainingConfig;
   try {
-    model.compile({ optimizer: c.optimizer, loss: tc.loss, metrics: tc.metrics, seed: tc.seed, backend: args.backend });
+    // The saved names are strings (checked by check-model); compile's types are literal unions (issue 15).
+    model.compile({ optimizer: c.optimizer, loss: tc.loss as LossIdentifier, metrics: tc.metrics as MetricIdentifier[], seed: tc.seed, backend: args.backend });
   } catch (e) {
     if (e instanceof SimdnetError && (e.code === 'SIMDNET_UNSUPPORTED_FORMAT' || e.code === 'SIMDNET_NATIVE_UNAVAILABLE' || e.code === 'SIMDNET_INVALID_ARGUMENT' && /backend/.test(e.message))) throw e;
     throw corrupt(dir, `its configuration is invalid (${(e as Error).message})`, e);

@@ -6,7 +6,10 @@ import type { ActivationKind, ActivationSpec } from '../engine/engine.js';
 import { SimdnetError, describe } from '../errors.js';
 import { checkNumber } from '../validate.js';
 
-export type ActivationIdentifier = ActivationKind | 'leaky_relu' | { name: string; alpha?: number; temperature?: number };
+/** An activation name (literal union: a typo fails tsc) ... */
+export type ActivationName = ActivationKind | 'leaky_relu';
+/** ... or an object with its parameters. */
+export type ActivationIdentifier = ActivationName | { name: ActivationName; alpha?: number; temperature?: number };
 export const ACTIVATIONS: readonly ActivationKind[] = ['linear', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'softmax'];
 
 function kindOf(name: unknown, field: string): ActivationKind {

@@ -12,10 +12,15 @@ export const INITIALIZERS: readonly InitKind[] = [
   'glorotUniform', 'glorotNormal', 'heUniform', 'heNormal', 'lecunUniform', 'lecunNormal',
 ];
 
-export type InitializerIdentifier =
+/** Initializer names: camelCase or Keras's snake_case (literal union: a typo fails tsc; any case is accepted at run time). */
+export type InitializerName =
   | InitKind
-  | string
-  | { name: InitKind | string; value?: number; minval?: number; maxval?: number; mean?: number; stddev?: number };
+  | 'random_uniform' | 'random_normal' | 'truncated_normal' | 'glorot_uniform' | 'glorot_normal' | 'he_uniform' | 'he_normal'
+  | 'lecun_uniform' | 'lecun_normal';
+
+export type InitializerIdentifier =
+  | InitializerName
+  | { name: InitializerName; value?: number; minval?: number; maxval?: number; mean?: number; stddev?: number };
 
 function kindOf(name: unknown, field: string): InitKind {
   const key = typeof name === 'string' ? name.replace(/[_-]/g, '').toLowerCase() : '';

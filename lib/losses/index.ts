@@ -6,6 +6,13 @@ import type { LossName } from '../engine/engine.js';
 import { SimdnetError, describe } from '../errors.js';
 
 export type { LossName };
+/**
+ * What compile() takes for loss: a canonical name or one of the Keras spellings below. A literal union, so that a
+ * typo fails tsc (issue 15); normalizeLoss still accepts any case and '_'/'-' at run time (e.g. from JSON).
+ */
+export type LossIdentifier =
+  | LossName
+  | 'mse' | 'mean_squared_error' | 'binary_crossentropy' | 'bce' | 'categorical_crossentropy' | 'cce' | 'sparse_categorical_crossentropy';
 export const LOSS_NAMES: readonly LossName[] = ['meanSquaredError', 'binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy'];
 
 const ALIASES: Record<string, LossName> = {

@@ -7,9 +7,10 @@ import { createEngine, defaultBackend, type EngineBackend } from '../engine/crea
 import { SimdnetError, describe } from '../errors.js';
 import { checkSize } from '../validate.js';
 import { Layer, autoName } from '../layers/layer.js';
-import { normalizeLoss } from '../losses/index.js';
-import { normalizeMetric } from '../metrics/index.js';
-import { getOptimizer, type Optimizer } from '../optimizers/optimizer.js';
+import { normalizeLoss, type LossIdentifier } from '../losses/index.js';
+import type { Metric, MetricIdentifier } from '../metrics/index.js';
+import { accumulate, fitMetricsCallback, savedMetricNames, splitMetrics } from '../metrics/model-metrics.js';
+import { getOptimizer, type Optimizer, type OptimizerName } from '../optimizers/optimizer.js';
 import { Tensor } from '../tensor.js';
 import type { TrainingModel } from '../callbacks/callback.js';
 import { History } from './history.js';
@@ -17,6 +18,7 @@ import { runFit, type FitArgs, type Inputs } from './fit.js';
 import { summaryTable } from './summary.js';
 import { saveModel } from '../io/save.js';
 import { checkFinite, checkSameRows, prepareInputs, prepareTargets } from './data.js';
+import { INFERENCE_LOSS, carryParams, inferenceOptimizer, notCompiledMessage } from './inference.js';
 
 export interface SequentialArgs {
   /** Layers, first one with inputShape. */
@@ -27,11 +29,11 @@ export interface SequentialArgs {
 
 export interface CompileArgs {
   /** optimizers.adam({...}) etc., or a name ('adam', 'sgd', ...) for the defaults. */
-  optimizer: Optimizer | string;
+  optimizer: Optimizer | OptimizerName;
   /** 'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'binaryCrossentropy', 'meanSquaredError' (Keras aliases ok). */
-  loss: LossName | string;
-  /** Any of 'accuracy', 'mse', 'mae' (default none). */
-  metrics?: (MetricName | string)[];
+  loss: LossIdentifier;
+  /** Names ('accuracy', 'mse', 'mae' run in the engine; 'precision', 'auc', ... in JS) or Metric objects (docs/metrics.md). */
+  metrics?: MetricIdentifier[];
   /** 'native' (default when the addon loaded) or 'js'. */
   backend?: EngineBackend;
   /** Seeds initialisation, dropout and (by default) shuffling: same seed, same machine and threads = same run. */
@@ -49,8 +51,12 @@ interface Compiled {
   optimizer: Optimizer;
   loss: LossName;
   metrics: MetricName[];
+  /** Metrics computed in JS from predictions (lib/metrics/model-metrics.ts). */
+  jsMetrics: Metric[];
   seed: number;
   backend: EngineBackend;
+  /** false for the inference-only engine a never-compiled model builds on first use (lib/models/inference.ts). */
+  byUser: boolean;
 }
 
 export class Sequential implements TrainingModel {
@@ -62,6 +68,8 @@ export class Sequential implements TrainingModel {
   private training = false;
   private disposedFlag = false;
   private fitCount = 0;
+  /** Weights of the layers an inference engine held when add() dropped it; restored into the next engine. */
+  private carried: Float32Array[] | null = null;
 
   constructor(layers?: Layer[] | SequentialArgs, args: { name?: string } = {}) {
     const opts: SequentialArgs = Array.isArray(layers) ? { layers, ...args } : (layers ?? {});
@@ -79,7 +87,7 @@ export class Sequential implements TrainingModel {
   add(layer: Layer): void {
     this.checkUsable();
     if (!(layer instanceof Layer)) throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Expected a Layer for add() but received ${describe(layer)}`);
-    if (this.compiled) throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', 'Cannot add layers to a compiled model; build a new Sequential');
+    if (this.compiled?.byUser) throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', 'Cannot add layers to a compiled model; build a new Sequential');
     if (this.layerList.includes(layer)) throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Layer ${layer.name} is already in this model`);
     if (this.layerList.some((l) => l.name === layer.name))
       throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `The model already has a layer named ${layer.name}; layer names must be unique`);
@@ -87,22 +95,62 @@ export class Sequential implements TrainingModel {
       throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `The first layer (${layer.name}) needs inputShape, e.g. new Dense({ units: 10, inputShape: [784] })`);
     const inSize = this.layerList.length === 0 ? layer.declaredInputSize! : this.layerList[this.layerList.length - 1].outputSize;
     layer.build(inSize);
+    if (this.compiled) {
+      // An inference-only engine (predict or getWeights before compile) has the old topology: keep its weights for
+      // the layers it had and let the next use build a new engine, as Keras keeps built layers' weights on add().
+      if (this.compiled.engine.busy) throw new SimdnetError('SIMDNET_BUSY', `Model ${this.name} is running predictAsync(); add() must wait until it settles`);
+      this.carried = this.compiled.engine.getParams();
+      this.compiled.engine.dispose();
+      this.compiled = null;
+    }
     this.layerList.push(layer);
+    layer.owner = this;
   }
 
   private checkUsable(): void {
     if (this.disposedFlag) throw new SimdnetError('SIMDNET_DISPOSED', `Model ${this.name} has been disposed`);
   }
 
+  /** compile() was called: training, evaluation and the learning rate need a loss and an optimizer. */
   private requireCompiled(what: string): Compiled {
     this.checkUsable();
-    if (!this.compiled) throw new SimdnetError('SIMDNET_NOT_COMPILED', `Call compile() on model ${this.name} before ${what}`);
+    if (!this.compiled?.byUser) throw new SimdnetError('SIMDNET_NOT_COMPILED', notCompiledMessage(this.name, what));
+    return this.compiled;
+  }
+
+  /**
+   * The engine for inference and weights: the compiled one, or on a never-compiled model an inference-only engine
+   * built now (weights initialised as the layers say, seeded at random, as Keras builds a model's weights before
+   * compile). compile() later keeps these weights.
+   */
+  private requireEngine(what: string): Compiled {
+    this.checkUsable();
+    if (this.compiled) return this.compiled;
+    if (this.layerList.length === 0) throw new SimdnetError('SIMDNET_NOT_BUILT', `Model ${this.name} has no layers; add layers before ${what}`);
+    const optimizer = inferenceOptimizer();
+    const seed = Math.floor(Math.random() * 2 ** 31);
+    const backend = defaultBackend();
+    const engine = createEngine({
+      inputSize: this.inputSize, layers: this.layerList.map((l) => l.toSpec()), loss: INFERENCE_LOSS, metrics: [], optimizer: optimizer.toSpec(), seed,
+    }, backend);
+    if (this.carried) engine.setParams(carryParams(engine, this.carried));
+    this.carried = null;
+    this.compiled = { engine, optimizer, loss: INFERENCE_LOSS, metrics: [], jsMetrics: [], seed, backend, byUser: false };
+    for (const l of this.layerList) l.owner = this;
     return this.compiled;
   }
 
   /** Compiled and the engine not mid-call. `strict` also refuses while a fit() is in progress (callbacks run then). */
   private requireIdle(what: string, strict = false): Compiled {
-    const c = this.requireCompiled(what);
+    return this.idle(this.requireCompiled(what), what, strict);
+  }
+
+  /** An engine (compiled or inference-only) not mid-call. */
+  private requireIdleEngine(what: string): Compiled {
+    return this.idle(this.requireEngine(what), what, false);
+  }
+
+  private idle(c: Compiled, what: string, strict: boolean): Compiled {
     if ((strict && this.training) || c.engine.busy) throw new SimdnetError('SIMDNET_BUSY', `Model ${this.name} is training; ${what} must wait until fit() settles`);
     return c;
   }
@@ -126,24 +174,28 @@ export class Sequential implements TrainingModel {
     const loss = normalizeLoss(args.loss);
     const metricsArg = args.metrics ?? [];
     if (!Array.isArray(metricsArg)) throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Expected an array for metrics but received ${describe(metricsArg)}`);
-    const metrics = [...new Set(metricsArg.map(normalizeMetric))];
+    const { engine: metrics, js: jsMetrics } = splitMetrics(metricsArg);
     const seed = args.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : checkSize(args.seed, 'seed');
     const backend = args.backend ?? defaultBackend();
     const plan: PlanSpec = {
       inputSize: this.inputSize, layers: this.layerList.map((l) => l.toSpec()), loss, metrics, optimizer: optimizer.toSpec(), seed,
     };
     const engine = createEngine(plan, backend);
-    // Recompiling keeps the trained weights (Keras): copy them into the new engine, fresh optimizer state.
+    // Recompiling keeps the trained weights (Keras), as does compiling a model used for inference first: copy them
+    // into the new engine, fresh optimizer state.
     if (this.compiled) {
       engine.setParams(this.compiled.engine.getParams());
       this.compiled.engine.dispose();
+    } else if (this.carried) {
+      engine.setParams(carryParams(engine, this.carried));
     }
-    this.compiled = { engine, optimizer, loss, metrics, seed, backend };
+    this.carried = null;
+    this.compiled = { engine, optimizer, loss, metrics, jsMetrics, seed, backend, byUser: true };
     for (const l of this.layerList) l.owner = this;
   }
 
   get isCompiled(): boolean {
-    return this.compiled !== null;
+    return this.compiled?.byUser === true;
   }
 
   get isDisposed(): boolean {
@@ -156,28 +208,29 @@ export class Sequential implements TrainingModel {
 
   /** The engine's backend, or null before compile. */
   get backend(): EngineBackend | null {
-    return this.compiled?.backend ?? null;
+    return this.compiled?.byUser ? this.compiled.backend : null;
   }
 
   get optimizer(): Optimizer | null {
-    return this.compiled?.optimizer ?? null;
+    return this.compiled?.byUser ? this.compiled.optimizer : null;
   }
 
   get loss(): LossName | null {
-    return this.compiled?.loss ?? null;
+    return this.compiled?.byUser ? this.compiled.loss : null;
   }
 
-  get metrics(): MetricName[] {
-    return [...(this.compiled?.metrics ?? [])];
+  /** The log names of the compiled metrics: the engine's, then the JS ones. */
+  get metrics(): string[] {
+    return this.compiled?.byUser ? [...this.compiled.metrics, ...this.compiled.jsMetrics.map((m) => m.name)] : [];
   }
 
   get seed(): number | null {
-    return this.compiled?.seed ?? null;
+    return this.compiled?.byUser ? this.compiled.seed : null;
   }
 
-  /** @internal the compiled engine (tests, io) */
+  /** @internal the engine (tests, io): the compiled one, or the inference-only one of a never-compiled model. */
   get engine(): Engine {
-    return this.requireCompiled('using its engine').engine;
+    return this.requireEngine('using its engine').engine;
   }
 
   get learningRate(): number {
@@ -199,6 +252,11 @@ export class Sequential implements TrainingModel {
     const c = this.requireIdle('fit()', true);
     this.training = true;
     try {
+      if (c.jsMetrics.length > 0 && (args === undefined || (typeof args === 'object' && args !== null))) {
+        // First, so that the user's callbacks (EarlyStopping, the progress bar) see the JS metrics in the logs.
+        const cb = fitMetricsCallback(c.jsMetrics, c.engine, c.loss, x, y, args);
+        if (cb) args = { ...args, callbacks: [cb, ...(Array.isArray(args?.callbacks) ? args.callbacks : [])] };
+      }
       const fitIndex = this.fitCount++;
       return await runFit(
         { engine: c.engine, optimizer: c.optimizer, loss: c.loss, metrics: c.metrics, layerNames: this.layerList.map((l) => l.name),
@@ -224,18 +282,23 @@ export class Sequential implements TrainingModel {
   evaluate(x: Inputs, y: Inputs, args?: EvaluateArgs): Logs {
     const c = this.requireIdle('evaluate()');
     const { xm, ym, batchSize } = this.evalData(x, y, args, c);
-    return c.engine.evaluate(xm.data, ym.data, xm.rows, batchSize);
+    const logs = c.engine.evaluate(xm.data, ym.data, xm.rows, batchSize);
+    if (c.jsMetrics.length === 0) return logs;
+    return { ...logs, ...accumulate(c.jsMetrics, ym, c.engine.predict(xm.data, xm.rows, batchSize), c.engine.outputSize, batchSize) };
   }
 
   async evaluateAsync(x: Inputs, y: Inputs, args?: EvaluateArgs): Promise<Logs> {
     const c = this.requireIdle('evaluateAsync()');
     const { xm, ym, batchSize } = this.evalData(x, y, args, c);
-    return c.engine.evaluateAsync(xm.data, ym.data, xm.rows, batchSize);
+    const logs = await c.engine.evaluateAsync(xm.data, ym.data, xm.rows, batchSize);
+    if (c.jsMetrics.length === 0) return logs;
+    const out = await c.engine.predictAsync(xm.data, xm.rows, batchSize);
+    return { ...logs, ...accumulate(c.jsMetrics, ym, out, c.engine.outputSize, batchSize) };
   }
 
   /** Outputs for x in inference mode, as an [n, outputSize] Tensor. */
   predict(x: Inputs, args?: PredictArgs): Tensor {
-    const c = this.requireIdle('predict()');
+    const c = this.requireIdleEngine('predict()');
     const batchSize = checkSize(args?.batchSize ?? 32, 'batchSize', 1);
     const xm = prepareInputs(x, c.engine.inputSize, 'x');
     return new Tensor(c.engine.predict(xm.data, xm.rows, batchSize), [xm.rows, c.engine.outputSize]);
@@ -243,7 +306,7 @@ export class Sequential implements TrainingModel {
 
   /** predict off the main thread (native engine); the JS engine runs it after yielding once. */
   async predictAsync(x: Inputs, args?: PredictArgs): Promise<Tensor> {
-    const c = this.requireIdle('predictAsync()');
+    const c = this.requireIdleEngine('predictAsync()');
     const batchSize = checkSize(args?.batchSize ?? 32, 'batchSize', 1);
     const xm = prepareInputs(x, c.engine.inputSize, 'x');
     const out = await c.engine.predictAsync(xm.data, xm.rows, batchSize);
@@ -268,14 +331,14 @@ export class Sequential implements TrainingModel {
 
   /** Copies of every parameter (engine order: per layer kernel, bias / gamma, beta, moving_mean, moving_variance). */
   getWeights(): Tensor[] {
-    const c = this.requireIdle('getWeights()');
+    const c = this.requireIdleEngine('getWeights()');
     const infos = c.engine.params();
     return c.engine.getParams().map((v, i) => new Tensor(v, infos[i].shape));
   }
 
   /** Replaces every parameter (copied in); shapes must match getWeights(). */
   setWeights(weights: (Tensor | Float32Array | { data(): Float32Array })[]): void {
-    const c = this.requireIdle('setWeights()');
+    const c = this.requireIdleEngine('setWeights()');
     const infos = c.engine.params();
     if (!Array.isArray(weights) || weights.length !== infos.length)
       throw new SimdnetError('SIMDNET_SHAPE_MISMATCH', `Expected ${infos.length} weight arrays for setWeights() but received ${describe(weights)}`);
@@ -294,7 +357,7 @@ export class Sequential implements TrainingModel {
 
   /** @internal copies of one layer's parameters (Layer.getWeights). */
   layerWeights(layer: Layer): Float32Array[] {
-    const c = this.requireIdle('getWeights()');
+    const c = this.requireIdleEngine('getWeights()');
     const idx = this.layerList.indexOf(layer);
     const all = c.engine.getParams();
     return c.engine.params().flatMap((p, i) => (p.layerIndex === idx ? [all[i]] : []));
@@ -307,8 +370,10 @@ export class Sequential implements TrainingModel {
 
   /** Saves topology, training config and weights to a directory, atomically (see lib/io). */
   async save(path: string): Promise<void> {
-    this.requireIdle('save()');
-    await saveModel(this, path);
+    const c = this.requireIdleEngine('save()');
+    // lib/io needs a trainingConfig: a never-compiled model saves the inference engine's (INFERENCE_LOSS, plain
+    // SGD), so loadModel returns it compiled with those (docs/metrics.md, "Inference without compile").
+    await saveModel(saveView(this, c), path);
   }
 
   /** Bytes the engine holds. */
@@ -330,6 +395,17 @@ export class Sequential implements TrainingModel {
     }
     for (const l of this.layerList) l.dispose();
   }
+}
+
+/**
+ * What lib/io/save.ts reads of a model: the engine's settings (the inference stand-ins before compile), and the
+ * metrics that loadModel can rebuild by name (savedMetricNames).
+ */
+function saveView(model: Sequential, c: Compiled): Sequential {
+  return {
+    engine: c.engine, loss: c.loss, metrics: savedMetricNames(c.metrics, c.jsMetrics), optimizer: c.optimizer, seed: c.seed,
+    getConfig: () => model.getConfig(),
+  } as unknown as Sequential;
 }
 
 export { History };

@@ -10,6 +10,8 @@ import { OPTIMIZER_DEFAULTS, type FullOptimizerSpec } from './defaults.js';
 import { isSchedule, scheduleFromConfig, type LearningRateSchedule, type ScheduleConfig } from '../schedules/schedule.js';
 
 export type OptimizerKind = OptimizerSpec['kind'];
+/** What compile() takes for optimizer besides an Optimizer object: a kind, for its defaults (literal union: a typo fails tsc). */
+export type OptimizerName = OptimizerKind;
 
 /** Options every optimizer takes. */
 export interface BaseOptimizerArgs {

@@ -87,7 +87,7 @@ describe('simdnet train on IDX files', () => {
     const r = cli(['train', '--data', d, '--epochs', '5', '--batch-size', '32', '--quiet']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/IDX files in .*: 600 training and 150 test samples, 36 features, 3 classes/);
-    expect(r.stdout).toMatch(/Model: 36-128-64-3/);
+    expect(r.stdout).toMatch(/Model: 36 inputs -> 128-64-3 /);
     expect(Number(r.stdout.match(/Test accuracy: (\d\.\d+)/)![1])).toBeGreaterThan(0.95);
   });
 
