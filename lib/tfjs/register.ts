@@ -1,0 +1,47 @@
+/**
+ * Registers the 'simdnet' backend with tfjs: every CPU kernel is copied under 'simdnet' first, then the native (and
+ * fast-path JS) kernels replace the hot ones, each with the CPU kernel it replaced behind it (fallback.ts). Without
+ * the addon only the copies are registered: the backend then is tfjs-backend-cpu under another name, and native.ts
+ * has already said why the addon did not load (or thrown, under SIMDNET_REQUIRE_NATIVE=1).
+ */
+import { getKernel, getKernelsForBackend, registerBackend, registerKernel } from '@tensorflow/tfjs-core';
+import { native } from '../native.js';
+import { SimdnetBackend } from './backend.js';
+import { BINARY } from './binary.js';
+import { withFallback, type FastPath } from './fallback.js';
+import { batchMatMul, fusedMatMul } from './matmul.js';
+import { BACKEND_NAME } from './name.js';
+import { mean, softmax, sum } from './reduce.js';
+import { UNARY } from './unary.js';
+
+/** The priority tfjs picks a default backend by: cpu 1, wasm 2, webgl 2; simdnet is preferred where it is imported. */
+export const PRIORITY = 3;
+
+/** Kernels with a native (or fast-path) implementation under 'simdnet'; every other kernel is the CPU one. */
+export const NATIVE_KERNELS: Readonly<Record<string, FastPath>> = {
+  BatchMatMul: batchMatMul,
+  _FusedMatMul: fusedMatMul,
+  ...BINARY,
+  ...UNARY,
+  Softmax: softmax,
+  Sum: sum,
+  Mean: mean,
+};
+
+/**
+ * Idempotent: a second copy of this module (a bundler's, or a CJS and an ESM one) finds the kernels in tfjs's
+ * registry, which is global, and registers nothing.
+ */
+export function register(): void {
+  if (getKernel('Identity', BACKEND_NAME) !== undefined) return;
+  const replaced = native === null ? {} : NATIVE_KERNELS;
+  for (const config of getKernelsForBackend('cpu')) {
+    if (!Object.hasOwn(replaced, config.kernelName)) registerKernel({ ...config, backendName: BACKEND_NAME });
+  }
+  if (native !== null) {
+    for (const [kernelName, fast] of Object.entries(NATIVE_KERNELS)) {
+      registerKernel({ kernelName, backendName: BACKEND_NAME, kernelFunc: withFallback(kernelName, fast) });
+    }
+  }
+  registerBackend(BACKEND_NAME, () => new SimdnetBackend(), PRIORITY);
+}
