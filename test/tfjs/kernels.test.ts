@@ -1,0 +1,143 @@
+// The native kernels of the 'simdnet' tfjs backend against tfjs-backend-cpu, op by op: every fast path, the
+// fallbacks next to them (a result from the CPU kernel must match too), NaN/Inf, and inputs that are offset views.
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { native } from '../../lib/native.js';
+import '../../lib/tfjs/index.js';
+import { BACKEND_NAME, NATIVE_KERNELS, PRIORITY } from '../../lib/tfjs/index.js';
+import { lcgArray } from '../helpers/random.js';
+import { expectSameAsCpu } from './compare.js';
+
+let seed = 1;
+/** A float32 tensor of uniforms in [lo, hi), stored as an offset view (byteOffset 4), as tf.tensor keeps it. */
+const rnd = (shape: number[], lo = -2, hi = 2) =>
+  tf.tensor(lcgArray(shape.reduce((p, d) => p * d, 1), seed++, lo, hi, 1), shape);
+
+describe('simdnet tfjs backend: registration', () => {
+  it('is registered at priority 3 under its name, with native kernels when the addon loaded', () => {
+    expect(BACKEND_NAME).toBe('simdnet');
+    expect(PRIORITY).toBe(3);
+    expect(tf.findBackendFactory('simdnet')).toBeTruthy();
+    // Registered before any backend was used: tfjs starts the highest priority one.
+    tf.backend();
+    expect(tf.getBackend()).toBe('simdnet');
+    if (process.env.SIMDNET_REQUIRE_NATIVE === '1') expect(native).not.toBeNull();
+    for (const name of Object.keys(NATIVE_KERNELS)) {
+      expect(tf.getKernel(name, 'simdnet')).toBeTruthy();
+      if (native) expect(tf.getKernel(name, 'simdnet').kernelFunc, name).not.toBe(tf.getKernel(name, 'cpu').kernelFunc);
+    }
+    // Every CPU kernel has a 'simdnet' twin.
+    for (const k of tf.getKernelsForBackend('cpu')) expect(tf.getKernel(k.kernelName, 'simdnet'), k.kernelName).toBeTruthy();
+  });
+});
+
+describe.runIf(native)('simdnet tfjs backend: kernels vs tfjs-backend-cpu', () => {
+  it('BatchMatMul: all four transposes, batched, broadcast batch, matrix-vector, fallbacks', () => {
+    const cases: Array<[number[], number[]]> = [
+      [[7, 5], [5, 9]], [[1, 1], [1, 1]], [[33, 17], [17, 40]], [[3, 4, 5], [3, 5, 6]], [[1, 4, 5], [3, 5, 6]],
+      [[3, 4, 5], [1, 5, 6]], [[3, 4, 5], [5, 6]], [[2, 3, 4, 5], [2, 3, 5, 2]], [[2, 1, 4, 5], [1, 3, 5, 2]], // last: fallback
+      [[6, 1], [1, 8]], [[1, 70], [70, 1]], [[0, 5], [5, 3]], // empty: fallback
+    ];
+    for (const [sa, sb] of cases) {
+      for (const ta of [false, true]) for (const tb of [false, true]) {
+        const shA = ta ? [...sa.slice(0, -2), sa[sa.length - 1], sa[sa.length - 2]] : sa;
+        const shB = tb ? [...sb.slice(0, -2), sb[sb.length - 1], sb[sb.length - 2]] : sb;
+        const a = rnd(shA).arraySync(), b = rnd(shB).arraySync();
+        expectSameAsCpu(() => tf.matMul(tf.tensor(a as number[], shA), tf.tensor(b as number[], shB), ta, tb), 2e-6,
+          `matMul ${sa} x ${sb} ${ta} ${tb}`, 1);
+      }
+    }
+    // int32 falls back (the CPU kernel's integer result), as does a shape error, with tfjs's own message.
+    expectSameAsCpu(() => tf.matMul(tf.tensor2d([[1, 2], [3, 4]], undefined, 'int32'), tf.tensor2d([[5], [6]], undefined, 'int32')));
+    expect(() => tf.matMul(tf.ones([2, 3]), tf.ones([4, 2]))).toThrow(/inner shapes/);
+  });
+
+  it('_FusedMatMul: bias forms and every activation, fused or applied after', () => {
+    const acts = ['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu', 'prelu'] as const;
+    for (const act of acts) for (const [sa, sb, sbias] of [[[9, 6], [6, 11], [11]], [[9, 6], [6, 11], [1]],
+      [[9, 6], [6, 11], [9, 11]], [[9, 6], [6, 11], [9, 1]], [[2, 9, 6], [6, 11], [1, 11]], [[9, 6], [6, 11], null]] as const) {
+      for (const tb of [false, true]) {
+        const a = rnd(sa as unknown as number[]).arraySync();
+        const b = rnd(tb ? [sb[1], sb[0]] : sb as unknown as number[]).arraySync();
+        const bias = sbias === null ? null : rnd(sbias as unknown as number[]).arraySync();
+        const prelu = rnd([11], 0, 0.5).arraySync();
+        expectSameAsCpu(() => tf.fused.matMul({
+          a: tf.tensor(a as number[]), b: tf.tensor(b as number[]), transposeB: tb,
+          bias: bias === null ? undefined : tf.tensor(bias as number[]), activation: act,
+          preluActivationWeights: act === 'prelu' ? tf.tensor(prelu) : undefined, leakyreluAlpha: 0.3,
+        }), 2e-6, `fused ${act} ${sa} ${sb} bias ${sbias} tb ${tb}`, 1);
+      }
+    }
+  });
+
+  it('binary ops: same shape, scalar, row broadcast on either side, and the general broadcast fallback', () => {
+    const ops: Array<[string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor]> = [
+      ['add', tf.add], ['sub', tf.sub], ['mul', tf.mul], ['div', tf.div], ['maximum', tf.maximum],
+      ['minimum', tf.minimum], ['squaredDifference', tf.squaredDifference]];
+    const pairs: Array<[number[], number[]]> = [
+      [[5, 7], [5, 7]], [[5, 7], []], [[], [5, 7]], [[5, 7], [1]], [[5, 7], [7]], [[7], [5, 7]], [[2, 5, 7], [1, 1, 7]],
+      [[5, 7], [5, 1]], [[5, 1], [1, 7]], [[1, 5, 7], [5, 7]], [[0, 7], [7]], [[1], [1]],
+    ];
+    for (const [name, op] of ops) for (const [sa, sb] of pairs) {
+      const a = rnd(sa).arraySync(), b = rnd(sb, 0.5, 3).arraySync();
+      expectSameAsCpu(() => op(tf.tensor(a as number[], sa), tf.tensor(b as number[], sb)), 0, `${name} ${sa} ${sb}`);
+    }
+    // int32 and bool fall back to the CPU kernels' integer results.
+    expectSameAsCpu(() => tf.add(tf.tensor1d([1, 2, 3], 'int32'), tf.tensor1d([4, 5, 6], 'int32')));
+    expectSameAsCpu(() => tf.div(tf.tensor1d([7, 8, 9], 'int32'), tf.scalar(2, 'int32')));
+    expect(() => tf.add(tf.ones([2, 3]), tf.ones([2, 4]))).toThrow(/broadcast/);
+  });
+
+  it('NaN and Inf: maximum/minimum/relu propagate NaN, activations and softmax saturate as tfjs cpu does', () => {
+    const special = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 100, -100, 1e-30, 3.5];
+    const x = () => tf.tensor1d(special);
+    const y = () => tf.tensor1d([...special].reverse());
+    for (const [name, f] of [
+      ['maximum', () => tf.maximum(x(), y())], ['minimum', () => tf.minimum(x(), y())],
+      ['maximum scalar NaN', () => tf.maximum(x(), tf.scalar(NaN))], ['minimum row', () => tf.minimum(tf.stack([x(), y()]), x())],
+      ['add', () => tf.add(x(), y())], ['sub', () => tf.sub(x(), y())], ['mul', () => tf.mul(x(), y())],
+      ['div', () => tf.div(x(), y())], ['squaredDifference', () => tf.squaredDifference(x(), y())],
+      ['relu', () => tf.relu(x())], ['leakyRelu', () => tf.leakyRelu(x(), 0.2)], ['sigmoid', () => tf.sigmoid(x())],
+      ['tanh', () => tf.tanh(x())], ['softmax', () => tf.softmax(tf.tensor2d([[1, NaN, 2], [Infinity, 1, 2], [-Infinity, 0, 1], [1000, -1000, 0]]))],
+      ['matMul', () => tf.matMul(tf.tensor2d([[NaN, 1], [Infinity, 0], [1, 2]]), tf.tensor2d([[1, 0], [2, 3]]))],
+      ['sum axis 0', () => tf.sum(tf.stack([x(), y(), x()]), 0)], ['mean axis 0', () => tf.mean(tf.stack([x(), y()]), 0)],
+      ['fused relu', () => tf.fused.matMul({ a: tf.tensor2d([[NaN, 1], [-1, 0]]), b: tf.eye(2), activation: 'relu' })],
+    ] as Array<[string, () => tf.Tensor]>) expectSameAsCpu(f, 1e-6, name);
+  });
+
+  it('unary activations on sizes around the vector width, with offset views', () => {
+    for (const n of [1, 7, 8, 9, 16, 17, 1000]) {
+      const v = rnd([n], -8, 8).arraySync() as number[];
+      expectSameAsCpu(() => tf.relu(tf.tensor1d(v)), 0, `relu ${n}`);
+      expectSameAsCpu(() => tf.leakyRelu(tf.tensor1d(v), 0.1), 3e-7, `leakyRelu ${n}`);
+      expectSameAsCpu(() => tf.sigmoid(tf.tensor1d(v)), 1e-6, `sigmoid ${n}`);
+      expectSameAsCpu(() => tf.tanh(tf.tensor1d(v)), 1e-6, `tanh ${n}`);
+    }
+    expectSameAsCpu(() => tf.relu(tf.tensor1d([1, -2, 3], 'int32')));
+  });
+
+  it('Softmax on the last axis; Sum and Mean over leading axes, keepDims, and their fallbacks', () => {
+    for (const shape of [[1, 1], [4, 10], [3, 5, 7], [10]]) {
+      const v = rnd(shape, -5, 5).arraySync();
+      expectSameAsCpu(() => tf.softmax(tf.tensor(v as number[])), 2e-6, `softmax ${shape}`);
+    }
+    for (const [shape, axis, keep] of [[[6, 5], 0, false], [[6, 5], 0, true], [[4, 3, 5], [0, 1], false], [[4, 3, 5], [1, 0], true],
+      [[4, 3, 5], 0, false], [[4, 3, 5], 1, false], [[6, 5], 1, false], [[6, 5], -1, true], [[6, 5], [0, 1], false],
+      [[6, 5], -2, false], [[7], 0, false], [[300, 9], 0, false]] as Array<[number[], number | number[], boolean]>) {
+      const v = rnd(shape).arraySync();
+      expectSameAsCpu(() => tf.sum(tf.tensor(v as number[]), axis, keep), 1e-5, `sum ${shape} ${axis} ${keep}`, 0.1);
+      expectSameAsCpu(() => tf.mean(tf.tensor(v as number[]), axis, keep), 1e-5, `mean ${shape} ${axis} ${keep}`, 0.1);
+    }
+    expectSameAsCpu(() => tf.sum(tf.tensor2d([[1, 2], [3, 4]], undefined, 'int32'), 0));
+  });
+
+  it('never writes into an input, and every output is a new buffer', () => {
+    const a = rnd([8, 8]), b = rnd([8, 8]), r = rnd([8]);
+    const before = [a, b, r].map((t) => Float32Array.from(t.dataSync()));
+    const outs = [tf.matMul(a, b), tf.matMul(a, b, true, true), tf.add(a, r), tf.mul(a, b), tf.relu(a), tf.sigmoid(a),
+      tf.softmax(a), tf.sum(a, 0), tf.fused.matMul({ a, b, bias: r, activation: 'elu' }), tf.maximum(a, tf.scalar(0))];
+    [a, b, r].forEach((t, i) => expect(Array.from(t.dataSync())).toEqual(Array.from(before[i])));
+    const buffers = new Set([a, b, r, ...outs].map((t) => (t.dataSync() as Float32Array).buffer));
+    expect(buffers.size).toBe(3 + outs.length);
+  });
+});
