@@ -6,7 +6,7 @@ import { native } from '../../lib/native.js';
 import '../../lib/tfjs/index.js';
 import { BACKEND_NAME, NATIVE_KERNELS, PRIORITY } from '../../lib/tfjs/index.js';
 import { lcgArray } from '../helpers/random.js';
-import { expectSameAsCpu } from './compare.js';
+import { expectSameAsCpu, on } from './compare.js';
 
 let seed = 1;
 /** A float32 tensor of uniforms in [lo, hi), stored as an offset view (byteOffset 4), as tf.tensor keeps it. */
@@ -114,6 +114,21 @@ describe.runIf(native)('simdnet tfjs backend: kernels vs tfjs-backend-cpu', () =
       expectSameAsCpu(() => tf.tanh(tf.tensor1d(v)), 1e-6, `tanh ${n}`);
     }
     expectSameAsCpu(() => tf.relu(tf.tensor1d([1, -2, 3], 'int32')));
+  });
+
+  it('JS unary loops: exactly the CPU kernels arithmetic, NaN/Inf included, int32 falling back', () => {
+    const v = [...(rnd([50], -30, 30).arraySync() as number[]), NaN, Infinity, -Infinity, 0, -0, 6, -1e-40, 1e30];
+    const ops: Array<[string, (x: tf.Tensor) => tf.Tensor]> = [
+      ['sqrt', tf.sqrt], ['rsqrt', tf.rsqrt], ['exp', tf.exp], ['log', tf.log], ['square', tf.square], ['neg', tf.neg],
+      ['abs', tf.abs], ['elu', tf.elu], ['relu6', tf.relu6], ['selu', tf.selu], ['step', (x) => tf.step(x, 0.25)],
+      ['clipByValue', (x) => tf.clipByValue(x, -2.5, 7)]];
+    for (const [name, op] of ops) {
+      expectSameAsCpu(() => op(tf.tensor1d(v)), 0, name);
+      const int = () => op(tf.tensor2d([[1, -2], [3, 4]], undefined, 'int32'));
+      let cpuAcceptsInt32 = true;
+      try { on('cpu', int); } catch { cpuAcceptsInt32 = false; } // several ops are float32-only in tfjs's op layer
+      if (cpuAcceptsInt32) expectSameAsCpu(int, 0, `${name} int32`);
+    }
   });
 
   it('Softmax on the last axis; Sum and Mean over leading axes, keepDims, and their fallbacks', () => {
