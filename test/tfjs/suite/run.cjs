@@ -13,6 +13,7 @@ runner.loadConfig({ spec_dir: '.', spec_files: [path.basename(bundle)], random: 
 runner.exitOnCompletion = false;
 const counts = { passed: 0, failed: 0, skipped: 0 };
 const failures = [];
+const skipped = [];
 const t0 = process.hrtime.bigint();
 runner.env.clearReporters();
 runner.env.addReporter({
@@ -21,7 +22,10 @@ runner.env.addReporter({
     else if (r.status === 'failed') {
       counts.failed++;
       failures.push(`${r.fullName}\n    ${r.failedExpectations.map((e) => e.message).join('\n    ')}`);
-    } else counts.skipped++;
+    } else {
+      counts.skipped++;
+      skipped.push(`${r.status}: ${r.fullName}`);
+    }
   },
   suiteDone(r) {
     if (r.failedExpectations.length > 0) failures.push(`suite ${r.fullName}: ${r.failedExpectations.map((e) => e.message).join('; ')}`);
@@ -32,6 +36,7 @@ runner.env.addReporter({
 });
 runner.execute().then(() => {
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  for (const k of skipped.slice(0, 20)) console.log(`SKIPPED ${k}`);
   for (const f of failures.slice(0, 50)) console.log(`FAILED ${f}`);
   if (failures.length > 50) console.log(`... and ${failures.length - 50} more`);
   console.log(`tfjs-suite: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped in ${s.toFixed(1)} s`);
