@@ -18,7 +18,7 @@ import { BACKEND_NAME } from './name.js';
 import { f32, output, sizeOf } from './storage.js';
 
 /** Activation codes of the addon's gemm epilogue (the Act enum of kernels/vunary/vunary.h). */
-const EPILOGUE: Record<string, number> = { linear: 0, sigmoid: 1, relu: 3, leakyrelu: 4 };
+export const EPILOGUE: Record<string, number> = { linear: 0, sigmoid: 1, relu: 3, leakyrelu: 4 };
 
 interface Product {
   shape: number[];
@@ -72,7 +72,7 @@ export function batchMatMul({ inputs, backend, attrs }: KernelArgs): TensorInfo 
  * The bias as a length-n vector when it broadcasts along rows only (shape [..., 1, n] or [n], or a single value), in
  * place where it already is one; null otherwise (then the GEMM runs without it and the Add kernel adds it).
  */
-function rowBias(backend: MathBackendCPU, bias: TensorInfo, n: number, outRank: number): Float32Array | null {
+export function rowBias(backend: MathBackendCPU, bias: TensorInfo, n: number, outRank: number): Float32Array | null {
   const v = f32(backend, bias);
   if (v === null || bias.shape.length > outRank) return null;
   if (v.length === 1) return new Float32Array(n).fill(v[0]);
@@ -81,7 +81,7 @@ function rowBias(backend: MathBackendCPU, bias: TensorInfo, n: number, outRank: 
 }
 
 /** Runs the backend's registered kernel `name` on an intermediate, then disposes the intermediate. */
-function then(backend: MathBackendCPU, name: string, inputs: Record<string, TensorInfo>, intermediate: TensorInfo,
+export function runAfter(backend: MathBackendCPU, name: string, inputs: Record<string, TensorInfo>, intermediate: TensorInfo,
               attrs: Record<string, number> = {}): TensorInfo {
   const out = getKernel(name, BACKEND_NAME).kernelFunc({ inputs, backend, attrs }) as TensorInfo;
   backend.disposeIntermediateTensorInfo(intermediate);
@@ -89,7 +89,7 @@ function then(backend: MathBackendCPU, name: string, inputs: Record<string, Tens
 }
 
 /** The kernel applying each fused activation the GEMM epilogue does not (or could not, behind an unfused bias). */
-const ACTIVATION_KERNEL: Record<string, string> = {
+export const ACTIVATION_KERNEL: Record<string, string> = {
   relu: 'Relu', relu6: 'Relu6', elu: 'Elu', prelu: 'Prelu', leakyrelu: 'LeakyRelu', sigmoid: 'Sigmoid',
 };
 
@@ -112,11 +112,11 @@ export function fusedMatMul({ inputs, backend, attrs }: KernelArgs): TensorInfo 
   const p = product(a, b, transA, transB, backend, fusedBias, act, leakyAlpha);
   if (p === null) return null;
   let out = output(backend, p.shape, p.values);
-  if (!biasFused) out = then(backend, 'Add', { a: out, b: bias! }, out);
+  if (!biasFused) out = runAfter(backend, 'Add', { a: out, b: bias! }, out);
   if (activation !== 'linear' && act === 0) {
     const name = ACTIVATION_KERNEL[activation];
     const extra: Record<string, TensorInfo> = activation === 'prelu' ? { alpha: preluActivationWeights! } : {};
-    out = then(backend, name, { x: out, ...extra }, out, activation === 'leakyrelu' ? { alpha: leakyAlpha } : {});
+    out = runAfter(backend, name, { x: out, ...extra }, out, activation === 'leakyrelu' ? { alpha: leakyAlpha } : {});
   }
   return out;
 }

@@ -8,6 +8,7 @@ import { getKernel, getKernelsForBackend, registerBackend, registerKernel } from
 import { native } from '../native.js';
 import { SimdnetBackend } from './backend.js';
 import { BINARY } from './binary.js';
+import { conv2D, conv2DBackpropFilter, conv2DBackpropInput, fusedConv2D } from './conv.js';
 import { withFallback, type FastPath } from './fallback.js';
 import { batchMatMul, fusedMatMul } from './matmul.js';
 import { BACKEND_NAME } from './name.js';
@@ -26,6 +27,10 @@ export const NATIVE_KERNELS: Readonly<Record<string, FastPath>> = {
   Softmax: softmax,
   Sum: sum,
   Mean: mean,
+  Conv2D: conv2D,
+  FusedConv2D: fusedConv2D,
+  Conv2DBackpropFilter: conv2DBackpropFilter,
+  Conv2DBackpropInput: conv2DBackpropInput,
 };
 
 /**

@@ -146,6 +146,39 @@ describe.runIf(native)('simdnet tfjs backend: kernels vs tfjs-backend-cpu', () =
     expectSameAsCpu(() => tf.sum(tf.tensor2d([[1, 2], [3, 4]], undefined, 'int32'), 0));
   });
 
+  it('Conv2D, FusedConv2D and both backprops (im2col + GEMM): pads, strides, image groups; fallbacks', () => {
+    type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+    const cases: Array<[number[], number[], number | [number, number], Pad]> = [
+      [[2, 5, 5, 3], [3, 3, 3, 4], 1, 'same'], [[2, 5, 5, 3], [3, 3, 3, 4], 1, 'valid'], [[1, 7, 6, 2], [2, 3, 2, 5], 2, 'same'],
+      [[3, 6, 7, 1], [3, 2, 1, 2], [2, 1], 'valid'], [[1, 5, 5, 2], [3, 3, 2, 3], 1, [[0, 0], [1, 2], [2, 0], [0, 0]]],
+      [[2, 4, 4, 8], [1, 1, 8, 6], 1, 'valid'], [[1, 3, 3, 1], [5, 5, 1, 1], 1, 'same'],
+      // 64x64x40 with a 3x3 filter: 1.47M floats of patches per image against a 4M cap: groups of 2 and 1 images.
+      [[3, 64, 64, 40], [3, 3, 40, 1], 1, 'same'],
+    ];
+    for (const [xs, fs, strides, pad] of cases) {
+      const xv = rnd(xs).dataSync().slice(), fv = rnd(fs, -1, 1).dataSync().slice(), bv = rnd([fs[3]]).dataSync().slice();
+      const what = `x ${xs} f ${fs} s ${strides} p ${JSON.stringify(pad)}`;
+      const big = xs[0] * xs[1] * xs[2] > 1000; // the CPU kernel takes seconds there: forward and gradients only
+      const x = () => tf.tensor(xv, xs) as tf.Tensor4D, f = () => tf.tensor(fv, fs) as tf.Tensor4D;
+      expectSameAsCpu(() => tf.conv2d(x(), f(), strides, pad), 2e-6, `conv2d ${what}`, 1);
+      const yShape = tf.tidy(() => tf.conv2d(x(), f(), strides, pad).shape);
+      const dyv = rnd(yShape, -1, 1).dataSync().slice();
+      const dy = () => tf.tensor(dyv, yShape);
+      expectSameAsCpu(() => tf.grad((xx: tf.Tensor4D) => tf.conv2d(xx, f(), strides, pad).mul(dy()).sum())(x()), 2e-6, `dx ${what}`, 1);
+      // dW sums batch * outH * outW products per element: float32 accumulation in the GEMM, doubles in the CPU kernel.
+      expectSameAsCpu(() => tf.grad((ff: tf.Tensor4D) => tf.conv2d(x(), ff, strides, pad).mul(dy()).sum())(f()),
+        big ? 2e-5 : 2e-6, `dW ${what}`, 1);
+      for (const activation of big ? [] : ['relu', 'elu', 'sigmoid', 'linear'] as const) {
+        expectSameAsCpu(() => tf.fused.conv2d({ x: x(), filter: f(), strides, pad, bias: tf.tensor1d(bv), activation }),
+          2e-6, `fused ${activation} ${what}`, 1);
+      }
+    }
+    // dilation 2 and NCHW fall back to the CPU kernel (and agree with it trivially); a shape error keeps tfjs's message.
+    const x = tf.tensor4d(rnd([1, 6, 6, 2]).dataSync(), [1, 6, 6, 2]), f = tf.tensor4d(rnd([2, 2, 2, 3]).dataSync(), [2, 2, 2, 3]);
+    expectSameAsCpu(() => tf.conv2d(x, f, 1, 'same', 'NHWC', 2), 1e-6, 'dilated', 1);
+    expect(() => tf.conv2d(x, tf.ones([2, 2, 3, 3]) as tf.Tensor4D, 1, 'same')).toThrow(/depth/);
+  });
+
   it('never writes into an input, and every output is a new buffer', () => {
     const a = rnd([8, 8]), b = rnd([8, 8]), r = rnd([8]);
     const before = [a, b, r].map((t) => Float32Array.from(t.dataSync()));
