@@ -103,6 +103,64 @@ for (const hidden of HIDDEN) {
     }
   }
 }
+// A small MNIST CNN (conv8 3x3 relu, maxpool 2, conv16 3x3 relu, maxpool 2, dense10 softmax) at batch 32: fit and
+// predict on each backend; tfjs-backend-wasm has no Conv2DBackpropFilter, so its fit is reported as failing.
+function cnn(weights) {
+  const m = tf.sequential({ layers: [
+    tf.layers.conv2d({ filters: 8, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
+    tf.layers.maxPooling2d({ poolSize: 2 }),
+    tf.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu' }),
+    tf.layers.maxPooling2d({ poolSize: 2 }),
+    tf.layers.flatten(),
+    tf.layers.dense({ units: OUT, activation: 'softmax' })] });
+  if (weights) m.setWeights(weights.map(([v, s]) => tf.tensor(v, s)));
+  m.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+  return m;
+}
+const CNN_BATCH = 32;
+await tf.setBackend('cpu');
+const cnnInit = cnn();
+const cnnWeights = cnnInit.getWeights().map((w) => [w.dataSync().slice(), w.shape]);
+cnnInit.dispose();
+const cnnRows = {};
+for (const backend of BACKENDS) {
+  await tf.setBackend(backend);
+  const n = quick ? 3 : backend === 'cpu' ? 4 : 20;
+  const m = cnn(cnnWeights);
+  const x = tf.tensor4d(rand(CNN_BATCH * n * 784, 3), [CNN_BATCH * n, 28, 28, 1]);
+  const labels = new Float32Array(CNN_BATCH * n * OUT);
+  for (let i = 0; i < CNN_BATCH * n; i++) labels[i * OUT + (i * 3) % OUT] = 1;
+  const y = tf.tensor2d(labels, [CNN_BATCH * n, OUT]);
+  const xw = x.slice([0, 0, 0, 0], [CNN_BATCH, 28, 28, 1]), yw = y.slice([0, 0], [CNN_BATCH, OUT]);
+  const r = { fit: NaN, fitMin: NaN, fitMax: NaN };
+  try {
+    await m.fit(xw, yw, { batchSize: CNN_BATCH, epochs: 1, verbose: 0 });
+    const times = [];
+    let t = 0;
+    await m.fit(x, y, { batchSize: CNN_BATCH, epochs: 1, shuffle: false, verbose: 0, callbacks: {
+      onBatchBegin: async () => { t = performance.now(); }, onBatchEnd: async () => { times.push(performance.now() - t); } } });
+    Object.assign(r, { fit: median(times), fitMin: Math.min(...times), fitMax: Math.max(...times) });
+  } catch (e) {
+    r.error = String(e.message ?? e).split('\n')[0].slice(0, 80);
+  }
+  const pt = [];
+  for (let i = 0; i < Math.max(3, n); i++) {
+    const t0 = performance.now();
+    const p = m.predict(xw);
+    await p.data();
+    pt.push(performance.now() - t0);
+    p.dispose();
+  }
+  Object.assign(r, { predict: median(pt), predictMin: Math.min(...pt), predictMax: Math.max(...pt) });
+  cnnRows[backend] = r;
+  const f = (v) => v.toFixed(2);
+  console.log(`CNN batch=${CNN_BATCH} ${backend.padEnd(7)} ` + (r.error ? `fit fails: ${r.error}  `
+    : `fit ${f(r.fit).padStart(8)} ms/step [${f(r.fitMin)}-${f(r.fitMax)}, ${n} steps]  `) +
+    `predict ${f(r.predict).padStart(8)} ms/batch [${f(r.predictMin)}-${f(r.predictMax)}]`);
+  tf.dispose([x, y, xw, yw]);
+  m.dispose();
+}
+
 // Ratios of medians, and of minimums: on a shared host the fastest step is the one least disturbed by other load, so
 // the minimum ratio is the better estimate of what each backend can do; the median one is what this run saw.
 const get = (hidden, batch, b) => rows.find((r) => r.hidden === hidden && r.batch === batch && r.backend === b);
@@ -120,4 +178,8 @@ console.log(`targets, from medians (from minimums): H=512 b=256 fit >= 5x wasm: 
   `(${x(big('cpu').fitMin, big('simdnet').fitMin)}); H=64 fit no slower than wasm: ` +
   BATCHES.map((b) => `b=${b} ${x(get(64, b, 'wasm').fit, get(64, b, 'simdnet').fit)} ` +
     `(${x(get(64, b, 'wasm').fitMin, get(64, b, 'simdnet').fitMin)})`).join(', '));
+const cs = cnnRows.simdnet, cc = cnnRows.cpu, cw = cnnRows.wasm;
+console.log(`CNN: fit ${x(cc.fit, cs.fit)} (${x(cc.fitMin, cs.fitMin)}) cpu (target >= 20x); predict ` +
+  `${x(cc.predict, cs.predict)} (${x(cc.predictMin, cs.predictMin)}) cpu, ${x(cw.predict, cs.predict)} ` +
+  `(${x(cw.predictMin, cs.predictMin)}) wasm`);
 console.log(`load ${loadavg()}`);

@@ -77,6 +77,37 @@ describe.runIf(native)('simdnet tfjs backend: tfjs-layers parity with cpu', () =
     });
   }
 
+  it('small CNN (conv8, pool, conv16, pool, dense10), adam: 4 fit steps, losses and weights within 1e-5 relative', async () => {
+    const n = 64, img = lcgArray(n * 14 * 14, 21, 0, 1);
+    const labels = new Float32Array(n * 10);
+    for (let i = 0; i < n; i++) labels[i * 10 + (Math.floor(img[i * 196 + 90] * 10) % 10)] = 1;
+    const runs: Run[] = [];
+    for (const backend of ['cpu', 'simdnet']) {
+      await tf.setBackend(backend);
+      const m = tf.sequential({ layers: [
+        tf.layers.conv2d({ filters: 8, kernelSize: 3, activation: 'relu', padding: 'same', inputShape: [14, 14, 1],
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.conv2d({ filters: 16, kernelSize: 3, strides: 1, activation: 'relu',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) })] });
+      m.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
+      const x = tf.tensor4d(img, [n, 14, 14, 1]), y = tf.tensor2d(labels, [n, 10]);
+      const losses: number[] = [];
+      await m.fit(x, y, { batchSize: 16, epochs: 1, shuffle: false, verbose: 0,
+        callbacks: { onBatchEnd: async (_b, logs) => { losses.push(logs!.loss as number); } } });
+      runs.push({ losses, weights: m.getWeights().map((w) => Float32Array.from(w.dataSync())) });
+      tf.dispose([x, y]);
+      m.dispose();
+    }
+    const [cpu, sim] = runs;
+    expect(sim.losses.length).toBe(4);
+    cpu.losses.forEach((l, i) => expect(Math.abs(sim.losses[i] - l) / l, `loss ${i}`).toBeLessThan(1e-5));
+    sim.weights.forEach((w, i) => expect(relErr(w, cpu.weights[i]), `weight ${i}`).toBeLessThan(1e-5));
+  });
+
   it('predict (fused MatMul + bias + activation) matches cpu for every activation tfjs fuses', async () => {
     for (const activation of ['relu', 'relu6', 'elu', 'sigmoid', 'linear', 'tanh', 'selu']) {
       const outputs: Float32Array[] = [];
