@@ -13,6 +13,7 @@ import { withFallback, type FastPath } from './fallback.js';
 import { batchMatMul, fusedMatMul } from './matmul.js';
 import { BACKEND_NAME } from './name.js';
 import { mean, softmax, sum } from './reduce.js';
+import { maxPool, maxPoolGrad } from './pool.js';
 import { UNARY } from './unary.js';
 
 /** The priority tfjs picks a default backend by: cpu 1, wasm 2, webgl 2; simdnet is preferred where it is imported. */
@@ -31,6 +32,8 @@ export const NATIVE_KERNELS: Readonly<Record<string, FastPath>> = {
   FusedConv2D: fusedConv2D,
   Conv2DBackpropFilter: conv2DBackpropFilter,
   Conv2DBackpropInput: conv2DBackpropInput,
+  MaxPool: maxPool,
+  MaxPoolGrad: maxPoolGrad,
 };
 
 /**

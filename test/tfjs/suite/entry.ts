@@ -8,9 +8,12 @@
 import '../../../lib/tfjs/index.js';
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-// @ts-expect-error: tfjs-core ships no .d.ts for its test harness's deep path under this module resolution
-import { setTestEnvs, setupTestFilters } from '@tensorflow/tfjs-core/dist/jasmine_util';
 import { IGNORED } from './ignored.js';
+
+// The harness, by require: esbuild bundles it like an import, and no module resolution question arises for a deep,
+// extension-less path into a package without "exports".
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { setTestEnvs, setupTestFilters } = require('@tensorflow/tfjs-core/dist/jasmine_util');
 
 setTestEnvs([{ name: 'simdnet', backendName: 'simdnet', isDataSync: true }]);
 // Spec names are '<describe> <env> {flags} <it>'; an entry of IGNORED excludes every spec whose name contains it.
