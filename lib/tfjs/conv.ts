@@ -48,7 +48,11 @@ function groupSize(info: ConvInfo): number {
   return Math.max(1, Math.min(info.batchSize, Math.floor((4 << 20) / perImage)));
 }
 
-/** cols[rows, K] = the patches of images [b0, b0 + nb) of x (cols must be zero where not written: fresh or cleared). */
+/**
+ * cols[rows, K] = the patches of images [b0, b0 + nb) of x (cols must be zero where not written: fresh or cleared).
+ * For one output position and filter row, the in-bounds filter columns read one contiguous run of x (NHWC) and write
+ * one contiguous run of cols ([fy][fx][c] order), so each is a single copy loop.
+ */
 function im2col(x: Float32Array, info: ConvInfo, b0: number, nb: number, cols: Float32Array): void {
   const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: FH, filterWidth: FW,
     strideHeight: SH, strideWidth: SW } = info;
@@ -57,22 +61,20 @@ function im2col(x: Float32Array, info: ConvInfo, b0: number, nb: number, cols: F
   for (let b = b0; b < b0 + nb; b++) {
     for (let oy = 0; oy < OH; oy++) {
       for (let ox = 0; ox < OW; ox++, row += K) {
+        const ix0 = ox * SW - left, fx0 = Math.max(0, -ix0), fx1 = Math.min(FW, W - ix0), len = (fx1 - fx0) * C;
+        if (len <= 0) continue;
         for (let fy = 0; fy < FH; fy++) {
           const iy = oy * SH - top + fy;
           if (iy < 0 || iy >= H) continue;
-          for (let fx = 0; fx < FW; fx++) {
-            const ix = ox * SW - left + fx;
-            if (ix < 0 || ix >= W) continue;
-            const src = ((b * H + iy) * W + ix) * C, dst = row + (fy * FW + fx) * C;
-            for (let c = 0; c < C; c++) cols[dst + c] = x[src + c];
-          }
+          const src = ((b * H + iy) * W + ix0 + fx0) * C, dst = row + (fy * FW + fx0) * C;
+          for (let i = 0; i < len; i++) cols[dst + i] = x[src + i];
         }
       }
     }
   }
 }
 
-/** dx[images b0..b0+nb) += the patches in dcols, each added back where im2col read it. */
+/** dx[images b0..b0+nb) += the patches in dcols, each run added back where im2col read it. */
 function col2im(dcols: Float32Array, info: ConvInfo, b0: number, nb: number, dx: Float32Array): void {
   const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: FH, filterWidth: FW,
     strideHeight: SH, strideWidth: SW } = info;
@@ -81,15 +83,13 @@ function col2im(dcols: Float32Array, info: ConvInfo, b0: number, nb: number, dx:
   for (let b = b0; b < b0 + nb; b++) {
     for (let oy = 0; oy < OH; oy++) {
       for (let ox = 0; ox < OW; ox++, row += K) {
+        const ix0 = ox * SW - left, fx0 = Math.max(0, -ix0), fx1 = Math.min(FW, W - ix0), len = (fx1 - fx0) * C;
+        if (len <= 0) continue;
         for (let fy = 0; fy < FH; fy++) {
           const iy = oy * SH - top + fy;
           if (iy < 0 || iy >= H) continue;
-          for (let fx = 0; fx < FW; fx++) {
-            const ix = ox * SW - left + fx;
-            if (ix < 0 || ix >= W) continue;
-            const dst = ((b * H + iy) * W + ix) * C, src = row + (fy * FW + fx) * C;
-            for (let c = 0; c < C; c++) dx[dst + c] += dcols[src + c];
-          }
+          const dst = ((b * H + iy) * W + ix0 + fx0) * C, src = row + (fy * FW + fx0) * C;
+          for (let i = 0; i < len; i++) dx[dst + i] += dcols[src + i];
         }
       }
     }
