@@ -8,6 +8,6 @@ import { register } from './register.js';
 
 export { SimdnetBackend } from './backend.js';
 export { BACKEND_NAME } from './name.js';
-export { NATIVE_KERNELS, PRIORITY } from './register.js';
+export { JS_KERNELS, NATIVE_KERNELS, PRIORITY } from './register.js';
 
 register();

@@ -1,8 +1,8 @@
 /**
- * Registers the 'simdnet' backend with tfjs: every CPU kernel is copied under 'simdnet' first, then the native (and
- * fast-path JS) kernels replace the hot ones, each with the CPU kernel it replaced behind it (fallback.ts). Without
- * the addon only the copies are registered: the backend then is tfjs-backend-cpu under another name, and native.ts
- * has already said why the addon did not load (or thrown, under SIMDNET_REQUIRE_NATIVE=1).
+ * Registers the 'simdnet' backend with tfjs: every CPU kernel is copied under 'simdnet' first, then the native and
+ * JS fast-path kernels replace the hot ones, each with the CPU kernel it replaced behind it (fallback.ts). Without
+ * the addon only the JS ones replace CPU kernels, and native.ts has already said why the addon did not load (or
+ * thrown, under SIMDNET_REQUIRE_NATIVE=1).
  */
 import { getKernel, getKernelsForBackend, registerBackend, registerKernel } from '@tensorflow/tfjs-core';
 import { native } from '../native.js';
@@ -14,17 +14,16 @@ import { batchMatMul, fusedMatMul } from './matmul.js';
 import { BACKEND_NAME } from './name.js';
 import { mean, softmax, sum } from './reduce.js';
 import { maxPool, maxPoolGrad } from './pool.js';
-import { UNARY } from './unary.js';
+import { JS_UNARY, NATIVE_UNARY } from './unary.js';
 
 /** The priority tfjs picks a default backend by: cpu 1, wasm 2, webgl 2; simdnet is preferred where it is imported. */
 export const PRIORITY = 3;
 
-/** Kernels with a native (or fast-path) implementation under 'simdnet'; every other kernel is the CPU one. */
+/** Kernels on simdnet's native kernels under 'simdnet' (registered when the addon loaded). */
 export const NATIVE_KERNELS: Readonly<Record<string, FastPath>> = {
   BatchMatMul: batchMatMul,
   _FusedMatMul: fusedMatMul,
-  ...BINARY,
-  ...UNARY,
+  ...NATIVE_UNARY,
   Softmax: softmax,
   Sum: sum,
   Mean: mean,
@@ -32,6 +31,12 @@ export const NATIVE_KERNELS: Readonly<Record<string, FastPath>> = {
   FusedConv2D: fusedConv2D,
   Conv2DBackpropFilter: conv2DBackpropFilter,
   Conv2DBackpropInput: conv2DBackpropInput,
+};
+
+/** Kernels as JS fast paths under 'simdnet' (always registered). Every kernel in neither map is the CPU one. */
+export const JS_KERNELS: Readonly<Record<string, FastPath>> = {
+  ...BINARY,
+  ...JS_UNARY,
   MaxPool: maxPool,
   MaxPoolGrad: maxPoolGrad,
 };
@@ -42,14 +47,12 @@ export const NATIVE_KERNELS: Readonly<Record<string, FastPath>> = {
  */
 export function register(): void {
   if (getKernel('Identity', BACKEND_NAME) !== undefined) return;
-  const replaced = native === null ? {} : NATIVE_KERNELS;
+  const replacements = { ...JS_KERNELS, ...(native === null ? {} : NATIVE_KERNELS) };
   for (const config of getKernelsForBackend('cpu')) {
-    if (!Object.hasOwn(replaced, config.kernelName)) registerKernel({ ...config, backendName: BACKEND_NAME });
+    if (!Object.hasOwn(replacements, config.kernelName)) registerKernel({ ...config, backendName: BACKEND_NAME });
   }
-  if (native !== null) {
-    for (const [kernelName, fast] of Object.entries(NATIVE_KERNELS)) {
-      registerKernel({ kernelName, backendName: BACKEND_NAME, kernelFunc: withFallback(kernelName, fast) });
-    }
+  for (const [kernelName, fast] of Object.entries(replacements)) {
+    registerKernel({ kernelName, backendName: BACKEND_NAME, kernelFunc: withFallback(kernelName, fast) });
   }
   registerBackend(BACKEND_NAME, () => new SimdnetBackend(), PRIORITY);
 }

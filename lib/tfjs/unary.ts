@@ -37,11 +37,16 @@ function loop(fill: (x: Float32Array, y: Float32Array, attrs: KernelArgs['attrs'
 
 const SELU_SCALE = backend_util.SELU_SCALE, SELU_SCALEALPHA = backend_util.SELU_SCALEALPHA;
 
-export const UNARY = {
+/** Unary kernels on the addon's activation kernels. */
+export const NATIVE_UNARY = {
   Relu: activation('relu'),
   LeakyRelu: activation('leakyRelu'),
   Sigmoid: activation('sigmoid'),
   Tanh: activation('tanh'),
+};
+
+/** Unary kernels as JS loops (no addon needed). */
+export const JS_UNARY = {
   Sqrt: loop((x, y) => { for (let i = 0; i < x.length; i++) y[i] = Math.sqrt(x[i]); }),
   Rsqrt: loop((x, y) => { for (let i = 0; i < x.length; i++) y[i] = 1 / Math.sqrt(x[i]); }),
   Exp: loop((x, y) => { for (let i = 0; i < x.length; i++) y[i] = Math.exp(x[i]); }),

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { native } from '../../lib/native.js';
 import '../../lib/tfjs/index.js';
-import { BACKEND_NAME, NATIVE_KERNELS, PRIORITY } from '../../lib/tfjs/index.js';
+import { BACKEND_NAME, JS_KERNELS, NATIVE_KERNELS, PRIORITY } from '../../lib/tfjs/index.js';
 import { lcgArray } from '../helpers/random.js';
 import { expectSameAsCpu, on } from './compare.js';
 
@@ -22,9 +22,10 @@ describe('simdnet tfjs backend: registration', () => {
     tf.backend();
     expect(tf.getBackend()).toBe('simdnet');
     if (process.env.SIMDNET_REQUIRE_NATIVE === '1') expect(native).not.toBeNull();
-    for (const name of Object.keys(NATIVE_KERNELS)) {
-      expect(tf.getKernel(name, 'simdnet')).toBeTruthy();
-      if (native) expect(tf.getKernel(name, 'simdnet').kernelFunc, name).not.toBe(tf.getKernel(name, 'cpu').kernelFunc);
+    for (const name of [...Object.keys(NATIVE_KERNELS), ...Object.keys(JS_KERNELS)]) {
+      expect(tf.getKernel(name, 'cpu'), `${name} replaces a CPU kernel`).toBeTruthy();
+      const replaced = native !== null || Object.hasOwn(JS_KERNELS, name);
+      expect(tf.getKernel(name, 'simdnet').kernelFunc !== tf.getKernel(name, 'cpu').kernelFunc, name).toBe(replaced);
     }
     // Every CPU kernel has a 'simdnet' twin.
     for (const k of tf.getKernelsForBackend('cpu')) expect(tf.getKernel(k.kernelName, 'simdnet'), k.kernelName).toBeTruthy();
