@@ -6,8 +6,9 @@
  * rename replaces its target atomically, so at every instant CURRENT names either the previous complete save or the
  * new one, and kill -9 at any point loses neither. Then superseded versions, the top-level files of a pre-CURRENT
  * save and whatever crashed saves left are removed (layout.ts cleanup: by writer pid, never a live writer's files).
- * Saves to one directory are serialised within a process; across processes each writes its own version directory
- * and the last rename wins. The weights are copied when save() is called, so training may go on while it waits.
+ * Saves to one directory are serialised within a process (layout.ts serialise) and across processes by the
+ * directory's LOCK file (dir-lock.ts: a live holder is waited for, up to 30 s, then SIMDNET_BUSY; a dead one's lock is
+ * taken over). The weights are copied when save() is called, so training may go on while it waits.
  */
 import * as fsp from 'node:fs/promises';
 import { createHash, randomBytes } from 'node:crypto';
@@ -22,6 +23,7 @@ import {
   type ModelJson, type OptimizerStateManifest, type ParamManifest,
 } from './format.js';
 import { cleanup, markInFlight, recoverLegacy, serialise } from './layout.js';
+import { acquireDirLock, isLockEntry } from './dir-lock.js';
 
 /** lib/io/save.ts and dist/io/save.js both sit two levels below the package root. */
 const VERSION: string = (() => {
@@ -119,7 +121,8 @@ export function buildModelJson(model: Sequential, values: Float32Array[], weight
 
 /** Whether a directory entry belongs to the model layout (anything else is a user's file: never replaced). */
 function ours(name: string): boolean {
-  return name === CURRENT_FILE || VERSION_DIR.test(name) || CURRENT_TMP.test(name) || LEGACY_FILES.includes(name);
+  return name === CURRENT_FILE || VERSION_DIR.test(name) || CURRENT_TMP.test(name) || LEGACY_FILES.includes(name) ||
+    isLockEntry(name);
 }
 
 /** Creates `dir` or checks that it is a directory holding nothing but model files. */
@@ -192,9 +195,11 @@ export async function saveModel(model: Sequential, path: string, ops: FsOps = fs
     const version = `v-${tag}`;
     const currentTmp = join(dir, `${CURRENT_FILE}.${tag}.tmp`);
     markInFlight(dir, version, true);
+    let unlock: (() => Promise<void>) | null = null;
     try {
       await recoverLegacy(dir);
       await prepareDir(ops, dir);
+      unlock = await acquireDirLock(dir);
       try {
         await writeVersion(ops, dir, version, files);
         await writeSynced(ops, currentTmp, `${version}\n`);
@@ -206,12 +211,14 @@ export async function saveModel(model: Sequential, path: string, ops: FsOps = fs
         throw e;
       }
       await syncDir(ops, dir);
+      // Still under the lock: another process's save cannot make one of our leftovers live meanwhile.
+      await cleanup(dir, await ops.realpath(dir).catch(() => dir), true);
     } catch (e) {
       if (e instanceof SimdnetError) throw e;
       throw new SimdnetError('SIMDNET_IO', `Could not save model to ${dir}: ${(e as Error).message}`, { cause: e });
     } finally {
       markInFlight(dir, version, false);
+      if (unlock) await unlock();
     }
-    await cleanup(dir, await ops.realpath(dir).catch(() => dir), true);
   });
 }
