@@ -236,7 +236,8 @@ export function saveFormat(options: unknown): 'simdnet' | 'onnx' {
 export async function saveOnnx(model: Sequential, path: string, options?: ToOnnxOptions, ops: FsOps = fsp): Promise<void> {
   if (typeof path !== 'string' || path === '') throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Expected a file path for save() but received ${describe(path)}`);
   const file = resolve(path);
-  const bytes = Buffer.from(toOnnx(model, options).buffer);
+  const onnx = toOnnx(model, options);
+  const bytes = Buffer.from(onnx.buffer, onnx.byteOffset, onnx.byteLength);
   const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
   try {
     await ops.mkdir(dirname(file), { recursive: true });

@@ -1,10 +1,10 @@
 /**
  * The protobuf wire format, writer side only: what lib/export/onnx/messages.ts needs to emit ONNX's messages.
  *
- * Why our own (~100 lines) and not a library: ONNX export needs nine messages and four wire types (varint,
- * fixed32, length-delimited, packed). A dependency for that (protobufjs, @bufbuild/protobuf plus generated code
- * from onnx.proto) would be the package's first runtime dependency for a write-only path; onnx-proto's schema is
- * old and pulls in protobufjs 6. Reference: https://protobuf.dev/programming-guides/encoding/.
+ * Why our own (~120 lines) and not a library: ONNX export needs nine messages and three wire types (varint,
+ * fixed32, length-delimited). A library for that (protobufjs, or @bufbuild/protobuf plus code generated from
+ * onnx.proto) would add a runtime dependency and a code-generation step for a write-only path; onnx-proto's schema
+ * is old and pulls in protobufjs 6. Reference: https://protobuf.dev/programming-guides/encoding/.
  *
  * A message is built child-first: each nested message is finished into bytes, then written as a length-delimited
  * field of its parent (the length must be known before the bytes), so no back-patching is needed.
