@@ -25,6 +25,9 @@ export type { ActivationName } from './layers/activations.js';
 export type { InitializerName } from './layers/initializers.js';
 // From load.js, not io/index.js: index.d.ts then reaches no file that needs @types/node (test/types).
 export { loadModel, type LoadModelArgs } from './io/load.js';
+export type { SaveOptions } from './export/save-options.js';
+/** ONNX export (docs/onnx.md): the model's inference graph as ONNX bytes; model.save(path, { format: 'onnx' }) writes them. */
+export { toOnnx, type ToOnnxOptions } from './export/onnx/index.js';
 export { SimdnetError, SimdnetTypeError, SimdnetRangeError, type ErrorCode } from './errors.js';
 export { getBackend, setBackend, runtimeInfo, setThreads, type BackendName } from './backend.js';
 export { setFlushSubnormals } from './native.js';

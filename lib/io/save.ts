@@ -24,6 +24,8 @@ import {
 } from './format.js';
 import { cleanup, markInFlight, recoverLegacy, serialise } from './layout.js';
 import { acquireDirLock, isLockEntry } from './dir-lock.js';
+import { toOnnx, type ToOnnxOptions } from '../export/onnx/to-onnx.js';
+import type { SaveOptions } from '../export/save-options.js';
 
 /** lib/io/save.ts and dist/io/save.js both sit two levels below the package root. */
 const VERSION: string = (() => {
@@ -221,4 +223,42 @@ export async function saveModel(model: Sequential, path: string, ops: FsOps = fs
       if (unlock) await unlock();
     }
   });
+}
+
+/** The format save() writes; a bad options object is SIMDNET_INVALID_ARGUMENT. */
+export function saveFormat(options: unknown): 'simdnet' | 'onnx' {
+  if (options === undefined) return 'simdnet';
+  const o = options as SaveOptions;
+  if (options === null || typeof options !== 'object' || Object.keys(o).some((k) => k !== 'format' && k !== 'onnx') ||
+      (o.format !== undefined && o.format !== 'simdnet' && o.format !== 'onnx') || (o.onnx !== undefined && o.format !== 'onnx'))
+    throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Expected save() options { format?: 'simdnet' | 'onnx', onnx? } but received ${describe(options)}`);
+  return o.format ?? 'simdnet';
+}
+
+/**
+ * ONNX (lib/export/onnx): one file at `path`, replaced atomically as above: written to `<path>.<pid>-<hex>.tmp`
+ * beside it and fsynced, then rename(2) over `path` and the directory fsynced. A crash leaves the old file or the
+ * new one (and perhaps a .tmp file).
+ */
+export async function saveOnnx(model: Sequential, path: string, options?: ToOnnxOptions, ops: FsOps = fsp): Promise<void> {
+  if (typeof path !== 'string' || path === '') throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Expected a file path for save() but received ${describe(path)}`);
+  const file = resolve(path);
+  const onnx = toOnnx(model, options);
+  const bytes = Buffer.from(onnx.buffer, onnx.byteOffset, onnx.byteLength);
+  const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await ops.mkdir(dirname(file), { recursive: true });
+    if ((await ops.stat(file).catch(() => null))?.isDirectory()) throw new SimdnetError('SIMDNET_IO', `Cannot save an ONNX model to ${file}: it is a directory`);
+    try {
+      await writeSynced(ops, tmp, bytes);
+      await ops.rename(tmp, file);
+    } catch (e) {
+      await ops.rm(tmp, { force: true }).catch(() => {});
+      throw e;
+    }
+    await syncDir(ops, dirname(file));
+  } catch (e) {
+    if (e instanceof SimdnetError) throw e;
+    throw new SimdnetError('SIMDNET_IO', `Could not save ONNX model to ${file}: ${(e as Error).message}`, { cause: e });
+  }
 }

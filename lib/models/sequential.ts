@@ -16,7 +16,8 @@ import type { TrainingModel } from '../callbacks/callback.js';
 import { History } from './history.js';
 import { runFit, type FitArgs, type Inputs } from './fit.js';
 import { summaryTable } from './summary.js';
-import { saveModel } from '../io/save.js';
+import { saveFormat, saveModel, saveOnnx } from '../io/save.js';
+import type { SaveOptions } from '../export/save-options.js';
 import { checkFinite, checkSameRows, prepareInputs, prepareTargets } from './data.js';
 import { INFERENCE_LOSS, carryParams, inferenceOptimizer, notCompiledMessage } from './inference.js';
 
@@ -369,8 +370,9 @@ export class Sequential implements TrainingModel {
   }
 
   /** Saves topology, training config and weights to a directory, atomically (see lib/io). */
-  async save(path: string): Promise<void> {
+  async save(path: string, options?: SaveOptions): Promise<void> {
     const c = this.requireIdleEngine('save()');
+    if (saveFormat(options) === 'onnx') return saveOnnx(this, path, options!.onnx);
     // lib/io needs a trainingConfig: a never-compiled model saves the inference engine's (INFERENCE_LOSS, plain
     // SGD), so loadModel returns it compiled with those (docs/metrics.md, "Inference without compile").
     await saveModel(saveView(this, c), path);

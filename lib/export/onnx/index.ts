@@ -1,0 +1,2 @@
+/** ONNX export (docs/onnx.md). */
+export { toOnnx, type ToOnnxOptions } from './to-onnx.js';
