@@ -107,6 +107,13 @@ export class Sequential implements TrainingModel {
     return c;
   }
 
+  /** Compiled, and reads allowed: idle, or fit() running (reads then see its latest published step). */
+  private requireReadable(what: string): Compiled {
+    const c = this.requireCompiled(what);
+    if (!c.engine.readable) throw new SimdnetError('SIMDNET_BUSY', `Model ${this.name} is busy with an asynchronous call; ${what} must wait until it settles`);
+    return c;
+  }
+
   get inputSize(): number {
     if (this.layerList.length === 0) throw new SimdnetError('SIMDNET_NOT_BUILT', `Model ${this.name} has no layers`);
     return this.layerList[0].inputSize;
@@ -222,20 +229,20 @@ export class Sequential implements TrainingModel {
 
   /** Loss (with penalties) and metrics in inference mode. */
   evaluate(x: Inputs, y: Inputs, args?: EvaluateArgs): Logs {
-    const c = this.requireIdle('evaluate()');
+    const c = this.requireReadable('evaluate()');
     const { xm, ym, batchSize } = this.evalData(x, y, args, c);
     return c.engine.evaluate(xm.data, ym.data, xm.rows, batchSize);
   }
 
   async evaluateAsync(x: Inputs, y: Inputs, args?: EvaluateArgs): Promise<Logs> {
-    const c = this.requireIdle('evaluateAsync()');
+    const c = this.requireReadable('evaluateAsync()');
     const { xm, ym, batchSize } = this.evalData(x, y, args, c);
     return c.engine.evaluateAsync(xm.data, ym.data, xm.rows, batchSize);
   }
 
   /** Outputs for x in inference mode, as an [n, outputSize] Tensor. */
   predict(x: Inputs, args?: PredictArgs): Tensor {
-    const c = this.requireIdle('predict()');
+    const c = this.requireReadable('predict()');
     const batchSize = checkSize(args?.batchSize ?? 32, 'batchSize', 1);
     const xm = prepareInputs(x, c.engine.inputSize, 'x');
     return new Tensor(c.engine.predict(xm.data, xm.rows, batchSize), [xm.rows, c.engine.outputSize]);
@@ -243,7 +250,7 @@ export class Sequential implements TrainingModel {
 
   /** predict off the main thread (native engine); the JS engine runs it after yielding once. */
   async predictAsync(x: Inputs, args?: PredictArgs): Promise<Tensor> {
-    const c = this.requireIdle('predictAsync()');
+    const c = this.requireReadable('predictAsync()');
     const batchSize = checkSize(args?.batchSize ?? 32, 'batchSize', 1);
     const xm = prepareInputs(x, c.engine.inputSize, 'x');
     const out = await c.engine.predictAsync(xm.data, xm.rows, batchSize);
@@ -268,7 +275,7 @@ export class Sequential implements TrainingModel {
 
   /** Copies of every parameter (engine order: per layer kernel, bias / gamma, beta, moving_mean, moving_variance). */
   getWeights(): Tensor[] {
-    const c = this.requireIdle('getWeights()');
+    const c = this.requireReadable('getWeights()');
     const infos = c.engine.params();
     return c.engine.getParams().map((v, i) => new Tensor(v, infos[i].shape));
   }
@@ -294,7 +301,7 @@ export class Sequential implements TrainingModel {
 
   /** @internal copies of one layer's parameters (Layer.getWeights). */
   layerWeights(layer: Layer): Float32Array[] {
-    const c = this.requireIdle('getWeights()');
+    const c = this.requireReadable('getWeights()');
     const idx = this.layerList.indexOf(layer);
     const all = c.engine.getParams();
     return c.engine.params().flatMap((p, i) => (p.layerIndex === idx ? [all[i]] : []));
@@ -307,8 +314,9 @@ export class Sequential implements TrainingModel {
 
   /** Saves topology, training config and weights to a directory, atomically (see lib/io). */
   async save(path: string): Promise<void> {
-    this.requireIdle('save()');
-    await saveModel(this, path);
+    const c = this.requireReadable('save()');
+    // saveModel reads every array synchronously before its first await: one step's state, even during fit().
+    await c.engine.consistentRead(() => saveModel(this, path));
   }
 
   /** Bytes the engine holds. */
