@@ -16,7 +16,7 @@ import { History } from './history.js';
 import { runFit, type FitArgs, type Inputs } from './fit.js';
 import { summaryTable } from './summary.js';
 import { saveModel } from '../io/save.js';
-import { checkFinite, checkSameRows, prepareInputs, prepareTargets } from './data.js';
+import { checkFinite, checkSameRows, prepareEvalAsync, prepareInputs, prepareInputsAsync, prepareTargets } from './data.js';
 
 export interface SequentialArgs {
   /** Layers, first one with inputShape. */
@@ -236,7 +236,9 @@ export class Sequential implements TrainingModel {
 
   async evaluateAsync(x: Inputs, y: Inputs, args?: EvaluateArgs): Promise<Logs> {
     const c = this.requireReadable('evaluateAsync()');
-    const { xm, ym, batchSize } = this.evalData(x, y, args, c);
+    const batchSize = checkSize(args?.batchSize ?? 32, 'batchSize', 1);
+    const d = prepareEvalAsync(x, y, c.loss, c.engine.inputSize, c.engine.outputSize); // nested input: in slices
+    const { xm, ym } = d instanceof Promise ? await d : d;
     return c.engine.evaluateAsync(xm.data, ym.data, xm.rows, batchSize);
   }
 
@@ -252,7 +254,8 @@ export class Sequential implements TrainingModel {
   async predictAsync(x: Inputs, args?: PredictArgs): Promise<Tensor> {
     const c = this.requireReadable('predictAsync()');
     const batchSize = checkSize(args?.batchSize ?? 32, 'batchSize', 1);
-    const xm = prepareInputs(x, c.engine.inputSize, 'x');
+    const xP = prepareInputsAsync(x, c.engine.inputSize, 'x'); // nested input: in slices
+    const xm = xP instanceof Promise ? await xP : xP;
     const out = await c.engine.predictAsync(xm.data, xm.rows, batchSize);
     return new Tensor(out, [xm.rows, c.engine.outputSize]);
   }
