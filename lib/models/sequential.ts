@@ -15,6 +15,7 @@ import type { TrainingModel } from '../callbacks/callback.js';
 import { History } from './history.js';
 import { runFit, type FitArgs, type Inputs } from './fit.js';
 import { summaryTable } from './summary.js';
+import { predictOnBatch, testOnBatch, trainOnBatch } from './on-batch.js';
 import { saveModel } from '../io/save.js';
 import { checkFinite, checkSameRows, prepareEvalAsync, prepareInputs, prepareInputsAsync, prepareTargets } from './data.js';
 
@@ -258,6 +259,21 @@ export class Sequential implements TrainingModel {
     const xm = xP instanceof Promise ? await xP : xP;
     const out = await c.engine.predictAsync(xm.data, xm.rows, batchSize);
     return new Tensor(out, [xm.rows, c.engine.outputSize]);
+  }
+
+  /** One optimizer step on (x, y), synchronously (Keras train_on_batch); returns the batch's loss and metrics. */
+  trainOnBatch(x: Inputs, y: Inputs): Logs {
+    return trainOnBatch(this.requireIdle('trainOnBatch()', true), x, y);
+  }
+
+  /** Loss and metrics on (x, y) as one batch, synchronously (Keras test_on_batch). */
+  testOnBatch(x: Inputs, y: Inputs): Logs {
+    return testOnBatch(this.requireReadable('testOnBatch()'), x, y);
+  }
+
+  /** Outputs for x as one batch, synchronously (Keras predict_on_batch). */
+  predictOnBatch(x: Inputs): Tensor {
+    return predictOnBatch(this.requireReadable('predictOnBatch()'), x);
   }
 
   /** Prints the Keras summary table (unless print is false or a function to print with) and returns it. */
