@@ -4,7 +4,7 @@ import { SimdnetError, SimdnetTypeError } from '../errors.js';
 import { holdAll, type Held } from '../engine/snapshot.js';
 import { firstNonFinite, toMatrix, type Matrix } from '../tensor.js';
 import { isDetached } from '../validate.js';
-import { needsSlicing, toMatrixAsync } from './ingest.js';
+import { firstNonFiniteAsync, needsSlicing, toMatrixAsync } from './ingest.js';
 
 /** A typed array whose buffer was transferred or released reads as empty: say so rather than "no samples". */
 function checkNotDetached(v: unknown, name: string): void {
@@ -131,5 +131,14 @@ export function prepareEvalAsync(x: unknown, y: unknown, loss: LossName, inputSi
   const xP = prepareInputsAsync(x, inputSize, 'x');
   const yP = prepareTargetsAsync(y, loss, outputSize, 'y');
   if (!(xP instanceof Promise) && !(yP instanceof Promise)) return finish(xP, yP);
-  return Promise.all([xP, yP]).then(([xm, ym]) => finish(xm, ym));
+  return (async () => {
+    const [xm, ym] = await Promise.all([xP, yP]);
+    checkSameRows(xm, ym, 'x', 'y');
+    // The converted matrices are this call's own: checked in slices too.
+    for (const [m, name] of [[xm, 'x'], [ym, 'y']] as const) {
+      const i = await firstNonFiniteAsync(m);
+      if (i >= 0) throw notFinite(m, name, i);
+    }
+    return { xm, ym };
+  })();
 }

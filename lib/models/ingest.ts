@@ -65,3 +65,22 @@ export async function toMatrixAsync(x: unknown, name: string, cols?: number): Pr
   }
   return toMatrix(x, name, cols);
 }
+
+/**
+ * Index of the first non-finite element of `m`'s values, or -1, checked in slices with event-loop turns between
+ * (evaluateAsync's check on a matrix it converted itself; fit checks on its snapshot in the same way).
+ */
+export async function firstNonFiniteAsync(m: Matrix): Promise<number> {
+  const v = m.data;
+  const n = m.rows * m.cols;
+  let since = performance.now();
+  for (let start = 0; start < n; start += SLICE) {
+    if (performance.now() - since >= TURN_MS) {
+      await turn();
+      since = performance.now();
+    }
+    const end = Math.min(n, start + SLICE);
+    for (let i = start; i < end; i++) if (!Number.isFinite(v[i])) return i;
+  }
+  return -1;
+}
