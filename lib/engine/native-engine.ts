@@ -66,6 +66,8 @@ export interface ServingStats {
   publishes: number;
   /** Publishes skipped because a reader was copying the snapshot at that moment. */
   skipped: number;
+  /** Time the training thread spent copying published snapshots, in ms (all publishes so far). */
+  publishMs: number;
   /** Version of the snapshot (publishes, plus one at the start of each trainBatches). */
   version: number;
   /** Optimizer step the snapshot holds. */
@@ -194,7 +196,7 @@ export class NativeEngine implements Engine {
     }
   }
 
-  /** Minimum time between two snapshots published during training, in ms (default 0: after every step). */
+  /** Minimum time between two snapshots published during training, in ms (default 5; 0: after every step). */
   setPublishInterval(ms: number): void {
     this.#live().setPublishInterval(ms);
   }

@@ -2,7 +2,8 @@
 // job changes the engine's weights on a libuv thread (docs/engine.md, "Serving while training").
 //
 // The training thread PUBLISHES a copy of the whole trained state (parameters, optimizer state, step counter,
-// learning rate) into `pub` after a completed step, at most once per `interval_ns` (0: after every step). It only
+// learning rate) into `pub` after a completed step, at most once per `interval_ns` (default 5 ms; 0: after every
+// step). It only
 // try_locks: when a reader is copying out of `pub` it skips this step and publishes after the next one, so a reader
 // never slows training by more than one skipped copy, and training never waits. A reader locks `pub_mu` only to copy
 // the parameters it needs into its own engine (`sync_reader` for calls on the JS thread, `job_reader` for
@@ -31,8 +32,10 @@ struct EngineServing {
   uint64_t version = 0;
   uint64_t sync_version = UINT64_MAX, job_version = UINT64_MAX;  // what each reader holds
   std::atomic<bool> hold{false};
-  std::atomic<int64_t> interval_ns{0};
-  std::atomic<uint64_t> publishes{0}, skipped{0};
+  // Default 5 ms: publishing after every step cost the bench MLP 3 to 9% of its epoch time (a 1.3 MB copy per
+  // 1.8 ms step), once per 5 ms about 1% (bench/serve.mjs; docs/engine.md).
+  std::atomic<int64_t> interval_ns{5'000'000};
+  std::atomic<uint64_t> publishes{0}, skipped{0}, publish_ns{0};  // publish_ns: time spent copying (bench)
   int64_t last_ns = 0;  // training thread only
 
   static int64_t now_ns() {
@@ -64,6 +67,7 @@ struct EngineServing {
     copy_state(*pub, src);
     ++version;
     last_ns = now;
+    publish_ns.fetch_add(static_cast<uint64_t>(now_ns() - now), std::memory_order_relaxed);
     publishes.fetch_add(1, std::memory_order_relaxed);
     return true;
   }

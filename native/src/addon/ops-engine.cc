@@ -487,6 +487,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     Napi::Object o = Napi::Object::New(env);
     o.Set("publishes", Napi::Number::New(env, static_cast<double>(sv.publishes.load())));
     o.Set("skipped", Napi::Number::New(env, static_cast<double>(sv.skipped.load())));
+    o.Set("publishMs", Napi::Number::New(env, static_cast<double>(sv.publish_ns.load()) / 1e6));
     {
       std::lock_guard<std::mutex> lock(sv.pub_mu);
       o.Set("version", Napi::Number::New(env, static_cast<double>(sv.version)));
