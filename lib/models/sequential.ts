@@ -16,6 +16,7 @@ import { History } from './history.js';
 import { runFit, type FitArgs, type Inputs } from './fit.js';
 import { summaryTable } from './summary.js';
 import { predictOnBatch, testOnBatch, trainOnBatch } from './on-batch.js';
+import { runEvaluateDataset, runFitDataset, runPredictDataset, type DatasetSource, type FitDatasetArgs } from './fit-dataset.js';
 import { saveModel } from '../io/save.js';
 import { checkFinite, checkSameRows, prepareEvalAsync, prepareInputs, prepareInputsAsync, prepareTargets } from './data.js';
 
@@ -259,6 +260,33 @@ export class Sequential implements TrainingModel {
     const xm = xP instanceof Promise ? await xP : xP;
     const out = await c.engine.predictAsync(xm.data, xm.rows, batchSize);
     return new Tensor(out, [xm.rows, c.engine.outputSize]);
+  }
+
+  /** Trains on the { xs, ys } batches a re-iterable source yields (lib/models/fit-dataset.ts); resolves with the History. */
+  async fitDataset(source: DatasetSource, args?: FitDatasetArgs): Promise<History> {
+    const c = this.requireIdle('fitDataset()', true);
+    this.training = true;
+    try {
+      return await runFitDataset(
+        { engine: c.engine, optimizer: c.optimizer, loss: c.loss, metrics: c.metrics, layerNames: this.layerList.map((l) => l.name),
+          model: this, compileSeed: c.seed, fitIndex: this.fitCount++, checkAlive: () => this.checkUsable() },
+        source, args,
+      );
+    } finally {
+      this.training = false;
+    }
+  }
+
+  /** Loss and metrics over one pass of a dataset of { xs, ys } batches. */
+  async evaluateDataset(source: DatasetSource): Promise<Logs> {
+    const c = this.requireReadable('evaluateDataset()');
+    return runEvaluateDataset(c, source);
+  }
+
+  /** Outputs for every batch of a dataset ({ xs } elements or plain inputs), as one [n, outputSize] Tensor. */
+  async predictDataset(source: DatasetSource<unknown>): Promise<Tensor> {
+    const c = this.requireReadable('predictDataset()');
+    return runPredictDataset(c, source);
   }
 
   /** One optimizer step on (x, y), synchronously (Keras train_on_batch); returns the batch's loss and metrics. */
