@@ -7,7 +7,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
+import { nativePath } from '../../lib/native.js';
 import { Sequential, Dense, loadModel, optimizers, type Tensor } from '../../lib/index.js';
 import type { NativeEngine } from '../../lib/engine/native-engine.js';
 import { BACKENDS } from './backends.js';
@@ -173,6 +175,56 @@ describe.skipIf(!BACKENDS.includes('native'))('serving while fit() runs (native)
     expect(sameBits(loaded.engine.getOptimizerState(), ref.state)).toBe(true);
     loaded.dispose();
     model.dispose();
+  }, 120_000);
+
+  it('one model per Worker, in two Workers at once: each trains and serves its reads', async () => {
+    // The raw addon Engine in each Worker (its own addon instance and libuv jobs), as a service running a model per
+    // thread would: predict, getParams and predictAsync while its trainBatches runs.
+    const code = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const { Engine } = require(workerData.addon);
+      const e = new Engine(workerData.plan);
+      const n = 2048, x = new Float32Array(n * 256).map((_, i) => (i % 13) / 13), y = new Float32Array(n * 10);
+      for (let i = 0; i < n; i++) y[i * 10 + (i % 10)] = 1;
+      const order = new Uint32Array(n).map((_, i) => i);
+      (async () => {
+        const job = e.trainBatches(x, y, n, order, 16, 0, n / 16, null, false);
+        let done = false, reads = 0, served = 0;
+        job.then(() => (done = true));
+        while (!done) {
+          if (e.isServing()) served++;
+          e.predict(x, 4, 4, new Float32Array(40));
+          e.getParams();
+          await e.predictAsync(x, 8, 8);
+          reads++;
+        }
+        await job;
+        parentPort.postMessage({ reads, served, step: e.getStep() });
+      })().catch((err) => parentPort.postMessage({ error: String(err && err.code || err) }));`;
+    const spec = {
+      inputSize: 256, loss: 'categoricalCrossentropy', metrics: [], seed: 1, optimizer: { kind: 'adam', learningRate: 1e-3 },
+      layers: [
+        { name: 'a', type: 'dense', inputSize: 256, units: 256, useBias: true, activation: { kind: 'relu' }, kernelInitializer: { kind: 'glorotUniform' },
+          biasInitializer: { kind: 'zeros' }, kernelRegularizer: null, biasRegularizer: null },
+        { name: 'b', type: 'dense', inputSize: 256, units: 10, useBias: true, activation: { kind: 'softmax' }, kernelInitializer: { kind: 'glorotUniform' },
+          biasInitializer: { kind: 'zeros' }, kernelRegularizer: null, biasRegularizer: null },
+      ],
+    };
+    const run = () => new Promise<{ reads: number; served: number; step: number; error?: string }>((resolve, reject) => {
+      const w = new Worker(code, { eval: true, workerData: { addon: nativePath, plan: spec } });
+      w.once('message', (m) => {
+        resolve(m);
+        void w.terminate();
+      });
+      w.once('error', reject);
+    });
+    const results = await Promise.all([run(), run()]);
+    console.log(`two Workers: ${JSON.stringify(results)}`);
+    for (const r of results) {
+      expect(r.error).toBeUndefined();
+      expect(r.step).toBe(2048 / 16);
+      expect(r.served).toBeGreaterThan(0);
+    }
   }, 120_000);
 
   it('two models train and serve at once', async () => {
