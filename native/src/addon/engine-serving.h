@@ -26,7 +26,7 @@
 namespace simdnet::addon {
 
 struct EngineServing {
-  std::unique_ptr<engine::Engine> pub, sync_reader, job_reader;
+  std::unique_ptr<engine::Engine> pub, sync_reader, job_reader;  // readers made on first use (ops-engine.cc)
   std::mutex pub_mu;  // guards pub and version
   std::mutex job_mu;  // one async read at a time on job_reader
   uint64_t version = 0;

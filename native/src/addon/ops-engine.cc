@@ -305,16 +305,21 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   // Reads go to the published snapshot: a trainBatches job is running (and the engine is not disposed).
   bool Serving() const { return st_->engine && st_->training.load() && st_->serving; }
 
-  // The serving state, made on first use (JS thread): the published copy and two readers of the same plan.
+  // A reader or published copy of the same plan (JS thread).
+  std::unique_ptr<Engine> Copy(Napi::Env env) {
+    engine::Status status;
+    std::unique_ptr<Engine> e = Engine::create(st_->engine->plan(), &status);
+    if (!e) throw_error(env, "SIMDNET_ABORTED", "Could not allocate the serving copy of the engine");
+    return e;
+  }
+
+  // The serving state, made on first use (JS thread): the published copy; each reader is made when first needed
+  // (SyncReader, AsyncReader), so a model that only trains holds one more copy, one that only predicts async two.
   EngineServing& Serve(Napi::Env env) {
     if (!st_->engine) throw_error(env, "SIMDNET_DISPOSED", "This engine has been disposed");
     if (!st_->serving) {
       auto sv = std::make_unique<EngineServing>();
-      engine::Status status;
-      sv->pub = Engine::create(st_->engine->plan(), &status);
-      if (sv->pub) sv->sync_reader = Engine::create(st_->engine->plan(), &status);
-      if (sv->sync_reader) sv->job_reader = Engine::create(st_->engine->plan(), &status);
-      if (!sv->job_reader) throw_error(env, "SIMDNET_ABORTED", "Could not allocate the serving copy of the engine");
+      sv->pub = Copy(env);
       if (!st_->busy.load()) EngineServing::copy_state(*sv->pub, *st_->engine);
       st_->serving = std::move(sv);
       SyncMemory(env);
@@ -336,9 +341,19 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     ++sv.version;
   }
 
+  // The async jobs' reader, made before the first one is queued (none can be running on it while it is null).
+  void AsyncReader(Napi::Env env) {
+    EngineServing& sv = Serve(env);
+    if (!sv.job_reader) sv.job_reader = Copy(env);
+  }
+
   // The JS thread's reader, brought up to the published step.
   Engine& SyncReader(Napi::Env env) {
     EngineServing& sv = Serve(env);
+    if (!sv.sync_reader) {
+      sv.sync_reader = Copy(env);
+      SyncMemory(env);
+    }
     sv.refresh(*sv.sync_reader, sv.sync_version);
     return *sv.sync_reader;
   }
@@ -782,6 +797,7 @@ Napi::Value EngineWrap::EvaluateAsync(const Napi::CallbackInfo& info) {
   Engine& e = *st_->engine;
   EvalArgs a = ReadEval(info, e, true, nullptr);
   PublishIfIdle(env);
+  AsyncReader(env);
   std::vector<JobInput> in;
   in.reserve(2);
   in.emplace_back(env, info[0], a.x, a.n * e.input_size() * sizeof(float), JobInput::kPin);
@@ -801,6 +817,7 @@ Napi::Value EngineWrap::PredictAsync(const Napi::CallbackInfo& info) {
   Engine& e = *st_->engine;
   EvalArgs a = ReadEval(info, e, false, nullptr);
   PublishIfIdle(env);
+  AsyncReader(env);
   Napi::Float32Array out = Napi::Float32Array::New(env, checked_mul(env, a.n, e.output_size()));
   std::vector<JobInput> in;
   in.emplace_back(env, info[0], a.x, a.n * e.input_size() * sizeof(float), JobInput::kPin);
