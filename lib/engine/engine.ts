@@ -180,6 +180,11 @@ export interface Engine {
   /** Bytes of native (or JS typed-array) memory the plan holds now. */
   memoryBytes(): number;
   readonly busy: boolean;
+  /** Reads (getParams, getOptimizerState, step, evaluate, predict, their async forms) are allowed now: the engine
+   *  is idle or trainBatches runs (reads then see one completed step: docs/engine.md, "Serving while training"). */
+  readonly readable: boolean;
+  /** Runs synchronous reads so that all of them see the same step (save() during training). */
+  consistentRead<T>(read: () => T): T;
   dispose(): void;
   readonly disposed: boolean;
 }

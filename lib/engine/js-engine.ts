@@ -104,7 +104,7 @@ export class JsEngine implements Engine {
   }
 
   getOptimizerState(): Float32Array[] {
-    this.checkIdle();
+    this.checkUsable();
     return this.optimizerStateLayout().map((e) => Float32Array.from(stateArray(this.slots[e.paramIndex], e.slot, this.opt)));
   }
 
@@ -132,6 +132,15 @@ export class JsEngine implements Engine {
 
   get step(): number {
     return this.t;
+  }
+
+  /** Reads between two steps of trainBatches (it yields only there) see one completed step. */
+  get readable(): boolean {
+    return !this.disposedFlag;
+  }
+
+  consistentRead<T>(read: () => T): T {
+    return read();
   }
 
   get busy(): boolean {

@@ -54,6 +54,24 @@ interface NativeEngineHandle {
   dispose(): void;
   inputSize(): number;
   outputSize(): number;
+  isServing(): boolean;
+  holdSnapshot(on: boolean): void;
+  setPublishInterval(ms: number): void;
+  servingStats(): ServingStats;
+}
+
+/** Counters of the weight snapshot published for reads during training (native/src/addon/engine-serving.h). */
+export interface ServingStats {
+  /** Snapshots published by the training thread (after a step). */
+  publishes: number;
+  /** Publishes skipped because a reader was copying the snapshot at that moment. */
+  skipped: number;
+  /** Time the training thread spent copying published snapshots, in ms (all publishes so far). */
+  publishMs: number;
+  /** Version of the snapshot (publishes, plus one at the start of each trainBatches). */
+  version: number;
+  /** Optimizer step the snapshot holds. */
+  step: number;
 }
 
 type NativeEngineCtor = new (plan: PlanSpec) => NativeEngineHandle;
@@ -154,8 +172,37 @@ export class NativeEngine implements Engine {
     return this.#params.map((p) => ({ ...p, shape: [...p.shape] }));
   }
 
+  // Reads (getParams, getOptimizerState, step, evaluate, predict and their async forms) also work while trainBatches
+  // runs: the addon then serves them from the snapshot of the last published step (docs/engine.md, "Serving while
+  // training"), so they check #live() only; the addon still refuses them during another call's job.
   getParams(): Float32Array[] {
-    return this.#idle().getParams();
+    return this.#live().getParams();
+  }
+
+  /** Reads are allowed now: nothing runs, or a trainBatches job runs and reads go to its published snapshot. */
+  get readable(): boolean {
+    return !this.#disposed && (!this.#h.isBusy() || this.#h.isServing());
+  }
+
+  /** Runs `read` (synchronous reads only) with publishing paused, so all it reads comes from one step. */
+  consistentRead<T>(read: () => T): T {
+    const h = this.#live();
+    if (!h.isServing()) return read();
+    h.holdSnapshot(true);
+    try {
+      return read();
+    } finally {
+      h.holdSnapshot(false);
+    }
+  }
+
+  /** Minimum time between two snapshots published during training, in ms (default 5; 0: after every step). */
+  setPublishInterval(ms: number): void {
+    this.#live().setPublishInterval(ms);
+  }
+
+  servingStats(): ServingStats {
+    return this.#live().servingStats();
   }
 
   setParams(values: Float32Array[]): void {
@@ -179,7 +226,7 @@ export class NativeEngine implements Engine {
   }
 
   getOptimizerState(): Float32Array[] {
-    return this.#idle().getOptimizerState();
+    return this.#live().getOptimizerState();
   }
 
   setOptimizerState(arrays: Float32Array[], step: number): void {
@@ -272,7 +319,7 @@ export class NativeEngine implements Engine {
   }
 
   evaluate(x: Float32Array, y: Float32Array, n: number, batchSize: number): Logs {
-    const h = this.#idle();
+    const h = this.#live();
     this.#checkEval(x, y, n, batchSize);
     h.evaluate(x, y, n, batchSize);
     return this.#toLogs(this.#logs);
@@ -280,15 +327,17 @@ export class NativeEngine implements Engine {
 
   async evaluateAsync(x: Float32Array, y: Float32Array, n: number, batchSize: number): Promise<Logs> {
     const context = new Error();
-    const h = this.#idle();
+    const h = this.#live();
     this.#checkEval(x, y, n, batchSize);
     const held: Held[] = [];
+    // The job runs on the addon's reader engine (the published snapshot): it never holds this engine, so no
+    // exclusive phase (a fit() may start meanwhile).
     try {
-      return this.#toLogs(await this.#exclusive(async () => {
+      return this.#toLogs(await (async () => {
         held.push(...(await holdAll([{ src: x, length: n * this.inputSize, name: 'x' }, { src: y, length: n * this.#targetSize, name: 'y' }])));
         this.#live();
         return h.evaluateAsync(held[0].data, held[1].data, n, batchSize);
-      }));
+      })());
     } catch (err) {
       throw nativeError(err, context);
     } finally {
@@ -297,22 +346,22 @@ export class NativeEngine implements Engine {
   }
 
   predict(x: Float32Array, n: number, batchSize: number): Float32Array {
-    const h = this.#idle();
+    const h = this.#live();
     this.#checkEval(x, null, n, batchSize);
     return h.predict(x, n, batchSize, new Float32Array(n * this.outputSize));
   }
 
   async predictAsync(x: Float32Array, n: number, batchSize: number): Promise<Float32Array> {
     const context = new Error();
-    const h = this.#idle();
+    const h = this.#live();
     this.#checkEval(x, null, n, batchSize);
     const held: Held[] = [];
     try {
-      return await this.#exclusive(async () => {
+      return await (async () => {
         held.push(...(await holdAll([{ src: x, length: n * this.inputSize, name: 'x' }])));
         this.#live();
         return h.predictAsync(held[0].data, n, batchSize);
-      });
+      })();
     } catch (err) {
       throw nativeError(err, context);
     } finally {

@@ -4,6 +4,7 @@ import { SimdnetError, SimdnetTypeError } from '../errors.js';
 import { holdAll, type Held } from '../engine/snapshot.js';
 import { firstNonFinite, toMatrix, type Matrix } from '../tensor.js';
 import { isDetached } from '../validate.js';
+import { firstNonFiniteAsync, needsSlicing, toMatrixAsync } from './ingest.js';
 
 /** A typed array whose buffer was transferred or released reads as empty: say so rather than "no samples". */
 function checkNotDetached(v: unknown, name: string): void {
@@ -13,8 +14,35 @@ function checkNotDetached(v: unknown, name: string): void {
 
 export function prepareInputs(x: unknown, inputSize: number, name = 'x'): Matrix {
   checkNotDetached(x, name);
-  const m = toMatrix(x, name, inputSize);
+  return nonEmpty(toMatrix(x, name, inputSize), name);
+}
+
+function nonEmpty(m: Matrix, name: string): Matrix {
   if (m.rows === 0) throw new SimdnetError('SIMDNET_SHAPE_MISMATCH', `Expected at least one sample in ${name} but it is empty`);
+  return m;
+}
+
+/**
+ * prepareInputs for the asynchronous entry points: a large conversion is spread over event-loop turns
+ * (./ingest.ts); anything else is done at once and returned as is (no await, so a snapshot can start in the call).
+ */
+export function prepareInputsAsync(x: unknown, inputSize: number, name = 'x'): Matrix | Promise<Matrix> {
+  if (!needsSlicing(x)) return prepareInputs(x, inputSize, name);
+  checkNotDetached(x, name);
+  return toMatrixAsync(x, name, inputSize).then((m) => nonEmpty(m, name));
+}
+
+/** prepareTargets for the asynchronous entry points (as prepareInputsAsync). */
+export function prepareTargetsAsync(y: unknown, loss: LossName, outputSize: number, name = 'y'): Matrix | Promise<Matrix> {
+  if (!needsSlicing(y)) return prepareTargets(y, loss, outputSize, name);
+  return prepareTargetsSliced(y, loss, outputSize, name);
+}
+
+async function prepareTargetsSliced(y: unknown, loss: LossName, outputSize: number, name: string): Promise<Matrix> {
+  checkNotDetached(y, name);
+  const sparse = loss === 'sparseCategoricalCrossentropy';
+  const m = await toMatrixAsync(y, name, sparse ? 1 : outputSize);
+  if (sparse) checkLabels(m, outputSize, name);
   return m;
 }
 
@@ -25,16 +53,21 @@ export function prepareInputs(x: unknown, inputSize: number, name = 'x'): Matrix
 export function prepareTargets(y: unknown, loss: LossName, outputSize: number, name = 'y'): Matrix {
   checkNotDetached(y, name);
   if (loss === 'sparseCategoricalCrossentropy') {
+    // Labels as numbers, or an Int32Array / Uint8Array / ... of class indices (Dataset.labels).
     const m = toMatrix(y, name, 1);
-    for (let i = 0; i < m.rows; i++) {
-      const v = m.data[i];
-      if (!Number.isInteger(v) || v < 0 || v >= outputSize)
-        throw new SimdnetError(Number.isFinite(v) ? 'SIMDNET_INVALID_ARGUMENT' : 'SIMDNET_NOT_FINITE',
-          `Expected integer labels in [0, ${outputSize}) for ${name} (sparseCategoricalCrossentropy) but ${name}[${i}] is ${v}`);
-    }
+    checkLabels(m, outputSize, name);
     return m;
   }
   return toMatrix(y, name, outputSize);
+}
+
+function checkLabels(m: Matrix, outputSize: number, name: string): void {
+  for (let i = 0; i < m.rows; i++) {
+    const v = m.data[i];
+    if (!Number.isInteger(v) || v < 0 || v >= outputSize)
+      throw new SimdnetError(Number.isFinite(v) ? 'SIMDNET_INVALID_ARGUMENT' : 'SIMDNET_NOT_FINITE',
+        `Expected integer labels in [0, ${outputSize}) for ${name} (sparseCategoricalCrossentropy) but ${name}[${i}] is ${v}`);
+  }
 }
 
 function notFinite(m: Matrix, name: string, at: number, value = m.data[at]): SimdnetError {
@@ -82,4 +115,30 @@ export function checkSameRows(x: Matrix, y: Matrix, xName: string, yName: string
 /** Rows [start, end) of a matrix, sharing memory. */
 export function sliceRows(m: Matrix, start: number, end: number): Matrix {
   return { data: m.data.subarray(start * m.cols, end * m.cols), rows: end - start, cols: m.cols };
+}
+
+/**
+ * evaluateAsync's x and y, checked (same rows, finite): at once when no conversion needs slicing (no await, so the
+ * engine's snapshot starts in the call), else converted over event-loop turns (./ingest.ts).
+ */
+export function prepareEvalAsync(x: unknown, y: unknown, loss: LossName, inputSize: number, outputSize: number): { xm: Matrix; ym: Matrix } | Promise<{ xm: Matrix; ym: Matrix }> {
+  const finish = (xm: Matrix, ym: Matrix) => {
+    checkSameRows(xm, ym, 'x', 'y');
+    checkFinite(xm, 'x');
+    checkFinite(ym, 'y');
+    return { xm, ym };
+  };
+  const xP = prepareInputsAsync(x, inputSize, 'x');
+  const yP = prepareTargetsAsync(y, loss, outputSize, 'y');
+  if (!(xP instanceof Promise) && !(yP instanceof Promise)) return finish(xP, yP);
+  return (async () => {
+    const [xm, ym] = await Promise.all([xP, yP]);
+    checkSameRows(xm, ym, 'x', 'y');
+    // The converted matrices are this call's own: checked in slices too.
+    for (const [m, name] of [[xm, 'x'], [ym, 'y']] as const) {
+      const i = await firstNonFiniteAsync(m);
+      if (i >= 0) throw notFinite(m, name, i);
+    }
+    return { xm, ym };
+  })();
 }

@@ -15,11 +15,13 @@ import { ProgressBar } from '../callbacks/progress-bar.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { History } from './history.js';
 import type { Held } from '../engine/snapshot.js';
-import { checkSameRows, prepareInputs, prepareTargets, sliceRows, snapshotMatrices } from './data.js';
+import { checkSameRows, prepareInputsAsync, prepareTargetsAsync, sliceRows, snapshotMatrices } from './data.js';
 import { identityOrder, shuffledOrder, shuffleStream } from './shuffle.js';
-import type { Tensor, NestedArray } from '../tensor.js';
+import type { Tensor, NestedArray, NumericArray, TypedRows } from '../tensor.js';
 
-export type Inputs = Tensor | Float32Array | NestedArray[];
+/** Tensor; a flat typed array (Float32Array, Float64Array, Int32Array, Uint8Array, ...: values as they are, no
+ *  scaling); an array of typed-array rows; nested number arrays. */
+export type Inputs = Tensor | NumericArray | TypedRows | NestedArray[];
 
 export interface FitArgs {
   /** Epochs to run (default 1). */
@@ -157,14 +159,20 @@ async function fitHeld(host: FitHost, x: unknown, y: unknown, p: Parsed, held: H
   const { engine } = host;
   const labels = host.loss === 'sparseCategoricalCrossentropy' ? engine.outputSize : undefined;
   // Shapes and labels of everything are checked before the first snapshot is taken, then each is copied once.
-  const xIn = prepareInputs(x, engine.inputSize, 'x');
-  const yIn = prepareTargets(y, host.loss, engine.outputSize, 'y');
+  // Converted in slices with event-loop turns between (./ingest.ts).
+  // (An await only where there is slicing to do: a Float32Array's snapshot still starts within the call.)
+  const xP = prepareInputsAsync(x, engine.inputSize, 'x');
+  const xIn = xP instanceof Promise ? await xP : xP;
+  const yP = prepareTargetsAsync(y, host.loss, engine.outputSize, 'y');
+  const yIn = yP instanceof Promise ? await yP : yP;
   checkSameRows(xIn, yIn, 'x', 'y');
   let xValIn = null;
   let yValIn = null;
   if (p.validationData) {
-    xValIn = prepareInputs(p.validationData[0], engine.inputSize, 'validationData[0]');
-    yValIn = prepareTargets(p.validationData[1], host.loss, engine.outputSize, 'validationData[1]');
+    const xvP = prepareInputsAsync(p.validationData[0], engine.inputSize, 'validationData[0]');
+    xValIn = xvP instanceof Promise ? await xvP : xvP;
+    const yvP = prepareTargetsAsync(p.validationData[1], host.loss, engine.outputSize, 'validationData[1]');
+    yValIn = yvP instanceof Promise ? await yvP : yvP;
     checkSameRows(xValIn, yValIn, 'validationData[0]', 'validationData[1]');
   }
   const list = [{ m: xIn, name: 'x' }, { m: yIn, name: 'y', labels }];

@@ -18,8 +18,10 @@ import { runFit, type FitArgs, type Inputs } from './fit.js';
 import { summaryTable } from './summary.js';
 import { saveFormat, saveModel, saveOnnx } from '../io/save.js';
 import type { SaveOptions } from '../export/save-options.js';
-import { checkFinite, checkSameRows, prepareInputs, prepareTargets } from './data.js';
 import { INFERENCE_LOSS, carryParams, inferenceOptimizer, notCompiledMessage } from './inference.js';
+import { predictOnBatch, testOnBatch, trainOnBatch } from './on-batch.js';
+import { runEvaluateDataset, runFitDataset, runPredictDataset, type DatasetSource, type FitDatasetArgs } from './fit-dataset.js';
+import { checkFinite, checkSameRows, prepareEvalAsync, prepareInputs, prepareInputsAsync, prepareTargets } from './data.js';
 
 export interface SequentialArgs {
   /** Layers, first one with inputShape. */
@@ -156,6 +158,21 @@ export class Sequential implements TrainingModel {
     return c;
   }
 
+  /** Compiled, and reads allowed: idle, or fit() running (reads then see its latest published step). */
+  private requireReadable(what: string): Compiled {
+    return this.readable(this.requireCompiled(what), what);
+  }
+
+  /** An engine (compiled or inference-only) that allows reads: idle, or fit() running. */
+  private requireReadableEngine(what: string): Compiled {
+    return this.readable(this.requireEngine(what), what);
+  }
+
+  private readable(c: Compiled, what: string): Compiled {
+    if (!c.engine.readable) throw new SimdnetError('SIMDNET_BUSY', `Model ${this.name} is busy with an asynchronous call; ${what} must wait until it settles`);
+    return c;
+  }
+
   get inputSize(): number {
     if (this.layerList.length === 0) throw new SimdnetError('SIMDNET_NOT_BUILT', `Model ${this.name} has no layers`);
     return this.layerList[0].inputSize;
@@ -281,7 +298,7 @@ export class Sequential implements TrainingModel {
 
   /** Loss (with penalties) and metrics in inference mode. */
   evaluate(x: Inputs, y: Inputs, args?: EvaluateArgs): Logs {
-    const c = this.requireIdle('evaluate()');
+    const c = this.requireReadable('evaluate()');
     const { xm, ym, batchSize } = this.evalData(x, y, args, c);
     const logs = c.engine.evaluate(xm.data, ym.data, xm.rows, batchSize);
     if (c.jsMetrics.length === 0) return logs;
@@ -289,8 +306,10 @@ export class Sequential implements TrainingModel {
   }
 
   async evaluateAsync(x: Inputs, y: Inputs, args?: EvaluateArgs): Promise<Logs> {
-    const c = this.requireIdle('evaluateAsync()');
-    const { xm, ym, batchSize } = this.evalData(x, y, args, c);
+    const c = this.requireReadable('evaluateAsync()');
+    const batchSize = checkSize(args?.batchSize ?? 32, 'batchSize', 1);
+    const d = prepareEvalAsync(x, y, c.loss, c.engine.inputSize, c.engine.outputSize); // nested input: in slices
+    const { xm, ym } = d instanceof Promise ? await d : d;
     const logs = await c.engine.evaluateAsync(xm.data, ym.data, xm.rows, batchSize);
     if (c.jsMetrics.length === 0) return logs;
     const out = await c.engine.predictAsync(xm.data, xm.rows, batchSize);
@@ -299,7 +318,7 @@ export class Sequential implements TrainingModel {
 
   /** Outputs for x in inference mode, as an [n, outputSize] Tensor. */
   predict(x: Inputs, args?: PredictArgs): Tensor {
-    const c = this.requireIdleEngine('predict()');
+    const c = this.requireReadableEngine('predict()');
     const batchSize = checkSize(args?.batchSize ?? 32, 'batchSize', 1);
     const xm = prepareInputs(x, c.engine.inputSize, 'x');
     return new Tensor(c.engine.predict(xm.data, xm.rows, batchSize), [xm.rows, c.engine.outputSize]);
@@ -307,11 +326,54 @@ export class Sequential implements TrainingModel {
 
   /** predict off the main thread (native engine); the JS engine runs it after yielding once. */
   async predictAsync(x: Inputs, args?: PredictArgs): Promise<Tensor> {
-    const c = this.requireIdleEngine('predictAsync()');
+    const c = this.requireReadableEngine('predictAsync()');
     const batchSize = checkSize(args?.batchSize ?? 32, 'batchSize', 1);
-    const xm = prepareInputs(x, c.engine.inputSize, 'x');
+    const xP = prepareInputsAsync(x, c.engine.inputSize, 'x'); // nested input: in slices
+    const xm = xP instanceof Promise ? await xP : xP;
     const out = await c.engine.predictAsync(xm.data, xm.rows, batchSize);
     return new Tensor(out, [xm.rows, c.engine.outputSize]);
+  }
+
+  /** Trains on the { xs, ys } batches a re-iterable source yields (lib/models/fit-dataset.ts); resolves with the History. */
+  async fitDataset(source: DatasetSource, args?: FitDatasetArgs): Promise<History> {
+    const c = this.requireIdle('fitDataset()', true);
+    this.training = true;
+    try {
+      return await runFitDataset(
+        { engine: c.engine, optimizer: c.optimizer, loss: c.loss, metrics: c.metrics, layerNames: this.layerList.map((l) => l.name),
+          model: this, compileSeed: c.seed, fitIndex: this.fitCount++, checkAlive: () => this.checkUsable() },
+        source, args,
+      );
+    } finally {
+      this.training = false;
+    }
+  }
+
+  /** Loss and metrics over one pass of a dataset of { xs, ys } batches. */
+  async evaluateDataset(source: DatasetSource): Promise<Logs> {
+    const c = this.requireReadable('evaluateDataset()');
+    return runEvaluateDataset(c, source);
+  }
+
+  /** Outputs for every batch of a dataset ({ xs } elements or plain inputs), as one [n, outputSize] Tensor. */
+  async predictDataset(source: DatasetSource<unknown>): Promise<Tensor> {
+    const c = this.requireReadable('predictDataset()');
+    return runPredictDataset(c, source);
+  }
+
+  /** One optimizer step on (x, y), synchronously (Keras train_on_batch); returns the batch's loss and metrics. */
+  trainOnBatch(x: Inputs, y: Inputs): Logs {
+    return trainOnBatch(this.requireIdle('trainOnBatch()', true), x, y);
+  }
+
+  /** Loss and metrics on (x, y) as one batch, synchronously (Keras test_on_batch). */
+  testOnBatch(x: Inputs, y: Inputs): Logs {
+    return testOnBatch(this.requireReadable('testOnBatch()'), x, y);
+  }
+
+  /** Outputs for x as one batch, synchronously (Keras predict_on_batch). */
+  predictOnBatch(x: Inputs): Tensor {
+    return predictOnBatch(this.requireReadable('predictOnBatch()'), x);
   }
 
   /** Prints the Keras summary table (unless print is false or a function to print with) and returns it. */
@@ -332,7 +394,7 @@ export class Sequential implements TrainingModel {
 
   /** Copies of every parameter (engine order: per layer kernel, bias / gamma, beta, moving_mean, moving_variance). */
   getWeights(): Tensor[] {
-    const c = this.requireIdleEngine('getWeights()');
+    const c = this.requireReadableEngine('getWeights()');
     const infos = c.engine.params();
     return c.engine.getParams().map((v, i) => new Tensor(v, infos[i].shape));
   }
@@ -358,7 +420,7 @@ export class Sequential implements TrainingModel {
 
   /** @internal copies of one layer's parameters (Layer.getWeights). */
   layerWeights(layer: Layer): Float32Array[] {
-    const c = this.requireIdleEngine('getWeights()');
+    const c = this.requireReadableEngine('getWeights()');
     const idx = this.layerList.indexOf(layer);
     const all = c.engine.getParams();
     return c.engine.params().flatMap((p, i) => (p.layerIndex === idx ? [all[i]] : []));
@@ -371,11 +433,12 @@ export class Sequential implements TrainingModel {
 
   /** Saves topology, training config and weights to a directory, atomically (see lib/io). */
   async save(path: string, options?: SaveOptions): Promise<void> {
-    const c = this.requireIdleEngine('save()');
-    if (saveFormat(options) === 'onnx') return saveOnnx(this, path, options!.onnx);
+    const c = this.requireReadableEngine('save()');
+    if (saveFormat(options) === 'onnx') return c.engine.consistentRead(() => saveOnnx(this, path, options!.onnx));
     // lib/io needs a trainingConfig: a never-compiled model saves the inference engine's (INFERENCE_LOSS, plain
     // SGD), so loadModel returns it compiled with those (docs/metrics.md, "Inference without compile").
-    await saveModel(saveView(this, c), path);
+    // saveModel reads every array synchronously before its first await: one step's state, even during fit().
+    await c.engine.consistentRead(() => saveModel(saveView(this, c), path));
   }
 
   /** Bytes the engine holds. */

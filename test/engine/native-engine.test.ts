@@ -210,13 +210,16 @@ describe.runIf(native)('NativeEngine', () => {
     const args = { x: bigX, y: bigY, n: N, order: bigOrder, batchSize: 64, firstBatch: 0, batchCount: 8 };
     const p = e.trainBatches(args);
     await expect(e.trainBatches(args)).rejects.toMatchObject({ code: 'SIMDNET_BUSY' });
-    await expect(e.evaluateAsync(bigX, bigY, N, 128)).rejects.toMatchObject({ code: 'SIMDNET_BUSY' });
-    await expect(e.predictAsync(bigX, 10, 10)).rejects.toMatchObject({ code: 'SIMDNET_BUSY' });
+    // Reads are served from the published snapshot while training runs (issue 12); writes stay refused.
+    expect(e.getParams().length).toBe(e.params().length);
     expect(() => e.trainStep(bigX, bigY, 4)).toThrow(codeOf('SIMDNET_BUSY'));
-    expect(() => e.getParams()).toThrow(codeOf('SIMDNET_BUSY'));
+    expect(() => e.setParams(e.getParams())).toThrow(codeOf('SIMDNET_BUSY'));
+    const reads = [e.evaluateAsync(bigX, bigY, N, 128), e.predictAsync(bigX, 10, 10)] as const;
     expect(() => e.dispose()).toThrow(codeOf('SIMDNET_BUSY'));
     expect(e.disposed).toBe(false);
     expect((await p).steps).toBe(8);
+    expect(Number.isFinite((await reads[0]).loss)).toBe(true);
+    expect((await reads[1]).length).toBe(10 * e.outputSize);
     expect(e.busy).toBe(false);
     e.trainStep(bigX, bigY, 4);
   });

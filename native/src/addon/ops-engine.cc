@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "addon/args.h"
+#include "addon/engine-serving.h"
 #include "addon/job-input.h"
 #include "addon/ops-engine-plan.h"
 #include "addon/registry.h"
@@ -68,13 +69,23 @@ Napi::Array diag_values(Napi::Env env, const std::vector<LayerDiag>& diags) {
 struct EngineState {
   std::unique_ptr<Engine> engine;
   std::atomic<bool> busy{false}, cancel{false};
+  // Serving while training (engine-serving.h): made at the first trainBatches; `training` is set while that job
+  // runs, and reads then go to the published snapshot instead of throwing SIMDNET_BUSY.
+  std::unique_ptr<EngineServing> serving;
+  std::atomic<bool> training{false};
+  std::atomic<int> serve_jobs{0};
   bool finalized = false;  // the JS object is gone: no more memory reports
   int64_t reported = 0;    // bytes reported to V8 with AdjustExternalMemory
 
   // Tells V8 how much native memory the plan holds now (JS thread, after anything that may allocate or free).
   void sync_memory(Napi::Env env) {
     if (finalized) return;
-    const int64_t now = engine ? static_cast<int64_t>(engine->memory_bytes()) : 0;
+    // job_reader is left out: its buffers may be resized on a libuv thread while this runs.
+    int64_t now = engine ? static_cast<int64_t>(engine->memory_bytes()) : 0;
+    if (serving) {
+      if (serving->pub) now += static_cast<int64_t>(serving->pub->memory_bytes());
+      if (serving->sync_reader) now += static_cast<int64_t>(serving->sync_reader->memory_bytes());
+    }
     if (now != reported) {
       adjust(env, now - reported);
       reported = now;
@@ -91,7 +102,9 @@ struct EngineState {
 // Base for the three async jobs: a promise, the references that keep inputs alive, and the busy/memory bookkeeping.
 class EngineJob : public Napi::AsyncWorker {
  public:
-  EngineJob(Napi::Env env, std::shared_ptr<EngineState> st, Napi::Object self, const char* name);
+  // `serve`: a read on the published snapshot during training (engine-serving.h): runs on serving->job_reader and
+  // leaves the busy flag alone.
+  EngineJob(Napi::Env env, std::shared_ptr<EngineState> st, Napi::Object self, const char* name, bool serve = false);
   Napi::Promise Promise() { return deferred_.Promise(); }
   // With the JS thread's own FP state: the first job starts libuv's pool threads, which inherit it (fpenv.h).
   void Queue() {
@@ -112,6 +125,17 @@ class EngineJob : public Napi::AsyncWorker {
   void Execute() override {
     FpGuard fp;  // this libuv thread's own state comes back after the job
     try {
+      if (serve_) {
+        EngineServing& sv = *st_->serving;
+        std::lock_guard<std::mutex> lock(sv.job_mu);
+        sv.refresh(*sv.job_reader, sv.job_version);
+        if (!sv.job_reader->prepare(std::max<size_t>(1, serve_batch_))) {
+          SetError("SIMDNET_ABORTED: out of memory allocating buffers for a read during training");
+          return;
+        }
+        Run();
+        return;
+      }
       Run();
     } catch (const std::exception& e) {
       SetError(std::string("SIMDNET_ABORTED: native engine failure: ") + e.what());
@@ -124,6 +148,8 @@ class EngineJob : public Napi::AsyncWorker {
 
   std::shared_ptr<EngineState> st_;
   Engine* engine_;
+  bool serve_;
+  size_t serve_batch_ = 1;
 
  private:
   void Finish();
@@ -215,7 +241,10 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
          InstanceMethod<&EngineWrap::MemoryBytes>("memoryBytes"), InstanceMethod<&EngineWrap::IsBusy>("isBusy"),
          InstanceMethod<&EngineWrap::IsDisposed>("isDisposed"), InstanceMethod<&EngineWrap::Dispose>("dispose"),
          InstanceMethod<&EngineWrap::InputSize>("inputSize"),
-         InstanceMethod<&EngineWrap::OutputSize>("outputSize")});
+         InstanceMethod<&EngineWrap::OutputSize>("outputSize"), InstanceMethod<&EngineWrap::IsServing>("isServing"),
+         InstanceMethod<&EngineWrap::HoldSnapshot>("holdSnapshot"),
+         InstanceMethod<&EngineWrap::SetPublishInterval>("setPublishInterval"),
+         InstanceMethod<&EngineWrap::ServingStats>("servingStats")});
     exports.Set("Engine", ctor);
   }
 
@@ -269,7 +298,64 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   void Release() {
     if (!st_->engine) return;
     st_->engine.reset();
+    if (st_->serve_jobs.load() == 0) st_->serving.reset();
     st_->sync_memory(Env());
+  }
+
+  // Reads go to the published snapshot: a trainBatches job is running (and the engine is not disposed).
+  bool Serving() const { return st_->engine && st_->training.load() && st_->serving; }
+
+  // A reader or published copy of the same plan (JS thread).
+  std::unique_ptr<Engine> Copy(Napi::Env env) {
+    engine::Status status;
+    std::unique_ptr<Engine> e = Engine::create(st_->engine->plan(), &status);
+    if (!e) throw_error(env, "SIMDNET_ABORTED", "Could not allocate the serving copy of the engine");
+    return e;
+  }
+
+  // The serving state, made on first use (JS thread): the published copy; each reader is made when first needed
+  // (SyncReader, AsyncReader), so a model that only trains holds one more copy, one that only predicts async two.
+  EngineServing& Serve(Napi::Env env) {
+    if (!st_->engine) throw_error(env, "SIMDNET_DISPOSED", "This engine has been disposed");
+    if (!st_->serving) {
+      auto sv = std::make_unique<EngineServing>();
+      sv->pub = Copy(env);
+      if (!st_->busy.load()) EngineServing::copy_state(*sv->pub, *st_->engine);
+      st_->serving = std::move(sv);
+      SyncMemory(env);
+    }
+    return *st_->serving;
+  }
+
+  // predictAsync/evaluateAsync always run on serving->job_reader, so they never hold the engine (a fit() starting
+  // while one runs is not refused). Outside training the published parameters are brought up to the engine's own
+  // first (a copy of the parameters; only training changes them while a job runs).
+  void PublishIfIdle(Napi::Env env) {
+    EngineServing& sv = Serve(env);
+    if (st_->training.load() || busy()) return;
+    std::lock_guard<std::mutex> lock(sv.pub_mu);  // held elsewhere only for a copy of the parameters
+    Engine& e = *st_->engine;
+    for (size_t i = 0; i < e.param_count(); ++i)
+      std::memcpy(sv.pub->param(i), e.param(i), e.param_info(i).size * sizeof(float));
+    sv.pub->set_step(e.step());
+    ++sv.version;
+  }
+
+  // The async jobs' reader, made before the first one is queued (none can be running on it while it is null).
+  void AsyncReader(Napi::Env env) {
+    EngineServing& sv = Serve(env);
+    if (!sv.job_reader) sv.job_reader = Copy(env);
+  }
+
+  // The JS thread's reader, brought up to the published step.
+  Engine& SyncReader(Napi::Env env) {
+    EngineServing& sv = Serve(env);
+    if (!sv.sync_reader) {
+      sv.sync_reader = Copy(env);
+      SyncMemory(env);
+    }
+    sv.refresh(*sv.sync_reader, sv.sync_version);
+    return *sv.sync_reader;
   }
 
   // Every method that touches the engine: not disposed, not busy.
@@ -325,6 +411,10 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   }
 
   Napi::Value GetParams(const Napi::CallbackInfo& info) {
+    if (Serving()) {
+      std::lock_guard<std::mutex> lock(st_->serving->pub_mu);
+      return CopyOut(info.Env(), ParamArrays(*st_->serving->pub));
+    }
     Engine& e = Usable(info.Env());
     return CopyOut(info.Env(), ParamArrays(e));
   }
@@ -340,6 +430,10 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
 
   // Copies of the optimizer's state arrays, in Engine::optimizer_state order.
   Napi::Value GetOptimizerState(const Napi::CallbackInfo& info) {
+    if (Serving()) {
+      std::lock_guard<std::mutex> lock(st_->serving->pub_mu);
+      return CopyOut(info.Env(), StateArrays(*st_->serving->pub));
+    }
     Engine& e = Usable(info.Env());
     return CopyOut(info.Env(), StateArrays(e));
   }
@@ -363,6 +457,10 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
 
   Napi::Value GetLearningRate(const Napi::CallbackInfo& info) {
     if (!st_->engine) throw_error(info.Env(), "SIMDNET_DISPOSED", "This engine has been disposed");
+    if (Serving()) {
+      std::lock_guard<std::mutex> lock(st_->serving->pub_mu);
+      return Napi::Number::New(info.Env(), st_->serving->pub->learning_rate());
+    }
     return Napi::Number::New(info.Env(), st_->engine->learning_rate());
   }
 
@@ -376,7 +474,41 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
 
   Napi::Value GetStep(const Napi::CallbackInfo& info) {
     if (!st_->engine) throw_error(info.Env(), "SIMDNET_DISPOSED", "This engine has been disposed");
+    if (Serving()) {  // the snapshot's step, so that save() during training stores one step's state
+      std::lock_guard<std::mutex> lock(st_->serving->pub_mu);
+      return Napi::Number::New(info.Env(), static_cast<double>(st_->serving->pub->step()));
+    }
     return Napi::Number::New(info.Env(), static_cast<double>(st_->engine->step()));
+  }
+
+  // Serving while training: whether reads go to the snapshot now, pause/resume publishing (several reads that must
+  // see one step), the publishing interval, and counters (tests, bench).
+  Napi::Value IsServing(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), Serving()); }
+  Napi::Value HoldSnapshot(const Napi::CallbackInfo& info) {
+    const bool on = info.Length() > 0 && info[0].IsBoolean() && info[0].As<Napi::Boolean>().Value();
+    Serve(info.Env()).hold.store(on, std::memory_order_release);
+    return info.Env().Undefined();
+  }
+  Napi::Value SetPublishInterval(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsNumber() || !(info[0].As<Napi::Number>().DoubleValue() >= 0))
+      throw_range_error(env, "SIMDNET_INVALID_ARGUMENT", "Expected a number of milliseconds >= 0 for the publish interval");
+    Serve(env).interval_ns.store(static_cast<int64_t>(info[0].As<Napi::Number>().DoubleValue() * 1e6));
+    return env.Undefined();
+  }
+  Napi::Value ServingStats(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    EngineServing& sv = Serve(env);
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("publishes", Napi::Number::New(env, static_cast<double>(sv.publishes.load())));
+    o.Set("skipped", Napi::Number::New(env, static_cast<double>(sv.skipped.load())));
+    o.Set("publishMs", Napi::Number::New(env, static_cast<double>(sv.publish_ns.load()) / 1e6));
+    {
+      std::lock_guard<std::mutex> lock(sv.pub_mu);
+      o.Set("version", Napi::Number::New(env, static_cast<double>(sv.version)));
+      o.Set("step", Napi::Number::New(env, static_cast<double>(sv.pub->step())));
+    }
+    return o;
   }
 
   Napi::Value LogsBuffer(const Napi::CallbackInfo&) { return logs_ref_.Value(); }
@@ -402,7 +534,9 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     const float* y;
     size_t n, batch_size;
   };
-  EvalArgs ReadEval(const Napi::CallbackInfo& info, Engine& e, bool with_y) {
+  // `prepare_on`: the engine that will compute (its buffers are sized here), or nullptr for a serve job, which
+  // sizes job_reader's on its own thread.
+  EvalArgs ReadEval(const Napi::CallbackInfo& info, Engine& e, bool with_y, Engine* prepare_on) {
     Napi::Env env = info.Env();
     const size_t yi = with_y ? 1 : 0;
     EvalArgs a{};
@@ -414,13 +548,21 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
       a.y = get_f32(info, 1, "y", checked_mul(env, a.n, e.target_size()));
       CheckLabels(env, e, a.y, a.n);
     }
-    Prepare(env, e, std::max<size_t>(1, std::min(a.batch_size, a.n)), false);
+    if (prepare_on) Prepare(env, *prepare_on, std::max<size_t>(1, std::min(a.batch_size, a.n)), false);
     return a;
   }
 
   Napi::Value Evaluate(const Napi::CallbackInfo& info) {
+    if (Serving()) {
+      Engine& r = SyncReader(info.Env());
+      EvalArgs a = ReadEval(info, *st_->engine, true, &r);
+      LogSums logs;
+      r.evaluate(a.x, a.y, a.n, a.batch_size, &logs);
+      WriteLogs(info.Env(), logs);
+      return info.Env().Undefined();
+    }
     Engine& e = Usable(info.Env());
-    EvalArgs a = ReadEval(info, e, true);
+    EvalArgs a = ReadEval(info, e, true, &e);
     LogSums logs;
     e.evaluate(a.x, a.y, a.n, a.batch_size, &logs);
     WriteLogs(info.Env(), logs);
@@ -429,8 +571,9 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
 
   Napi::Value Predict(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    Engine& e = Usable(env);
-    EvalArgs a = ReadEval(info, e, false);
+    const bool serving = Serving();
+    Engine& e = serving ? SyncReader(env) : Usable(env);
+    EvalArgs a = ReadEval(info, e, false, &e);
     float* out = get_f32(info, 3, "out", checked_mul(env, a.n, e.output_size()));
     e.predict(a.x, a.n, a.batch_size, out);
     return info[3];
@@ -470,16 +613,26 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::Reference<Napi::ArrayBuffer> logs_buffer_ref_;
 };
 
-EngineJob::EngineJob(Napi::Env env, std::shared_ptr<EngineState> st, Napi::Object self, const char* name)
+EngineJob::EngineJob(Napi::Env env, std::shared_ptr<EngineState> st, Napi::Object self, const char* name, bool serve)
     : Napi::AsyncWorker(env, name),
       st_(std::move(st)),
-      engine_(st_->engine.get()),
+      engine_(serve ? st_->serving->job_reader.get() : st_->engine.get()),
+      serve_(serve),
       deferred_(Napi::Promise::Deferred::New(env)),
       self_(Napi::Persistent(self)) {
-  st_->busy.store(true);
+  if (serve_)
+    st_->serve_jobs.fetch_add(1);
+  else
+    st_->busy.store(true);
 }
 
 void EngineJob::Finish() {
+  if (serve_) {
+    st_->serve_jobs.fetch_sub(1);
+    st_->sync_memory(Env());
+    return;
+  }
+  st_->training.store(false);
   st_->busy.store(false);
   st_->sync_memory(Env());
 }
@@ -533,9 +686,11 @@ class TrainBatchesJob : public EngineJob {
 class EvaluateJob : public EngineJob {
  public:
   EvaluateJob(Napi::Env env, std::shared_ptr<EngineState> st, Napi::Object self, const float* x, const float* y, size_t n,
-              size_t batch_size, size_t metric_count)
-      : EngineJob(env, std::move(st), self, "simdnet:evaluate"),
-        x_(x), y_(y), n_(n), batch_size_(batch_size), metric_count_(metric_count) {}
+              size_t batch_size, size_t metric_count, bool serve)
+      : EngineJob(env, std::move(st), self, "simdnet:evaluate", serve),
+        x_(x), y_(y), n_(n), batch_size_(batch_size), metric_count_(metric_count) {
+    serve_batch_ = std::min(batch_size, n);
+  }
 
  protected:
   void Run() override { engine_->evaluate(x_, y_, n_, batch_size_, &logs_); }
@@ -551,9 +706,11 @@ class EvaluateJob : public EngineJob {
 class PredictJob : public EngineJob {
  public:
   PredictJob(Napi::Env env, std::shared_ptr<EngineState> st, Napi::Object self, const float* x, size_t n, size_t batch_size,
-             Napi::Float32Array out)
-      : EngineJob(env, std::move(st), self, "simdnet:predict"),
-        x_(x), n_(n), batch_size_(batch_size), out_data_(out.Data()), out_(Napi::Persistent(out)) {}
+             Napi::Float32Array out, bool serve)
+      : EngineJob(env, std::move(st), self, "simdnet:predict", serve),
+        x_(x), n_(n), batch_size_(batch_size), out_data_(out.Data()), out_(Napi::Persistent(out)) {
+    serve_batch_ = std::min(batch_size, n);
+  }
 
  protected:
   void Run() override { engine_->predict(x_, n_, batch_size_, out_data_); }
@@ -614,7 +771,19 @@ Napi::Value EngineWrap::TrainBatches(const Napi::CallbackInfo& info) {
   }
   st_->cancel.store(false);
   a.cancel = &st_->cancel;
+  // Reads during this job see the state at its start until the first publish after a step (engine-serving.h).
+  EngineServing& sv = Serve(env);
+  {
+    std::lock_guard<std::mutex> lock(sv.pub_mu);  // held elsewhere only for a copy of the parameters
+    EngineServing::copy_state(*sv.pub, e);
+    ++sv.version;
+    sv.last_ns = EngineServing::now_ns();
+  }
+  SyncMemory(env);
+  a.after_step = &EngineServing::after_step;
+  a.after_step_ctx = &sv;
   auto* job = new TrainBatchesJob(env, st_, info.This().As<Napi::Object>(), a, metric_count_);
+  st_->training.store(true);
   job->Adopt(std::move(in), {info[0], info[1], info[3]});
   Napi::Promise p = job->Promise();
   job->Queue();
@@ -623,14 +792,18 @@ Napi::Value EngineWrap::TrainBatches(const Napi::CallbackInfo& info) {
 
 Napi::Value EngineWrap::EvaluateAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Engine& e = Usable(env);
-  EvalArgs a = ReadEval(info, e, true);
+  const bool serve = true;
+  if (!st_->engine) throw_error(env, "SIMDNET_DISPOSED", "This engine has been disposed");
+  Engine& e = *st_->engine;
+  EvalArgs a = ReadEval(info, e, true, nullptr);
+  PublishIfIdle(env);
+  AsyncReader(env);
   std::vector<JobInput> in;
   in.reserve(2);
   in.emplace_back(env, info[0], a.x, a.n * e.input_size() * sizeof(float), JobInput::kPin);
   in.emplace_back(env, info[1], a.y, a.n * e.target_size() * sizeof(float), LabelMode(e));
   auto* job = new EvaluateJob(env, st_, info.This().As<Napi::Object>(), in[0].get<float>(), in[1].get<float>(), a.n,
-                              a.batch_size, metric_count_);
+                              a.batch_size, metric_count_, serve);
   job->Adopt(std::move(in), {info[0], info[1]});
   Napi::Promise p = job->Promise();
   job->Queue();
@@ -639,12 +812,16 @@ Napi::Value EngineWrap::EvaluateAsync(const Napi::CallbackInfo& info) {
 
 Napi::Value EngineWrap::PredictAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Engine& e = Usable(env);
-  EvalArgs a = ReadEval(info, e, false);
+  const bool serve = true;
+  if (!st_->engine) throw_error(env, "SIMDNET_DISPOSED", "This engine has been disposed");
+  Engine& e = *st_->engine;
+  EvalArgs a = ReadEval(info, e, false, nullptr);
+  PublishIfIdle(env);
+  AsyncReader(env);
   Napi::Float32Array out = Napi::Float32Array::New(env, checked_mul(env, a.n, e.output_size()));
   std::vector<JobInput> in;
   in.emplace_back(env, info[0], a.x, a.n * e.input_size() * sizeof(float), JobInput::kPin);
-  auto* job = new PredictJob(env, st_, info.This().As<Napi::Object>(), in[0].get<float>(), a.n, a.batch_size, out);
+  auto* job = new PredictJob(env, st_, info.This().As<Napi::Object>(), in[0].get<float>(), a.n, a.batch_size, out, serve);
   job->Adopt(std::move(in), {info[0]});
   Napi::Promise p = job->Promise();
   job->Queue();

@@ -52,6 +52,10 @@ struct TrainBatchesArgs {
   const float* lr_per_step = nullptr;  // batch_count rates or nullptr
   bool diagnostics = false;
   const std::atomic<bool>* cancel = nullptr;  // checked before every step
+  // Called on the training thread after every completed step (the addon publishes a weight snapshot for readers
+  // there: addon/engine-serving.h).
+  void (*after_step)(void* ctx, class Engine& e) = nullptr;
+  void* after_step_ctx = nullptr;
 };
 
 class Engine {

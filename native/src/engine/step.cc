@@ -322,6 +322,7 @@ size_t Engine::train_batches(const TrainBatchesArgs& a, LogSums* logs, std::vect
     const float lr = a.lr_per_step ? a.lr_per_step[s] : static_cast<float>(learning_rate());
     run_step(xb_, yb_, rows, lr, logs, a.diagnostics);
     ++steps;
+    if (a.after_step) a.after_step(a.after_step_ctx, *this);
   }
   // The schedule's rate of the last step run becomes the current rate (what getLearningRate() reports).
   if (a.lr_per_step && steps) set_learning_rate(a.lr_per_step[steps - 1]);
