@@ -12,7 +12,7 @@
  * instant can both proceed; each save is still atomic (one rename of CURRENT), so the outcome is then the same as
  * with no lock: the last rename wins.
  */
-import { open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { SimdnetError } from '../errors.js';
@@ -48,6 +48,10 @@ export async function acquireDirLock(dir: string, timeoutMs = 30_000): Promise<(
       } finally {
         await fh.close();
       }
+      // Stale locks renamed aside by a takeover that was itself killed before its rm: ours to remove now (an rm racing
+      // a live taker's own rm is harmless, force).
+      for (const name of await readdir(dir).catch(() => [] as string[]))
+        if (name.startsWith(`${LOCK_FILE}.stale-`)) await rm(join(dir, name), { force: true }).catch(() => {});
       return async () => {
         await rm(path, { force: true }).catch(() => {});
       };
