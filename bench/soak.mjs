@@ -28,12 +28,14 @@ const EPOCHS_PER_FIT = 10;
 function sample() {
   globalThis.gc?.();
   const m = process.memoryUsage();
-  return { rss: m.rss / MiB, heap: m.heapTotal / MiB, external: m.external / MiB, native: native?.liveBufferBytes ? native.liveBufferBytes() / MiB : NaN };
+  return { rss: m.rss / MiB, heap: m.heapTotal / MiB, used: m.heapUsed / MiB, external: m.external / MiB, native: native?.liveBufferBytes ? native.liveBufferBytes() / MiB : NaN };
 }
-const fmt = (s) => `RSS ${s.rss.toFixed(1)} MiB, V8 heap ${s.heap.toFixed(1)} MiB, external ${s.external.toFixed(1)} MiB, allocF32 live ${s.native.toFixed(2)} MiB`;
+// V8 heap: heapTotal (what V8 has committed, which it grows by heuristics and rarely returns); used: heapUsed after a
+// full GC, the live JS objects, which is where a JS-side leak would show.
+const fmt = (s) => `RSS ${s.rss.toFixed(1)} MiB, V8 heap ${s.heap.toFixed(1)} MiB (used ${s.used.toFixed(1)}), external ${s.external.toFixed(1)} MiB, allocF32 live ${s.native.toFixed(2)} MiB`;
 const signed = (v, d = 1) => `${v >= 0 ? '+' : ''}${v.toFixed(d)}`;
 const growth = (a, b) =>
-  `RSS ${signed(b.rss - a.rss)} MiB, V8 heap ${signed(b.heap - a.heap)} MiB, external ${signed(b.external - a.external)} MiB, ` +
+  `RSS ${signed(b.rss - a.rss)} MiB, V8 heap ${signed(b.heap - a.heap)} MiB (used ${signed(b.used - a.used, 2)}), external ${signed(b.external - a.external)} MiB, ` +
   `allocF32 live ${signed(b.native - a.native, 2)} MiB`;
 
 function makeModel() {
