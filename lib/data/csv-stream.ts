@@ -12,6 +12,7 @@
 import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { SimdnetError, describe } from '../errors.js';
+import { createRng } from './transforms.js';
 
 export interface CsvBatchesOptions {
   /** Samples per batch (default 32); the last batch of a pass may be smaller. */
@@ -36,16 +37,10 @@ export interface CsvBatch {
 
 const NUMBER = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 
-/** Mulberry32: a small seeded generator for the shuffle buffer. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** The shuffle buffer's uniform [0, 1): transforms.ts's seeded Mulberry32 (createRng) scaled from uint32. */
+function uniform(seed: number): () => number {
+  const next = createRng(seed);
+  return () => next() / 4294967296;
 }
 
 function count(v: unknown, name: string, min: number, def: number): number {
@@ -72,7 +67,7 @@ export function csvBatches(path: string, options: CsvBatchesOptions = {}): Async
 
   return {
     async *[Symbol.asyncIterator]() {
-      const rand = mulberry32(seed + passes++);
+      const rand = uniform(seed + passes++);
       let features = -1;
       let labelCol = -1;
       let buffer: Float32Array | null = null;
