@@ -159,6 +159,12 @@ export interface Engine {
   /** Replaces the optimizer's state arrays (copied in; same count and lengths as getOptimizerState()) and sets the
    *  step counter. Nothing changes when an argument is bad. */
   setOptimizerState(arrays: Float32Array[], step: number): void;
+  /** Copies `values` into parameter `index` ('param', params() order) or optimizer state array `index`
+   *  ('optimizerState', optimizerStateLayout() order) from element `offset` on: loadModel streams a file into a fresh
+   *  engine in small chunks with it (lib/io/load.ts), never holding a whole-file copy. Checked before copying. */
+  writeSlice(kind: 'param' | 'optimizerState', index: number, offset: number, values: Float32Array): void;
+  /** Sets the optimizer's step counter alone (after writeSlice has written its state). */
+  setOptimizerStep(step: number): void;
   /** What getOptimizerState() returns: one entry per array (parameter, slot name, length). */
   optimizerStateLayout(): OptimizerStateEntry[];
   getLearningRate(): number;

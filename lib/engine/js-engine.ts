@@ -116,6 +116,26 @@ export class JsEngine implements Engine {
     this.t = step;
   }
 
+  writeSlice(kind: 'param' | 'optimizerState', index: number, offset: number, values: Float32Array): void {
+    this.checkIdle();
+    let target: Float32Array | undefined;
+    if (kind === 'param') target = this.slots[index]?.value;
+    else if (kind === 'optimizerState') {
+      const e = this.optimizerStateLayout()[index];
+      if (e) target = stateArray(this.slots[e.paramIndex], e.slot, this.opt);
+    } else throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Expected 'param' or 'optimizerState' for kind but received ${String(kind)}`);
+    if (!Number.isInteger(index) || !target) throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `No ${kind} array at index ${index}`);
+    if (!(values instanceof Float32Array) || !Number.isInteger(offset) || offset < 0 || offset + values.length > target.length)
+      throw new SimdnetError('SIMDNET_SHAPE_MISMATCH', `Expected a Float32Array within the ${target.length} elements of ${kind} ${index} from offset ${offset}`);
+    target.set(values, offset);
+  }
+
+  setOptimizerStep(step: number): void {
+    this.checkIdle();
+    if (!Number.isSafeInteger(step) || step < 0) throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Expected a non-negative integer for step but received ${String(step)}`);
+    this.t = step;
+  }
+
   optimizerStateLayout(): OptimizerStateEntry[] {
     return optimizerStateLayout(this.opt, this.params());
   }

@@ -34,6 +34,8 @@ interface NativeEngineHandle {
   resetOptimizer(): void;
   getOptimizerState(): Float32Array[];
   setOptimizerState(arrays: Float32Array[], step: number): void;
+  setSlice(kind: 0 | 1, index: number, offset: number, values: Float32Array): void;
+  setStep(step: number): void;
   getLearningRate(): number;
   setLearningRate(lr: number): void;
   getStep(): number;
@@ -233,6 +235,22 @@ export class NativeEngine implements Engine {
     const h = this.#idle();
     checkOptimizerState(this.optimizerStateLayout(), arrays, step);
     h.setOptimizerState(arrays, step);
+  }
+
+  writeSlice(kind: 'param' | 'optimizerState', index: number, offset: number, values: Float32Array): void {
+    const h = this.#idle();
+    if (kind !== 'param' && kind !== 'optimizerState')
+      throw new SimdnetTypeError('SIMDNET_INVALID_ARGUMENT', `Expected 'param' or 'optimizerState' for kind but received ${describe(kind)}`);
+    checkSize(index, 'index');
+    checkSize(offset, 'offset');
+    checkF32(values, 'values');
+    h.setSlice(kind === 'param' ? 0 : 1, index, offset, values);
+  }
+
+  setOptimizerStep(step: number): void {
+    const h = this.#idle();
+    checkSize(step, 'step');
+    h.setStep(step);
   }
 
   optimizerStateLayout(): OptimizerStateEntry[] {

@@ -6,10 +6,13 @@
  * 2. model.json (at most MAX_MODEL_JSON_BYTES) is checked whole against itself (check-model.ts) before anything
  *    proportional to the model is allocated: layer sizes vs manifest, offsets tiling the file, dtype/endianness,
  *    the parameter count against maxParams.
- * 3. weights.bin and optimizer.bin are read by safe-read.ts: regular files only, exactly the manifest's byteLength,
- *    into one buffer each; then their sha256, then (unless allowNonFinite) every value finite.
- * 4. Only then is the model compiled (allocating its engine) and filled.
- * Peak memory is the engine plus one copy of each file. A file that vanishes because a concurrent save switched
+ * 3. weights.bin and optimizer.bin are opened by safe-read.ts (regular files only, no link out of the directory) and
+ *    must have exactly the manifest's byteLength.
+ * 4. Only then is the model compiled (allocating its engine), and each file is streamed into it through one 1 MiB
+ *    chunk (streamInto): sha256 computed on the way, exactly byteLength bytes (a file that shrinks or grows while
+ *    read is refused), then (unless allowNonFinite) every value finite; any refusal disposes the model.
+ * Peak memory is the engine plus the chunk (bench/load-memory.mjs measures it; test/io/load-memory.test.ts bounds
+ * it), never a copy of a whole file. A file that vanishes because a concurrent save switched
  * CURRENT and cleaned up makes the load start over on the new version (a few times at most).
  * Errors: SIMDNET_IO (missing, unreadable, not a regular file, a link out of the directory), SIMDNET_UNSUPPORTED_FORMAT
  * (not a simdnet model, a newer format, another dtype or endianness), SIMDNET_CORRUPT_FILE (truncated, edited,
@@ -28,7 +31,7 @@ import type { Sequential } from '../models/sequential.js';
 import { checkModelJson, type CheckedModel } from './check-model.js';
 import { DEFAULT_MAX_PARAMS, MAX_MODEL_JSON_BYTES, MODEL_FILE, OPTIMIZER_FILE, WEIGHTS_FILE } from './format.js';
 import { cleanup, recoverLegacy, resolveCurrent } from './layout.js';
-import { corrupt, ioError, openModelFile, readModelFile, readOpened, type OpenedFile } from './safe-read.js';
+import { checkOpenedSize, corrupt, ioError, openModelFile, readOpened, streamOpened, type OpenedFile } from './safe-read.js';
 
 export interface LoadModelArgs {
   /** Engine for the loaded model (default: native when the addon loaded). */
@@ -50,27 +53,75 @@ function checkArgs(args: unknown): Required<Omit<LoadModelArgs, 'backend'>> & { 
   return { backend: a.backend, maxParams, allowNonFinite };
 }
 
-/** Float32 views of `bytes` (own ArrayBuffer, offset 0, offsets checked aligned); copies on a big-endian host. */
-function floatsAt(bytes: Uint8Array, offset: number, n: number): Float32Array {
-  if (endianness() === 'LE') return new Float32Array(bytes.buffer, bytes.byteOffset + offset, n);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset + offset, 4 * n);
-  return Float32Array.from({ length: n }, (_, k) => dv.getFloat32(4 * k, true));
+/** Bytes per read while streaming weights.bin and optimizer.bin: the loader's whole memory beyond the engine. */
+export const LOAD_CHUNK_BYTES = 1 << 20;
+
+/** An array of a streamed file: where it starts (bytes), its float32 count, and where it goes in the engine. */
+interface Extent {
+  offset: number;
+  length: number;
+  index: number;
+  name: string;
 }
 
-function firstNonFinite(v: Float32Array): number {
-  for (let k = 0; k < v.length; k++) if (!Number.isFinite(v[k])) return k;
-  return -1;
+/** The first non-finite value met while streaming (reported only once the file's checksum agreed). */
+interface NonFinite {
+  value: number;
+  name: string;
+  at: number;
+  index: number;
 }
 
-interface Verified {
-  bytes: Uint8Array;
+/**
+ * Streams one opened, size-checked file into the engine: each chunk goes into the sha256 (of the file as stored),
+ * is byte-swapped on a big-endian host, and its float32 values are copied into the arrays whose extents it covers
+ * (check-model proved the extents aligned and tiling the file, so walking them in offset order meets every byte
+ * once). Then the checksum is compared; a non-finite value is returned, not thrown, so that a damaged file is
+ * reported as damaged (SIMDNET_CORRUPT_FILE) rather than as holding a NaN.
+ */
+async function streamInto(f: OpenedFile, size: number, sha256: string, extents: Extent[],
+  write: (index: number, offset: number, values: Float32Array) => void): Promise<NonFinite | null> {
+  const sorted = [...extents].sort((a, b) => a.offset - b.offset);
+  const hash = createHash('sha256');
+  const le = endianness() === 'LE';
+  let next = 0;
+  let bad: NonFinite | null = null;
+  await streamOpened(f, size, LOAD_CHUNK_BYTES, (chunk, pos) => {
+    hash.update(chunk);
+    if (!le) Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).swap32();
+    const floats = new Float32Array(chunk.buffer, chunk.byteOffset, chunk.byteLength / 4);
+    const end = pos + chunk.byteLength;
+    while (next < sorted.length) {
+      const e = sorted[next];
+      const eEnd = e.offset + 4 * e.length;
+      const from = Math.max(pos, e.offset);
+      const to = Math.min(end, eEnd);
+      if (to > from) {
+        const part = floats.subarray((from - pos) / 4, (to - pos) / 4);
+        if (bad === null) {
+          for (let k = 0; k < part.length; k++) {
+            if (!Number.isFinite(part[k])) {
+              bad = { value: part[k], name: e.name, at: (from - e.offset) / 4 + k, index: e.index };
+              break;
+            }
+          }
+        }
+        write(e.index, (from - e.offset) / 4, part);
+      }
+      if (eEnd > end) break;
+      next++;
+    }
+  });
+  if (hash.digest('hex') !== sha256) throw corrupt(f.dir, `${f.name} does not match its sha256 checksum`);
+  return bad;
 }
 
-/** Files opened before model.json is parsed (the names save() writes), so a concurrent cleanup cannot take them. */
-type Early = Map<string, OpenedFile>;
+/** Files opened so far (those save() writes are opened before model.json is parsed, so that a concurrent cleanup
+ *  cannot take them); all closed when the load ends. */
+type Opened = Map<string, OpenedFile>;
 
-async function openEarly(dir: string, realDir: string): Promise<Early> {
-  const early: Early = new Map();
+async function openEarly(dir: string, realDir: string): Promise<Opened> {
+  const early: Opened = new Map();
   for (const name of [WEIGHTS_FILE, OPTIMIZER_FILE]) {
     try {
       early.set(name, await openModelFile(dir, realDir, name));
@@ -81,26 +132,28 @@ async function openEarly(dir: string, realDir: string): Promise<Early> {
   return early;
 }
 
-async function readVerified(dir: string, realDir: string, path: string, byteLength: number, sha256: string, early: Early): Promise<Verified> {
-  const f = early.get(path);
-  early.delete(path);
-  const bytes = f ? await readOpened(f, { size: byteLength }) : await readModelFile(dir, realDir, path, { size: byteLength });
-  if (createHash('sha256').update(bytes).digest('hex') !== sha256) throw corrupt(dir, `${path} does not match its sha256 checksum`);
-  return { bytes };
+async function openSized(dir: string, realDir: string, opened: Opened, name: string, size: number): Promise<OpenedFile> {
+  let f = opened.get(name);
+  if (!f) {
+    f = await openModelFile(dir, realDir, name);
+    opened.set(name, f);
+  }
+  await checkOpenedSize(f, size);
+  return f;
 }
 
-/** Reads and checks every file of one version; allocates the engine last. */
+/** Reads and checks every file of one version. */
 async function loadFrom(dir: string, realDir: string, args: ReturnType<typeof checkArgs>): Promise<Sequential> {
   const json = await openModelFile(dir, realDir, MODEL_FILE);
-  const early = await openEarly(dir, realDir);
+  const opened = await openEarly(dir, realDir);
   try {
-    return await loadOpened(dir, realDir, args, json, early);
+    return await loadOpened(dir, realDir, args, json, opened);
   } finally {
-    for (const f of early.values()) await f.fh.close().catch(() => {});
+    for (const f of opened.values()) await f.fh.close().catch(() => {});
   }
 }
 
-async function loadOpened(dir: string, realDir: string, args: ReturnType<typeof checkArgs>, json: OpenedFile, early: Early): Promise<Sequential> {
+async function loadOpened(dir: string, realDir: string, args: ReturnType<typeof checkArgs>, json: OpenedFile, opened: Opened): Promise<Sequential> {
   const text = await readOpened(json, { maxSize: MAX_MODEL_JSON_BYTES });
   let parsed: unknown;
   try {
@@ -110,25 +163,11 @@ async function loadOpened(dir: string, realDir: string, args: ReturnType<typeof 
   }
   const c: CheckedModel = checkModelJson(dir, parsed, args.maxParams);
   const wm = c.json.weightsManifest;
-  const { bytes } = await readVerified(dir, realDir, wm.path, wm.byteLength, wm.sha256, early);
-  const values = c.params.map((p, i) => {
-    const v = floatsAt(bytes, wm.params[i].offset, c.sizes[i]);
-    const bad = args.allowNonFinite ? -1 : firstNonFinite(v);
-    if (bad >= 0)
-      throw new SimdnetError('SIMDNET_NOT_FINITE',
-        `The model in ${dir} has a non-finite weight (${v[bad]} at ${p.name}[${bad}]); pass { allowNonFinite: true } to loadModel to load it anyway`);
-    return v;
-  });
   const os = c.json.optimizerState;
-  let state: Float32Array[] | null = null;
-  if (os && c.optimizerLayout) {
-    const opt = await readVerified(dir, realDir, os.path, os.byteLength, os.sha256, early);
-    state = c.optimizerLayout.map((e, i) => {
-      const v = floatsAt(opt.bytes, os.arrays[i].offset, e.length);
-      if (!args.allowNonFinite && firstNonFinite(v) >= 0) throw corrupt(dir, `optimizer state array ${i} (${e.param} ${e.slot}) holds a non-finite value`);
-      return v;
-    });
-  }
+  // Every file is a regular file of exactly the size model.json promises before the engine is allocated: the
+  // engine's size is then bounded by maxParams and by bytes that really exist.
+  const weightsFile = await openSized(dir, realDir, opened, wm.path, wm.byteLength);
+  const stateFile = os && c.optimizerLayout ? await openSized(dir, realDir, opened, os.path, os.byteLength) : null;
 
   const { model } = c;
   const tc = c.json.trainingConfig;
@@ -141,13 +180,22 @@ async function loadOpened(dir: string, realDir: string, args: ReturnType<typeof 
   }
   try {
     // The engine must report what check-model derived; a mismatch is a bug here, refused rather than misloaded.
-    const infos = model.engine.params();
+    const engine = model.engine;
+    const infos = engine.params();
     if (infos.length !== c.params.length || infos.some((p, i) => p.name !== c.params[i].name || p.shape.join() !== c.params[i].shape.join()))
       throw corrupt(dir, 'the compiled model\'s parameters differ from the manifest');
-    model.engine.setParams(values);
-    if (os && state) {
-      model.engine.setOptimizerState(state, os.step);
-      model.engine.setLearningRate(os.learningRate);
+    // Straight into the engine, chunk by chunk; a refusal below disposes the half-filled model.
+    const weightExtents = c.params.map((p, i) => ({ offset: wm.params[i].offset, length: c.sizes[i], index: i, name: p.name }));
+    const badWeight = await streamInto(weightsFile, wm.byteLength, wm.sha256, weightExtents, (i, at, v) => engine.writeSlice('param', i, at, v));
+    if (badWeight && !args.allowNonFinite)
+      throw new SimdnetError('SIMDNET_NOT_FINITE',
+        `The model in ${dir} has a non-finite weight (${badWeight.value} at ${badWeight.name}[${badWeight.at}]); pass { allowNonFinite: true } to loadModel to load it anyway`);
+    if (os && stateFile && c.optimizerLayout) {
+      const stateExtents = c.optimizerLayout.map((e, i) => ({ offset: os.arrays[i].offset, length: e.length, index: i, name: `${e.param} ${e.slot}` }));
+      const badState = await streamInto(stateFile, os.byteLength, os.sha256, stateExtents, (i, at, v) => engine.writeSlice('optimizerState', i, at, v));
+      if (badState && !args.allowNonFinite) throw corrupt(dir, `optimizer state array ${badState.index} (${badState.name}) holds a non-finite value`);
+      engine.setOptimizerStep(os.step);
+      engine.setLearningRate(os.learningRate);
     }
   } catch (e) {
     model.dispose();

@@ -1,7 +1,8 @@
 /**
  * Reads one file of a saved model without trusting it (issue 11): only regular files (a FIFO would block the
  * libuv thread forever, /dev/zero never ends), no symlink that leaves the model directory, and exactly the number
- * of bytes the manifest promises, into one buffer of that size allocated only after fstat agreed. The file is
+ * of bytes the manifest promises: small files (model.json, CURRENT) into one buffer of that size allocated only after
+ * fstat agreed, weights and optimizer state streamed through one small chunk (streamOpened). The file is
  * checked with lstat, opened with O_NONBLOCK (opening a FIFO then cannot block) and O_NOFOLLOW where the platform
  * has them, and the open descriptor is checked again with fstat (same inode as lstat saw: nothing swapped in
  * between).
@@ -132,6 +133,48 @@ export async function readOpened(f: OpenedFile, limits: ReadLimits): Promise<Uin
     throw e instanceof SimdnetError ? e : fsError(join(dir, name), e);
   } finally {
     await fh.close().catch(() => {});
+  }
+}
+
+/** Refuses an opened file whose size is not exactly `size` (checked before anything proportional to it exists). */
+export async function checkOpenedSize(f: OpenedFile, size: number): Promise<void> {
+  let st: Stats;
+  try {
+    st = await f.fh.stat();
+  } catch (e) {
+    throw fsError(join(f.dir, f.name), e);
+  }
+  if (st.size !== size) throw corrupt(f.dir, `${f.name} has ${st.size} bytes but ${size} were saved (truncated, extended or replaced)`);
+}
+
+/**
+ * Reads an opened file of exactly `size` bytes front to back through one reusable buffer of at most `chunkBytes`
+ * (a multiple of 4; allocated once, over its own ArrayBuffer, so float32 views over it are aligned), handing each
+ * filled chunk and its file position to `onChunk`, which must copy out what it keeps before returning: the next
+ * read overwrites the chunk. Memory is the chunk, whatever the file's size (issue 11: a load once held a copy of
+ * every file beside the engine). Like readOpened, any other size is refused before reading, a file that ends early
+ * or grows past `size` while it is read is SIMDNET_CORRUPT_FILE. Does not close the file.
+ */
+export async function streamOpened(f: OpenedFile, size: number, chunkBytes: number, onChunk: (chunk: Uint8Array, pos: number) => void): Promise<void> {
+  const { dir, name, fh } = f;
+  try {
+    await checkOpenedSize(f, size);
+    const chunk = new Uint8Array(new ArrayBuffer(Math.max(4, Math.min(chunkBytes, size))));
+    for (let pos = 0; pos < size;) {
+      const want = Math.min(chunk.length, size - pos);
+      let got = 0;
+      while (got < want) {
+        const { bytesRead } = await fh.read(chunk, got, want - got, pos + got);
+        if (bytesRead === 0) throw corrupt(dir, `${name} ended after ${pos + got} of ${size} bytes (truncated while reading)`);
+        got += bytesRead;
+      }
+      onChunk(chunk.subarray(0, want), pos);
+      pos += want;
+    }
+    const { bytesRead: extra } = await fh.read(new Uint8Array(1), 0, 1, size);
+    if (extra !== 0) throw corrupt(dir, `${name} grew past ${size} bytes while it was read`);
+  } catch (e) {
+    throw e instanceof SimdnetError ? e : fsError(join(dir, name), e);
   }
 }
 

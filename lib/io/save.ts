@@ -8,7 +8,8 @@
  * save and whatever crashed saves left are removed (layout.ts cleanup: by writer pid, never a live writer's files).
  * Saves to one directory are serialised within a process (layout.ts serialise) and across processes by the
  * directory's LOCK file (dir-lock.ts: a live holder is waited for, up to 30 s, then SIMDNET_BUSY; a dead one's lock is
- * taken over). The weights are copied when save() is called, so training may go on while it waits.
+ * taken over). The weights are copied when save() is called, so training may go on while it waits; that copy is the
+ * only one (the files are written and hashed from it), so a save holds the model once in JS memory.
  */
 import * as fsp from 'node:fs/promises';
 import { createHash, randomBytes } from 'node:crypto';
@@ -52,10 +53,47 @@ export function weightsToBuffer(values: Float32Array[]): Buffer {
   return buf;
 }
 
-async function writeSynced(ops: FsOps, path: string, data: string | Buffer): Promise<void> {
+/** What a file holds: text or bytes (model.json, CURRENT, an ONNX file), or float32 arrays written back to back
+ *  (weightsToBuffer's layout: weights.bin, optimizer.bin). */
+type FileData = string | Uint8Array | Float32Array[];
+
+/**
+ * The little-endian bytes of `arrays`, back to back, as views over the arrays themselves (a little-endian host) or
+ * 1 MiB converted chunks (a big-endian one): save writes and hashes them without a second copy of the model.
+ */
+function* littleEndianBytes(arrays: Float32Array[]): Generator<Uint8Array> {
+  const le = endianness() === 'LE';
+  for (const v of arrays) {
+    if (le) {
+      yield new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+      continue;
+    }
+    for (let at = 0; at < v.length; at += 1 << 18) {
+      const part = v.subarray(at, at + (1 << 18));
+      const buf = Buffer.alloc(part.byteLength);
+      for (let i = 0; i < part.length; i++) buf.writeFloatLE(part[i], 4 * i);
+      yield buf;
+    }
+  }
+}
+
+function arraysSha256(arrays: Float32Array[]): string {
+  const hash = createHash('sha256');
+  for (const b of littleEndianBytes(arrays)) hash.update(b);
+  return hash.digest('hex');
+}
+
+const byteLength = (arrays: Float32Array[]) => arrays.reduce((a, v) => a + v.byteLength, 0);
+
+async function writeSynced(ops: FsOps, path: string, data: FileData): Promise<void> {
   const fh = await ops.open(path, 'wx');
   try {
-    await fh.writeFile(data);
+    if (!Array.isArray(data)) await fh.writeFile(data);
+    else {
+      for (const b of littleEndianBytes(data)) {
+        for (let off = 0; off < b.length;) off += (await fh.write(b, off, b.length - off)).bytesWritten;
+      }
+    }
     await fh.sync();
   } finally {
     await fh.close();
@@ -85,23 +123,23 @@ function byteOffsets(arrays: Float32Array[]): number[] {
   });
 }
 
-/** The optimizer's state (engine order) as optimizer.bin's bytes and its manifest entry. */
-export function optimizerStateFile(model: Sequential): { manifest: OptimizerStateManifest; bytes: Buffer } {
+/** The optimizer's state (engine order): optimizer.bin's arrays (copies, the snapshot save writes) and its manifest. */
+export function optimizerStateFile(model: Sequential): { manifest: OptimizerStateManifest; arrays: Float32Array[] } {
   const engine = model.engine;
   const arrays = engine.getOptimizerState();
-  const bytes = weightsToBuffer(arrays);
   const offsets = byteOffsets(arrays);
   const entries = engine.optimizerStateLayout().map((e, i) => ({ param: e.param, slot: e.slot, offset: offsets[i], length: arrays[i].length }));
   return {
-    bytes,
+    arrays,
     manifest: {
-      path: OPTIMIZER_FILE, byteLength: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'),
+      path: OPTIMIZER_FILE, byteLength: byteLength(arrays), sha256: arraysSha256(arrays),
       step: engine.step, learningRate: engine.getLearningRate(), arrays: entries,
     },
   };
 }
 
-export function buildModelJson(model: Sequential, values: Float32Array[], weights: Buffer, optimizer?: OptimizerStateManifest): ModelJson {
+/** model.json for `model` whose weights.bin holds `values` (weightsToBuffer's layout). */
+export function buildModelJson(model: Sequential, values: Float32Array[], optimizer?: OptimizerStateManifest): ModelJson {
   const infos = model.engine.params();
   const offsets = byteOffsets(values);
   const params: ParamManifest[] = infos.map((p, i) => ({ name: p.name, shape: p.shape, trainable: p.trainable, offset: offsets[i] }));
@@ -114,7 +152,7 @@ export function buildModelJson(model: Sequential, values: Float32Array[], weight
       loss: model.loss!, metrics: model.metrics, optimizer: model.optimizer!.getConfig() as unknown as Record<string, unknown>, seed: model.seed!,
     },
     weightsManifest: {
-      path: WEIGHTS_FILE, byteLength: weights.length, sha256: createHash('sha256').update(weights).digest('hex'),
+      path: WEIGHTS_FILE, byteLength: byteLength(values), sha256: arraysSha256(values),
       dtype: 'float32', endianness: 'little', params,
     },
     ...(optimizer ? { optimizerState: optimizer } : {}),
@@ -176,7 +214,7 @@ export async function checkSaveTarget(path: string, ops: FsOps = fsp): Promise<v
   }
 }
 
-async function writeVersion(ops: FsOps, dir: string, name: string, files: [string, string | Buffer][]): Promise<void> {
+async function writeVersion(ops: FsOps, dir: string, name: string, files: [string, FileData][]): Promise<void> {
   const vdir = join(dir, name);
   await ops.mkdir(vdir);
   for (const [file, data] of files) await writeSynced(ops, join(vdir, file), data);
@@ -187,11 +225,12 @@ export async function saveModel(model: Sequential, path: string, ops: FsOps = fs
   if (typeof path !== 'string' || path === '') throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Expected a directory path for save() but received ${describe(path)}`);
   const dir = resolve(path);
   // The snapshot is taken now (what the caller saves), then the write waits for earlier saves to this directory.
+  // One copy of the weights and of the optimizer state (the engine's getters copy), written from those arrays
+  // directly: the save holds the model once in JS memory, not twice (issue 11).
   const values = model.engine.getParams();
-  const weights = weightsToBuffer(values);
   const optimizer = optimizerStateFile(model);
-  const json = JSON.stringify(buildModelJson(model, values, weights, optimizer.manifest), null, 1);
-  const files: [string, string | Buffer][] = [[WEIGHTS_FILE, weights], [OPTIMIZER_FILE, optimizer.bytes], [MODEL_FILE, json]];
+  const json = JSON.stringify(buildModelJson(model, values, optimizer.manifest), null, 1);
+  const files: [string, FileData][] = [[WEIGHTS_FILE, values], [OPTIMIZER_FILE, optimizer.arrays], [MODEL_FILE, json]];
   return serialise(dir, async () => {
     const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
     const version = `v-${tag}`;

@@ -5,7 +5,8 @@
 //   trainBatches(x, y, n, order, batchSize, firstBatch, batchCount, lrPerStep|null, diagnostics) -> Promise
 //   evaluate(x, y, n, batchSize) / evaluateAsync(...) -> Promise<number[]>;  predict(x, n, bs, out) / predictAsync
 //   params(), getParams(), setParams(arrays), resetOptimizer(), getOptimizerState() -> arrays,
-//   setOptimizerState(arrays, step), get/setLearningRate, getStep(), cancel(),
+//   setOptimizerState(arrays, step), setSlice(kind, index, offset, values), setStep(step), get/setLearningRate,
+//   getStep(), cancel(),
 //   memoryBytes(), isBusy(), isDisposed(), dispose()
 //
 // Async calls copy their scalar arguments into the worker, hold every typed array they read as a JobInput
@@ -230,6 +231,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
          InstanceMethod<&EngineWrap::ResetOptimizer>("resetOptimizer"),
          InstanceMethod<&EngineWrap::GetOptimizerState>("getOptimizerState"),
          InstanceMethod<&EngineWrap::SetOptimizerState>("setOptimizerState"),
+         InstanceMethod<&EngineWrap::SetSlice>("setSlice"), InstanceMethod<&EngineWrap::SetStep>("setStep"),
          InstanceMethod<&EngineWrap::GetLearningRate>("getLearningRate"),
          InstanceMethod<&EngineWrap::SetLearningRate>("setLearningRate"),
          InstanceMethod<&EngineWrap::GetStep>("getStep"), InstanceMethod<&EngineWrap::LogsBuffer>("logsBuffer"),
@@ -448,6 +450,40 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     CopyIn(env, info[0].As<Napi::Array>(), StateArrays(e), "optimizer state arrays");
     e.set_step(step);
     return env.Undefined();
+  }
+
+  // setSlice(kind, index, offset, values): copies values into parameter `index` (kind 0) or optimizer state array
+  // `index` (kind 1) from element `offset` on. loadModel streams a saved file into a fresh engine in small chunks
+  // this way (lib/io/load.ts), so no copy of the whole file exists beside the engine. Checked before copying.
+  Napi::Value SetSlice(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Engine& e = Usable(env);
+    const size_t kind = get_size(info, 0, "kind");
+    const size_t index = get_size(info, 1, "index");
+    const size_t offset = get_size(info, 2, "offset");
+    const float* src = get_f32(info, 3, "values", 0);
+    const size_t n = info[3].As<Napi::Float32Array>().ElementLength();
+    if (kind > 1)
+      throw_range_error(env, "SIMDNET_INVALID_ARGUMENT", "Expected kind 0 (parameter) or 1 (optimizer state)");
+    const size_t count = kind == 0 ? e.param_count() : e.optimizer_state_count();
+    if (index >= count)
+      throw_range_error(env, "SIMDNET_INVALID_ARGUMENT",
+                        "Expected an index below " + std::to_string(count) + " but received " + std::to_string(index));
+    float* dst = kind == 0 ? e.param(index) : e.optimizer_state(index);
+    const size_t size = e.param_info(kind == 0 ? index : e.optimizer_state_param(index)).size;
+    if (offset > size || n > size - offset)
+      throw_range_error(env, "SIMDNET_SHAPE_MISMATCH",
+                        "Elements " + std::to_string(offset) + ".." + std::to_string(offset + n) + " are past the " +
+                            std::to_string(size) + " of array " + std::to_string(index));
+    std::memmove(dst + offset, src, n * sizeof(float));
+    return env.Undefined();
+  }
+
+  // setStep(step): the optimizer's step counter alone (after setSlice has written its state).
+  Napi::Value SetStep(const Napi::CallbackInfo& info) {
+    Engine& e = Usable(info.Env());
+    e.set_step(get_size(info, 0, "step"));
+    return info.Env().Undefined();
   }
 
   Napi::Value ResetOptimizer(const Napi::CallbackInfo& info) {
