@@ -5,8 +5,8 @@
 //   1. Builds Dense 784-4096(relu)-4096(relu)-10(softmax) with Adam (20.0M parameters), takes one fit step so the
 //      optimizer state (m and v per parameter) exists, and saves it (weights.bin 76 MiB, optimizer.bin 153 MiB).
 //   2. In a fresh child process per repeat (nothing else allocated before the load), reads RSS, calls loadModel once,
-//      and reads the peak RSS the kernel recorded for the process (process.resourceUsage().maxRSS, so a buffer that
-//      lives between two samples is counted too), plus RSS sampled every 2 ms for the curve's shape.
+//      and reads the peak RSS the kernel recorded for the process (VmHWM, else resourceUsage().maxRSS, so a buffer
+//      that lives between two samples is counted too), plus RSS sampled every 2 ms for the curve's shape.
 //   3. Prints growth = peak RSS - RSS before the load against two sizes of the model: the engine's own bytes
 //      (model.memoryBytes(): weights, gradients and optimizer state in native memory; the gradients are allocated but
 //      not touched until training, so they do not show in RSS yet) and the bytes the save stores (weights.bin +
@@ -21,12 +21,23 @@ import { fileURLToPath } from 'node:url';
 
 const MiB = 1024 * 1024;
 const script = fileURLToPath(import.meta.url);
+/** The peak RSS of this process's address space: Linux's VmHWM, which starts afresh at exec (resourceUsage's
+ *  maxRSS does not: it carries the spawning parent's RSS over, e.g. a vitest worker's hundreds of MB under ASan). */
+function peakRss() {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) * 1024;
+  } catch {
+    /* not Linux */
+  }
+  return process.resourceUsage().maxRSS * 1024;
+}
 const signed = (v) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}`;
 
 async function child(dir) {
   const { loadModel } = await import('../dist/index.js');
   const rss0 = process.memoryUsage().rss;
-  const before = process.resourceUsage().maxRSS * 1024;
+  const before = peakRss();
   const ab0 = process.memoryUsage().arrayBuffers;
   let sampled = rss0;
   let ab = ab0;
@@ -39,7 +50,7 @@ async function child(dir) {
   const model = await loadModel(dir);
   const ms = performance.now() - t0;
   clearInterval(timer);
-  const peak = process.resourceUsage().maxRSS * 1024;
+  const peak = peakRss();
   const after = process.memoryUsage().rss;
   ab = Math.max(ab, process.memoryUsage().arrayBuffers);
   process.stdout.write(JSON.stringify({ rss0, before, peak, sampled, after, ms, arrayBuffers: ab - ab0, engine: model.memoryBytes(), params: model.countParams() }) + '\n');

@@ -1,11 +1,24 @@
 // Child process of load-memory.test.ts: loads one saved model in a fresh process (nothing else allocated before)
-// and prints, as one JSON line, what the load cost: RSS before, the process's peak RSS after (resourceUsage's
-// maxRSS, so a buffer that lived between two samples counts too), the peak of process.memoryUsage().arrayBuffers
+// and prints, as one JSON line, what the load cost: RSS before, the process's peak RSS after (VmHWM, so a buffer
+// that lived between two samples counts too), the peak of process.memoryUsage().arrayBuffers
 // (sampled every millisecond, and read once more after the load, before any GC could free a dead buffer), the
 // engine's bytes, and sha256 digests of the loaded weights and optimizer state for a bit-for-bit comparison.
 // Usage: node load-memory-child.mjs <model dir> <native|js>
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { loadModel } from '../../dist/index.js';
+
+/** The peak RSS of this process's address space: Linux's VmHWM, which starts afresh at exec (resourceUsage's
+ *  maxRSS does not: it carries the spawning parent's RSS over, e.g. a vitest worker's hundreds of MB under ASan). */
+function peakRss() {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) * 1024;
+  } catch {
+    /* not Linux */
+  }
+  return process.resourceUsage().maxRSS * 1024;
+}
 
 const [dir, backend] = process.argv.slice(2);
 const digest = (arrays) => {
@@ -20,7 +33,7 @@ const timer = setInterval(() => { abPeak = Math.max(abPeak, process.memoryUsage(
 const model = await loadModel(dir, { backend });
 abPeak = Math.max(abPeak, process.memoryUsage().arrayBuffers);
 clearInterval(timer);
-const peak = process.resourceUsage().maxRSS * 1024;
+const peak = peakRss();
 const engine = model.memoryBytes();
 process.stdout.write(JSON.stringify({
   backend: model.engine.backend, rss0: m0.rss, peak, arrayBuffers: abPeak - m0.arrayBuffers, engine,
