@@ -16,6 +16,7 @@
 //   SIGINT/SIGTERM.
 import http from 'node:http';
 import { existsSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Sequential, Dense, optimizers, loadModel, setThreads } from '../../dist/index.js';
 
 const arg = (name, def) => {
@@ -105,6 +106,18 @@ function readBody(req, limit = 1 << 20) {
   });
 }
 
+// What the server itself adds, reported at exit and by GET /stats: each /predict's time in its handler (parse,
+// predict, reply), and how late the event loop ran (perf_hooks' histogram: a turn held up by our own JS, by GC, or by
+// the OS not running the thread). A client's latency is these plus the network stack and the client's own loop.
+const eld = monitorEventLoopDelay({ resolution: 1 });
+eld.enable();
+const handlerMs = [];
+const pct = (xs, p) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))] : 0);
+const stats = () => ({
+  predictHandlerMs: { n: handlerMs.length, p50: pct(handlerMs, 0.5), p99: pct(handlerMs, 0.99), max: Math.max(0, ...handlerMs) },
+  eventLoopDelayMs: { p50: eld.percentile(50) / 1e6, p99: eld.percentile(99) / 1e6, max: eld.max / 1e6 },
+});
+
 const server = http.createServer(async (req, res) => {
   const reply = (status, obj) => {
     res.writeHead(status, { 'content-type': 'application/json' });
@@ -113,8 +126,12 @@ const server = http.createServer(async (req, res) => {
   if (maxRequests > 0 && ++served === maxRequests) res.on('finish', () => void shutdown());
   try {
     if (req.method === 'GET' && req.url === '/health') return reply(200, { ok: true, step: model.engine.step, training: model.isTraining });
+    if (req.method === 'GET' && req.url === '/stats') return reply(200, stats());
     if (req.method === 'POST' && req.url === '/predict') {
-      const body = JSON.parse(await readBody(req));
+      const text = await readBody(req);
+      const t0 = performance.now();
+      res.on('finish', () => handlerMs.push(performance.now() - t0));
+      const body = JSON.parse(text);
       if (!Array.isArray(body?.x)) return reply(400, { error: 'expected { "x": [[...784 numbers], ...] }' });
       // Synchronous predict on the live model: a batch of a few rows takes well under a millisecond, and reads the
       // last published training step without waiting for training.
@@ -135,7 +152,7 @@ async function shutdown() {
   await save();
   server.close();
   server.closeIdleConnections?.();
-  console.log(JSON.stringify({ finalStep: model.engine.step }));
+  console.log(JSON.stringify({ finalStep: model.engine.step, ...stats() }));
   model.dispose();
 }
 process.on('SIGINT', shutdown);

@@ -64,9 +64,10 @@ describe.skipIf(!BACKENDS.includes('native'))('event loop during fit() (native)'
 });
 
 /**
- * Every input form and every asynchronous entry point (issue 12): converting nested numbers, typed-array rows,
- * Float64Array, Uint8Array and Int32Array labels happens in slices with event-loop turns between
- * (lib/models/ingest.ts), so no turn holds the loop for long. The longest gap between two turns of a setImmediate
+ * Every input form and every asynchronous entry point (issue 12: fit, fitDataset, predictAsync, evaluateAsync):
+ * converting nested numbers, Float32Array and Uint8Array rows, Float64Array, Uint8Array, Uint8ClampedArray, and
+ * Int32Array labels happens in slices with event-loop turns between (lib/models/ingest.ts), and a plain
+ * Float32Array is snapshotted in slices (lib/engine/snapshot.ts), so no turn holds the loop for long. The longest gap between two turns of a setImmediate
  * chain running beside the call is measured, three times per case, and the shortest of the three must stay under
  * 50 ms (the shortest, because the test files run in parallel on a shared 2-core machine, where preemption and GC
  * land in any one run): converting these 12,000 x 784 inputs in one go took 42 to 130 ms (shortest of three) on the
@@ -74,7 +75,7 @@ describe.skipIf(!BACKENDS.includes('native'))('event loop during fit() (native)'
  * work, is printed by bench/ingest.mjs; GC pauses land in these gaps too, hence the margin).
  */
 describe.skipIf(!BACKENDS.includes('native'))('event loop while inputs of every form are converted (native)', () => {
-  it('fit, predictAsync and evaluateAsync keep every turn short for each input form', async () => {
+  it('fit, fitDataset, predictAsync and evaluateAsync keep every turn short for each input form', async () => {
     const R = 12000;
     const C = 784;
     const rand = lcg(9);
@@ -84,7 +85,10 @@ describe.skipIf(!BACKENDS.includes('native'))('event loop while inputs of every 
     // Made one at a time, so that only one large form is alive (GC pauses grow with the live heap and land in the
     // measured gaps).
     const forms: [string, () => unknown][] = [
+      ['Float32Array', () => Float32Array.from(pixels)],
       ['Uint8Array', () => pixels],
+      ['Uint8ClampedArray', () => new Uint8ClampedArray(pixels.buffer)],
+      ['Uint8Array rows', () => Array.from({ length: R }, (_, i) => row(i))],
       ['Float64Array', () => Float64Array.from(pixels)],
       ['Float32Array rows', () => Array.from({ length: R }, (_, i) => Float32Array.from(row(i)))],
       ['nested numbers', () => Array.from({ length: R }, (_, i) => Array.from(row(i)))],
@@ -116,6 +120,8 @@ describe.skipIf(!BACKENDS.includes('native'))('event loop while inputs of every 
         ['fit', () => model.fit(X, labels, { epochs: 1, batchSize: 1000, verbose: 0 })],
         ['predictAsync', () => model.predictAsync(X, { batchSize: 1000 })],
         ['evaluateAsync', () => model.evaluateAsync(X, labels, { batchSize: 1000 })],
+        // One batch of all 12,000 rows: the whole form goes through the dataset path's conversion at once.
+        ['fitDataset', () => model.fitDataset(() => [{ xs: X, ys: labels }], { epochs: 1 })],
       ];
       for (const [call, run] of calls) {
         const gaps: number[] = [];
@@ -128,5 +134,5 @@ describe.skipIf(!BACKENDS.includes('native'))('event loop while inputs of every 
     console.log(rows.join('\n'));
     expect(slow).toEqual([]);
     model.dispose();
-  }, 120_000);
+  }, 300_000);
 });

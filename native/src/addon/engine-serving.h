@@ -31,11 +31,15 @@ struct EngineServing {
   std::mutex job_mu;  // one async read at a time on job_reader
   uint64_t version = 0;
   uint64_t sync_version = UINT64_MAX, job_version = UINT64_MAX;  // what each reader holds
+  // JS thread: the version published when the running trainBatches job started. The JS thread's reader may answer
+  // from its own copy instead of waiting while the trainer publishes (refresh_or_keep), but never from one older.
+  uint64_t floor_version = 0;
   std::atomic<bool> hold{false};
   // Default 5 ms: publishing after every step cost the bench MLP 3 to 9% of its epoch time (a 1.3 MB copy per
   // 1.8 ms step), once per 5 ms about 1% (bench/serve.mjs; docs/engine.md).
   std::atomic<int64_t> interval_ns{5'000'000};
   std::atomic<uint64_t> publishes{0}, skipped{0}, publish_ns{0};  // publish_ns: time spent copying (bench)
+  uint64_t kept = 0;  // JS thread: reads answered from the reader's copy while a publish held pub_mu (bench)
   int64_t last_ns = 0;  // training thread only
 
   static int64_t now_ns() {
@@ -78,11 +82,32 @@ struct EngineServing {
   // Brings a reader's parameters up to the published version (under pub_mu: at most one publish's wait).
   void refresh(engine::Engine& reader, uint64_t& have) {
     std::lock_guard<std::mutex> lock(pub_mu);
+    copy_params(reader, have);
+  }
+
+  // Under pub_mu.
+  void copy_params(engine::Engine& reader, uint64_t& have) {
     if (have == version) return;
     for (size_t i = 0; i < pub->param_count(); ++i)
       std::memcpy(reader.param(i), pub->param(i), pub->param_info(i).size * sizeof(float));
     reader.set_step(pub->step());
     have = version;
+  }
+
+  // refresh for the JS thread's reader: when the trainer holds pub_mu (copying a publish, tens of microseconds, but
+  // longer if the OS deschedules it meanwhile on a loaded machine), a reader whose copy is from this job answers
+  // from that copy, one publish older, rather than wait: a JS-thread read never waits for the training thread.
+  void refresh_or_keep(engine::Engine& reader, uint64_t& have) {
+    if (have != UINT64_MAX && have >= floor_version) {
+      std::unique_lock<std::mutex> lock(pub_mu, std::try_to_lock);
+      if (!lock.owns_lock()) {
+        ++kept;
+        return;
+      }
+      copy_params(reader, have);
+      return;
+    }
+    refresh(reader, have);
   }
 
   size_t memory_bytes() const {
