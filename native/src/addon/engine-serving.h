@@ -68,12 +68,20 @@ struct EngineServing {
       skipped.fetch_add(1, std::memory_order_relaxed);
       return false;
     }
+    if (hold.load(std::memory_order_relaxed)) return false;  // again under the lock: see set_hold
     copy_state(*pub, src);
     ++version;
     last_ns = now;
     publish_ns.fetch_add(static_cast<uint64_t>(now_ns() - now), std::memory_order_relaxed);
     publishes.fetch_add(1, std::memory_order_relaxed);
     return true;
+  }
+
+  // Pauses (or resumes) publishing. Pausing waits for a publish in progress: one that takes pub_mu after this
+  // sees `hold` under it and gives up, so from the return on, `pub` stays as it is until resumed.
+  void set_hold(bool on) {
+    hold.store(on, std::memory_order_release);
+    if (on) std::lock_guard<std::mutex> barrier(pub_mu);
   }
 
   // engine::TrainBatchesArgs::after_step.
@@ -97,8 +105,9 @@ struct EngineServing {
   // refresh for the JS thread's reader: when the trainer holds pub_mu (copying a publish, tens of microseconds, but
   // longer if the OS deschedules it meanwhile on a loaded machine), a reader whose copy is from this job answers
   // from that copy, one publish older, rather than wait: a JS-thread read never waits for the training thread.
+  // Not while publishing is held (consistentRead: the reads in it must agree with `pub`, which no longer changes).
   void refresh_or_keep(engine::Engine& reader, uint64_t& have) {
-    if (have != UINT64_MAX && have >= floor_version) {
+    if (have != UINT64_MAX && have >= floor_version && !hold.load(std::memory_order_relaxed)) {
       std::unique_lock<std::mutex> lock(pub_mu, std::try_to_lock);
       if (!lock.owns_lock()) {
         ++kept;

@@ -487,7 +487,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::Value IsServing(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), Serving()); }
   Napi::Value HoldSnapshot(const Napi::CallbackInfo& info) {
     const bool on = info.Length() > 0 && info[0].IsBoolean() && info[0].As<Napi::Boolean>().Value();
-    Serve(info.Env()).hold.store(on, std::memory_order_release);
+    Serve(info.Env()).set_hold(on);
     return info.Env().Undefined();
   }
   Napi::Value SetPublishInterval(const Napi::CallbackInfo& info) {
