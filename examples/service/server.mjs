@@ -1,7 +1,7 @@
 // A Node service that trains in the background and serves predictions from the live model (issue 12).
 //
 //   node examples/service/server.mjs [--port 0] [--checkpoint DIR] [--duration-ms MS] [--max-requests N]
-//                                    [--checkpoint-every-ms MS] [--threads 1]
+//                                    [--checkpoint-every-ms MS] [--threads 1] [--train 0]
 //
 // - trains forever (or for --duration-ms) with model.fitDataset on a stream of batches: here a synthetic stream
 //   whose labels come from a fixed random "teacher" (replace makeStream() with your data: any re-iterable source of
@@ -28,6 +28,7 @@ const checkpoint = arg('checkpoint', null);
 const durationMs = Number(arg('duration-ms', 0));
 const checkpointEveryMs = Number(arg('checkpoint-every-ms', 2000));
 const maxRequests = Number(arg('max-requests', 0));
+const train = arg('train', '1') !== '0'; // --train 0: serve only (the control run of bench/serve.mjs)
 let served = 0;
 const IN = 784;
 const OUT = 10;
@@ -88,7 +89,7 @@ const save = () => {
 // Training loop: one "epoch" is 50 batches of the stream; runs until stopped.
 const training = (async () => {
   const stream = makeStream();
-  while (!stop.signal.aborted) await model.fitDataset(stream, { epochs: 1, batchesPerEpoch: 50, signal: stop.signal });
+  while (train && !stop.signal.aborted) await model.fitDataset(stream, { epochs: 1, batchesPerEpoch: 50, signal: stop.signal });
 })();
 const checkpointTimer = setInterval(save, checkpointEveryMs);
 
