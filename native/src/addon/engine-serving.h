@@ -26,6 +26,14 @@
 namespace simdnet::addon {
 
 struct EngineServing {
+  // A synchronous predict on the JS thread runs every kernel inline (runtime/threadpool.h InlineScope) during
+  // training, and for at most this many rows always. A 2-thread GEMM saves a few microseconds on a batch of 1, but
+  // the JS thread then waits for the pool: for the training step's GEMM holding the pool's job lock, or for a worker
+  // that claimed its range and was descheduled (a loaded 2-core machine). bench/serve.mjs, batch-1 predict during
+  // fit with the pool at 2 threads: p99 13 to 22 ms against 0.3 to 1.2 ms at 1 thread, the slow calls clustered in
+  // fit's start (snapshot, before the job takes over), while a spin of the same length beside it stayed under 4 ms.
+  static constexpr size_t kInlineRows = 16;
+
   std::unique_ptr<engine::Engine> pub, sync_reader, job_reader;  // readers made on first use (ops-engine.cc)
   std::mutex pub_mu;  // guards pub and version
   std::mutex job_mu;  // one async read at a time on job_reader

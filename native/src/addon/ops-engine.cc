@@ -578,8 +578,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     Engine& e = serving ? SyncReader(env) : Usable(env);
     EvalArgs a = ReadEval(info, e, false, &e);
     float* out = get_f32(info, 3, "out", checked_mul(env, a.n, e.output_size()));
-    if (serving) {
-      InlineScope solo;  // off the training job's thread pool (runtime/threadpool.h): bench/serve.mjs
+    if (serving || a.n <= EngineServing::kInlineRows) {
+      InlineScope solo;  // off the thread pool (runtime/threadpool.h): EngineServing::kInlineRows
       e.predict(a.x, a.n, a.batch_size, out);
     } else {
       e.predict(a.x, a.n, a.batch_size, out);
