@@ -7,9 +7,11 @@
 // try_locks: when a reader is copying out of `pub` it skips this step and publishes after the next one, so a reader
 // never slows training by more than one skipped copy, and training never waits. A reader locks `pub_mu` only to copy
 // the parameters it needs into its own engine (`sync_reader` for calls on the JS thread, `job_reader` for
-// predictAsync/evaluateAsync on libuv threads, serialised by `job_mu`), then computes without holding it: the JS
-// thread waits at most one copy of the parameters (the trainer's publish), never a training step or another read.
-// `hold` pauses publishing, so several reads in a row (save(): parameters, optimizer state, step) see one step.
+// predictAsync/evaluateAsync on libuv threads, serialised by `job_mu`), then computes without holding it. The JS
+// thread does not even wait for a publish in progress: it answers from its reader's copy, one publish older
+// (refresh_or_keep), and runs its kernels off the thread pool (kInlineRows), so it never waits for the training
+// thread. `hold` pauses publishing, so several reads in a row (save(): parameters, optimizer state, step) see one
+// step; those reads wait for the lock (set_hold).
 //
 // Every copy comes whole from one completed step: `pub` is written only under `pub_mu` by the training thread,
 // between steps, and a reader copies under the same lock. No N-API here (ops-engine.cc is the glue).
