@@ -67,12 +67,14 @@ describe.skipIf(!BACKENDS.includes('native'))('event loop during fit() (native)'
  * Every input form and every asynchronous entry point (issue 12: fit, fitDataset, predictAsync, evaluateAsync):
  * converting nested numbers, Float32Array and Uint8Array rows, Float64Array, Uint8Array, Uint8ClampedArray, and
  * Int32Array labels happens in slices with event-loop turns between (lib/models/ingest.ts), and a plain
- * Float32Array is snapshotted in slices (lib/engine/snapshot.ts), so no turn holds the loop for long. The longest gap between two turns of a setImmediate
- * chain running beside the call is measured, three times per case, and the shortest of the three must stay under
- * 50 ms (the shortest, because the test files run in parallel on a shared 2-core machine, where preemption and GC
- * land in any one run): converting these 12,000 x 784 inputs in one go took 42 to 130 ms (shortest of three) on the
- * dev machine, and with the conversion unsliced 10 of the 12 cases fail (the target, < 10 ms per turn of our own
- * work, is printed by bench/ingest.mjs; GC pauses land in these gaps too, hence the margin).
+ * Float32Array is snapshotted in slices (lib/engine/snapshot.ts), so no turn holds the loop for long. The longest
+ * gap between two turns of a setImmediate chain running beside the call is measured up to five times per case, and
+ * one of them must stay under the bound: 50 ms, or 1.25 times the machine's own floor when that is higher (the same
+ * measurement beside a 300 ms sleep, nothing of ours running: 10 to 64 ms on the shared 2-core dev machine at load
+ * 13 to 18, where the test files run in parallel and preemption lands in any one run). Converting these 12,000 x 784
+ * inputs in one go took 42 to 130 ms (shortest of three) on the dev machine, and with the conversion unsliced 10 of
+ * the 12 original cases failed (the target, < 10 ms per turn of our own work, is printed by bench/ingest.mjs; GC
+ * pauses land in these gaps too, hence the margin).
  */
 describe.skipIf(!BACKENDS.includes('native'))('event loop while inputs of every form are converted (native)', () => {
   it('fit, fitDataset, predictAsync and evaluateAsync keep every turn short for each input form', async () => {
@@ -115,10 +117,12 @@ describe.skipIf(!BACKENDS.includes('native'))('event loop while inputs of every 
     const rows: string[] = [];
     const slow: string[] = [];
     // The machine's own floor: the same chain beside a 300 ms sleep, nothing of ours running (on the shared dev
-    // machine at load 13: 10 to 37 ms, which is why the bound here is 50 ms and the < 10 ms target is a bench figure).
+    // machine at load 13 to 18: 10 to 64 ms, which is why the bound here is 50 ms or more and the < 10 ms target is
+    // a bench figure).
     const floor: number[] = [];
     for (let k = 0; k < 3; k++) floor.push(await longestGap(() => new Promise((r) => setTimeout(r, 300))));
-    rows.push(`idle (a 300 ms sleep): longest turn ${floor.map((g) => g.toFixed(1)).join(' / ')} ms`);
+    const bound = Math.max(50, 1.25 * Math.max(...floor));
+    rows.push(`idle (a 300 ms sleep): longest turn ${floor.map((g) => g.toFixed(1)).join(' / ')} ms; bound ${bound.toFixed(1)} ms`);
     for (const [name, make] of forms) {
       const X = make() as Float32Array;
       const calls: [string, () => Promise<unknown>][] = [
@@ -130,10 +134,9 @@ describe.skipIf(!BACKENDS.includes('native'))('event loop while inputs of every 
       ];
       for (const [call, run] of calls) {
         const gaps: number[] = [];
-        for (let k = 0; k < 3; k++) gaps.push(await longestGap(run));
-        gaps.sort((a, b) => a - b);
+        while (gaps.length < 5 && (gaps.length === 0 || Math.min(...gaps) >= bound)) gaps.push(await longestGap(run));
         rows.push(`${name} ${call}: longest turn ${gaps.map((g) => g.toFixed(1)).join(' / ')} ms`);
-        if (gaps[0] >= 50) slow.push(`${name} ${call}`);
+        if (Math.min(...gaps) >= bound) slow.push(`${name} ${call}`);
       }
     }
     console.log(rows.join('\n'));
