@@ -1,7 +1,7 @@
 // A Node service that trains in the background and serves predictions from the live model (issue 12).
 //
 //   node examples/service/server.mjs [--port 0] [--checkpoint DIR] [--duration-ms MS] [--max-requests N]
-//                                    [--checkpoint-every-ms MS] [--threads 1]
+//                                    [--checkpoint-every-ms MS] [--threads 1] [--train 0]
 //
 // - trains forever (or for --duration-ms) with model.fitDataset on a stream of batches: here a synthetic stream
 //   whose labels come from a fixed random "teacher" (replace makeStream() with your data: any re-iterable source of
@@ -16,6 +16,7 @@
 //   SIGINT/SIGTERM.
 import http from 'node:http';
 import { existsSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Sequential, Dense, optimizers, loadModel, setThreads } from '../../dist/index.js';
 
 const arg = (name, def) => {
@@ -27,6 +28,7 @@ const checkpoint = arg('checkpoint', null);
 const durationMs = Number(arg('duration-ms', 0));
 const checkpointEveryMs = Number(arg('checkpoint-every-ms', 2000));
 const maxRequests = Number(arg('max-requests', 0));
+const train = arg('train', '1') !== '0'; // --train 0: serve only (the control run of bench/serve.mjs)
 let served = 0;
 const IN = 784;
 const OUT = 10;
@@ -87,7 +89,7 @@ const save = () => {
 // Training loop: one "epoch" is 50 batches of the stream; runs until stopped.
 const training = (async () => {
   const stream = makeStream();
-  while (!stop.signal.aborted) await model.fitDataset(stream, { epochs: 1, batchesPerEpoch: 50, signal: stop.signal });
+  while (train && !stop.signal.aborted) await model.fitDataset(stream, { epochs: 1, batchesPerEpoch: 50, signal: stop.signal });
 })();
 const checkpointTimer = setInterval(save, checkpointEveryMs);
 
@@ -105,6 +107,18 @@ function readBody(req, limit = 1 << 20) {
   });
 }
 
+// What the server itself adds, reported at exit and by GET /stats: each /predict's time in its handler (parse,
+// predict, reply), and how late the event loop ran (perf_hooks' histogram: a turn held up by our own JS, by GC, or by
+// the OS not running the thread). A client's latency is these plus the network stack and the client's own loop.
+const eld = monitorEventLoopDelay({ resolution: 1 });
+eld.enable();
+const handlerMs = [];
+const pct = (xs, p) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))] : 0);
+const stats = () => ({
+  predictHandlerMs: { n: handlerMs.length, p50: pct(handlerMs, 0.5), p99: pct(handlerMs, 0.99), max: Math.max(0, ...handlerMs) },
+  eventLoopDelayMs: { p50: eld.percentile(50) / 1e6, p99: eld.percentile(99) / 1e6, max: eld.max / 1e6 },
+});
+
 const server = http.createServer(async (req, res) => {
   const reply = (status, obj) => {
     res.writeHead(status, { 'content-type': 'application/json' });
@@ -113,8 +127,12 @@ const server = http.createServer(async (req, res) => {
   if (maxRequests > 0 && ++served === maxRequests) res.on('finish', () => void shutdown());
   try {
     if (req.method === 'GET' && req.url === '/health') return reply(200, { ok: true, step: model.engine.step, training: model.isTraining });
+    if (req.method === 'GET' && req.url === '/stats') return reply(200, stats());
     if (req.method === 'POST' && req.url === '/predict') {
-      const body = JSON.parse(await readBody(req));
+      const text = await readBody(req);
+      const t0 = performance.now();
+      res.on('finish', () => handlerMs.push(performance.now() - t0));
+      const body = JSON.parse(text);
       if (!Array.isArray(body?.x)) return reply(400, { error: 'expected { "x": [[...784 numbers], ...] }' });
       // Synchronous predict on the live model: a batch of a few rows takes well under a millisecond, and reads the
       // last published training step without waiting for training.
@@ -135,7 +153,7 @@ async function shutdown() {
   await save();
   server.close();
   server.closeIdleConnections?.();
-  console.log(JSON.stringify({ finalStep: model.engine.step }));
+  console.log(JSON.stringify({ finalStep: model.engine.step, ...stats() }));
   model.dispose();
 }
 process.on('SIGINT', shutdown);

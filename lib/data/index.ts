@@ -3,6 +3,7 @@ export { type Dataset, checkDataset, take, classCounts } from './dataset.js';
 export { type IdxArray, type IdxData, type IdxDtype, parseIdx, encodeIdx, readIdx, readIdxSync } from './idx.js';
 export { type CsvOptions, type CsvData, parseCsv, readCsv, readCsvSync, csvToDataset, loadCsvDataset } from './csv.js';
 export { type CsvBatchesOptions, type CsvBatch, csvBatches } from './csv-stream.js';
+export { type IdxBatchesOptions, type IdxBatch, idxBatches } from './idx-stream.js';
 export { type DigitsOptions, loadDigits, digitsPath } from './digits.js';
 export {
   type IdxDatasetOptions,

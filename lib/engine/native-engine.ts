@@ -70,6 +70,8 @@ export interface ServingStats {
   skipped: number;
   /** Time the training thread spent copying published snapshots, in ms (all publishes so far). */
   publishMs: number;
+  /** Synchronous reads answered from the JS thread's reader copy because a publish held the lock at that moment. */
+  kept: number;
   /** Version of the snapshot (publishes, plus one at the start of each trainBatches). */
   version: number;
   /** Optimizer step the snapshot holds. */

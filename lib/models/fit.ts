@@ -16,6 +16,7 @@ import type { Optimizer } from '../optimizers/optimizer.js';
 import { History } from './history.js';
 import type { Held } from '../engine/snapshot.js';
 import { checkSameRows, prepareInputsAsync, prepareTargetsAsync, sliceRows, snapshotMatrices } from './data.js';
+import { releaseConverted } from './ingest.js';
 import { identityOrder, shuffledOrder, shuffleStream } from './shuffle.js';
 import type { Tensor, NestedArray, NumericArray, TypedRows } from '../tensor.js';
 
@@ -177,6 +178,8 @@ async function fitHeld(host: FitHost, x: unknown, y: unknown, p: Parsed, held: H
   }
   const list = [{ m: xIn, name: 'x' }, { m: yIn, name: 'y', labels }];
   if (xValIn && yValIn) list.push({ m: xValIn, name: 'validationData[0]' }, { m: yValIn, name: 'validationData[1]', labels });
+  // What ./ingest.ts converted for this call is freed when fit settles, rather than by a GC (see releaseConverted).
+  held.push(...list.map(({ m }) => ({ data: m.data, copied: false, release: () => releaseConverted(m) })));
   const snap = await snapshotMatrices(list);
   held.push(...snap.held);
   const [xAll, yAll] = snap.matrices;

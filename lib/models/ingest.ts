@@ -10,6 +10,7 @@
  * "What a running job holds"); a row replaced by one of another length fails with the usual coded error.
  */
 import { SimdnetTypeError } from '../errors.js';
+import { native } from '../native.js';
 import { allocStorage, fillRows, isNumericArray, matrixOf, nestedShape, toMatrix, type Matrix } from '../tensor.js';
 import { isDetached } from '../validate.js';
 
@@ -19,6 +20,63 @@ const TURN_MS = 2;
 const SLICE = 1 << 14;
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Storage for what toMatrixAsync converts: allocF32 blocks (native memory), freed or kept for the next call when
+ * the call that converted settles (releaseConverted) instead of being left to a GC. A fresh 37.6 MB block per call
+ * (12,000 x 784) made V8 start a major GC every call or two ("Start (external memory pressure)" under
+ * --trace-incremental-marking, even with every block released at once: V8 counts a new ArrayBuffer's memory until
+ * the GC after its release), and that GC's final atomic pause marks the caller's whole heap at once: 5 to 57 ms with
+ * 12,000 nested rows alive, the longest turns the lag test (test/models/event-loop.test.ts) measured. So the last
+ * block released is kept as `spare` for KEEP_MS and the next conversion that fits in it writes there (all of it
+ * is overwritten): calls in a row allocate nothing. The cost: up to one block of the largest recent input, held
+ * until KEEP_MS after the last call.
+ */
+const KEEP_MS = 2000;
+let spare: Float32Array | null = null;
+let spareTimer: ReturnType<typeof setTimeout> | null = null;
+/** A converted matrix's storage (a view of the first n elements) -> its whole block. */
+const blockOf = new WeakMap<Float32Array, Float32Array>();
+
+function dropSpare(): void {
+  if (spare !== null && native) native.releaseF32(spare);
+  spare = null;
+}
+
+function allocConverted(n: number): Float32Array {
+  let block: Float32Array;
+  if (spare !== null && spare.length >= n && n > 0) {
+    block = spare;
+    spare = null;
+  } else block = allocStorage(n);
+  const view = block.length === n ? block : block.subarray(0, n);
+  blockOf.set(view, block);
+  return view;
+}
+
+/**
+ * Gives back the storage of matrices that toMatrixAsync converted (others, e.g. a view of the caller's
+ * Float32Array, are left alone): kept as the spare block when it is the largest, else freed now. Only once nothing
+ * reads them any more: the native job that used them has settled.
+ */
+export function releaseConverted(...ms: ({ data: Float32Array } | null | undefined)[]): void {
+  for (const m of ms) {
+    const block = m ? blockOf.get(m.data) : undefined;
+    if (!m || block === undefined) continue;
+    blockOf.delete(m.data);
+    if (!native || block.length === 0) continue;
+    if (spare === null || block.length > spare.length) {
+      dropSpare();
+      spare = block;
+    } else native.releaseF32(block);
+    if (spareTimer !== null) clearTimeout(spareTimer);
+    spareTimer = setTimeout(() => {
+      spareTimer = null;
+      dropSpare();
+    }, KEEP_MS);
+    spareTimer.unref?.();
+  }
+}
 
 /**
  * Whether converting `x` is worth spreading over turns (more than one slice of work). The others are converted at
@@ -37,7 +95,7 @@ export async function toMatrixAsync(x: unknown, name: string, cols?: number): Pr
     matrixOf(new Float32Array(0), shape, name, cols);
     const size = shape.reduce((a, b) => a * b, 1);
     const rowSize = size / shape[0] || 1;
-    const out = allocStorage(size);
+    const out = allocConverted(size);
     const step = Math.max(1, Math.floor(SLICE / rowSize));
     let since = performance.now();
     for (let r = 0; r < shape[0]; r += step) {
@@ -50,7 +108,7 @@ export async function toMatrixAsync(x: unknown, name: string, cols?: number): Pr
     return matrixOf(out, shape, name, cols);
   }
   if (isNumericArray(x) && !(x instanceof Float32Array) && cols !== undefined && x.length % cols === 0 && x.length > SLICE) {
-    const out = allocStorage(x.length);
+    const out = allocConverted(x.length);
     let since = performance.now();
     for (let i = 0; i < x.length; i += SLICE) {
       if (performance.now() - since >= TURN_MS) {

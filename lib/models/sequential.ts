@@ -22,6 +22,7 @@ import { INFERENCE_LOSS, carryParams, inferenceOptimizer, notCompiledMessage } f
 import { predictOnBatch, testOnBatch, trainOnBatch } from './on-batch.js';
 import { runEvaluateDataset, runFitDataset, runPredictDataset, type DatasetSource, type FitDatasetArgs } from './fit-dataset.js';
 import { checkFinite, checkSameRows, prepareEvalAsync, prepareInputs, prepareInputsAsync, prepareTargets } from './data.js';
+import { releaseConverted } from './ingest.js';
 
 export interface SequentialArgs {
   /** Layers, first one with inputShape. */
@@ -310,10 +311,14 @@ export class Sequential implements TrainingModel {
     const batchSize = checkSize(args?.batchSize ?? 32, 'batchSize', 1);
     const d = prepareEvalAsync(x, y, c.loss, c.engine.inputSize, c.engine.outputSize); // nested input: in slices
     const { xm, ym } = d instanceof Promise ? await d : d;
-    const logs = await c.engine.evaluateAsync(xm.data, ym.data, xm.rows, batchSize);
-    if (c.jsMetrics.length === 0) return logs;
-    const out = await c.engine.predictAsync(xm.data, xm.rows, batchSize);
-    return { ...logs, ...accumulate(c.jsMetrics, ym, out, c.engine.outputSize, batchSize) };
+    try {
+      const logs = await c.engine.evaluateAsync(xm.data, ym.data, xm.rows, batchSize);
+      if (c.jsMetrics.length === 0) return logs;
+      const out = await c.engine.predictAsync(xm.data, xm.rows, batchSize);
+      return { ...logs, ...accumulate(c.jsMetrics, ym, out, c.engine.outputSize, batchSize) };
+    } finally {
+      releaseConverted(xm, ym); // what this call converted, freed now rather than by a GC (./ingest.ts)
+    }
   }
 
   /** Outputs for x in inference mode, as an [n, outputSize] Tensor. */
@@ -330,8 +335,12 @@ export class Sequential implements TrainingModel {
     const batchSize = checkSize(args?.batchSize ?? 32, 'batchSize', 1);
     const xP = prepareInputsAsync(x, c.engine.inputSize, 'x'); // nested input: in slices
     const xm = xP instanceof Promise ? await xP : xP;
-    const out = await c.engine.predictAsync(xm.data, xm.rows, batchSize);
-    return new Tensor(out, [xm.rows, c.engine.outputSize]);
+    try {
+      const out = await c.engine.predictAsync(xm.data, xm.rows, batchSize);
+      return new Tensor(out, [xm.rows, c.engine.outputSize]);
+    } finally {
+      releaseConverted(xm); // what this call converted, freed now rather than by a GC (./ingest.ts)
+    }
   }
 
   /** Trains on the { xs, ys } batches a re-iterable source yields (lib/models/fit-dataset.ts); resolves with the History. */

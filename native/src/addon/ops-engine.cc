@@ -33,6 +33,7 @@
 #include "addon/ops-engine-plan.h"
 #include "addon/registry.h"
 #include "engine/engine.h"
+#include "runtime/threadpool.h"
 
 namespace simdnet::addon {
 namespace {
@@ -356,7 +357,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
       sv.sync_reader = Copy(env);
       SyncMemory(env);
     }
-    sv.refresh(*sv.sync_reader, sv.sync_version);
+    sv.refresh_or_keep(*sv.sync_reader, sv.sync_version);
     return *sv.sync_reader;
   }
 
@@ -522,7 +523,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::Value IsServing(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), Serving()); }
   Napi::Value HoldSnapshot(const Napi::CallbackInfo& info) {
     const bool on = info.Length() > 0 && info[0].IsBoolean() && info[0].As<Napi::Boolean>().Value();
-    Serve(info.Env()).hold.store(on, std::memory_order_release);
+    Serve(info.Env()).set_hold(on);
     return info.Env().Undefined();
   }
   Napi::Value SetPublishInterval(const Napi::CallbackInfo& info) {
@@ -539,6 +540,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     o.Set("publishes", Napi::Number::New(env, static_cast<double>(sv.publishes.load())));
     o.Set("skipped", Napi::Number::New(env, static_cast<double>(sv.skipped.load())));
     o.Set("publishMs", Napi::Number::New(env, static_cast<double>(sv.publish_ns.load()) / 1e6));
+    o.Set("kept", Napi::Number::New(env, static_cast<double>(sv.kept)));
     {
       std::lock_guard<std::mutex> lock(sv.pub_mu);
       o.Set("version", Napi::Number::New(env, static_cast<double>(sv.version)));
@@ -593,6 +595,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
       Engine& r = SyncReader(info.Env());
       EvalArgs a = ReadEval(info, *st_->engine, true, &r);
       LogSums logs;
+      InlineScope solo;  // off the training job's thread pool (runtime/threadpool.h)
       r.evaluate(a.x, a.y, a.n, a.batch_size, &logs);
       WriteLogs(info.Env(), logs);
       return info.Env().Undefined();
@@ -611,7 +614,12 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     Engine& e = serving ? SyncReader(env) : Usable(env);
     EvalArgs a = ReadEval(info, e, false, &e);
     float* out = get_f32(info, 3, "out", checked_mul(env, a.n, e.output_size()));
-    e.predict(a.x, a.n, a.batch_size, out);
+    if (serving || a.n <= EngineServing::kInlineRows) {
+      InlineScope solo;  // off the thread pool (runtime/threadpool.h): EngineServing::kInlineRows
+      e.predict(a.x, a.n, a.batch_size, out);
+    } else {
+      e.predict(a.x, a.n, a.batch_size, out);
+    }
     return info[3];
   }
 
@@ -813,6 +821,7 @@ Napi::Value EngineWrap::TrainBatches(const Napi::CallbackInfo& info) {
     std::lock_guard<std::mutex> lock(sv.pub_mu);  // held elsewhere only for a copy of the parameters
     EngineServing::copy_state(*sv.pub, e);
     ++sv.version;
+    sv.floor_version = sv.version;
     sv.last_ns = EngineServing::now_ns();
   }
   SyncMemory(env);

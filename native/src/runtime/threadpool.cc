@@ -38,7 +38,7 @@
 namespace simdnet {
 namespace {
 
-thread_local bool t_in_job = false;
+thread_local bool t_in_job = false;  // also set by InlineScope
 
 constexpr double kSpinSeconds = 100e-6;
 constexpr size_t kMaxThreads = 1024;  // set_threads' bound in the addon
@@ -206,5 +206,8 @@ void set_threads(size_t threads) { pool().set_threads(threads); }
 void parallel_for(size_t n, const std::function<void(size_t, size_t, size_t)>& fn, size_t threads) {
   pool().run(n, fn, threads);
 }
+
+InlineScope::InlineScope() : prev_(t_in_job) { t_in_job = true; }
+InlineScope::~InlineScope() { t_in_job = prev_; }
 
 }  // namespace simdnet

@@ -18,4 +18,19 @@ void set_threads(size_t threads);
 void parallel_for(size_t n, const std::function<void(size_t begin, size_t end, size_t thread)>& fn,
                   size_t threads = 0 /* 0 = get_threads() */);
 
+// While one lives, every parallel_for on this thread runs inline (as a nested call does), never taking the pool's
+// job lock. For reads on the JS thread while a training job uses the pool (addon/engine-serving.h): a batch-1
+// predict then never queues behind a training step's GEMM, nor behind a training thread the OS has descheduled
+// while it holds the lock.
+class InlineScope {
+ public:
+  InlineScope();
+  ~InlineScope();
+  InlineScope(const InlineScope&) = delete;
+  InlineScope& operator=(const InlineScope&) = delete;
+
+ private:
+  bool prev_;
+};
+
 }  // namespace simdnet
