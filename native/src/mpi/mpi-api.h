@@ -4,7 +4,7 @@
 // ompi_mpi_comm_world, ompi_mpi_float, ompi_mpi_op_sum, ... (the handle IS the symbol's address; MPI.jl loads Open
 // MPI the same way). MPICH's handles are integers with another ABI, so an MPICH library is refused by name.
 //
-// No N-API here: the loader is tested from C++ (test/native/dist-loader.cc).
+// No N-API here: the loader is tested from C++ (test/native/mpi-loader-test.cc).
 #pragma once
 #include <string>
 
