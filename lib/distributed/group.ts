@@ -121,6 +121,10 @@ export function init(): Promise<Group> {
       const r = await b.mpiInit(process.env.SIMDNET_LIBMPI || undefined);
       const g = new MpiGroup(b, r.rank, r.size, r.library);
       if (g.size > 1) {
+        // Node prints an uncaught exception only after the 'exit' handlers, which abort: say what happened first.
+        process.on('uncaughtExceptionMonitor', (err) => {
+          process.stderr.write(`simdnet: uncaught exception on rank ${g.rank} of ${g.size}; aborting the job (MPI_Abort)\n${(err as Error)?.stack ?? String(err)}\n`);
+        });
         process.on('exit', (code) => {
           if (code !== 0) g.abort(code);
         });
