@@ -5,11 +5,12 @@
  * that compiled with different seeds or loaded different checkpoints start from one state.
  * Each epoch: the shard of lib/distributed/sampler.ts. Each step: every rank runs engine.gradientSums on its local
  * batch into one flat Float32Array laid out as
- *   [ gradient sums (gradientSize) | samples | stop flag | loss * samples | metric_1 * samples | ... ]
+ *   [ gradient sums (gradientSize) | samples | stop flag | end flag | loss * samples | metric_1 * samples | ... ]
  * one in-place all-reduce adds the buffers of all ranks, and every rank applies the sums divided by the global sample
  * count (engine.applyGradientSums: penalties, clipping, optimizer), which is the mean gradient of the global batch
  * even when the last batch is short. All ranks hold the same sums, so they take the same update. The stop flag lets
- * any rank's AbortSignal stop every rank after the same step.
+ * any rank's AbortSignal stop every rank after the same step; the end flag ends a fitDataset epoch on every rank
+ * when one rank's source runs out (that rank joins the step with no samples).
  */
 import type { Engine, Logs } from '../engine/engine.js';
 import { SimdnetError } from '../errors.js';
@@ -35,6 +36,16 @@ export interface EpochResult {
   stopped: boolean;
 }
 
+export interface StepResult {
+  /** Samples in the global batch (0: no rank had any, nothing was applied). */
+  count: number;
+  /** The global batch's loss and metrics (means), and their sums over its samples. */
+  logs: Logs;
+  sums: Record<string, number>;
+  stop: boolean;
+  ended: boolean;
+}
+
 export class DistributedTrainer {
   readonly #g: Group;
   readonly #e: Engine;
@@ -49,7 +60,7 @@ export class DistributedTrainer {
     this.#e = engine;
     this.#keys = metricKeys;
     this.#gSize = engine.gradientSize();
-    this.#buf = new Float32Array(this.#gSize + 2 + metricKeys.length);
+    this.#buf = new Float32Array(this.#gSize + 3 + metricKeys.length);
   }
 
   /** Samples per rank and steps per epoch for n training samples. */
@@ -100,8 +111,36 @@ export class DistributedTrainer {
     return f[0] !== 0;
   }
 
+  /** One global step: this rank's batch (rows 0: none) into the shared all-reduce, then the update on every rank. */
+  async step(x: Float32Array, y: Float32Array, rows: number, stop: boolean, ended: boolean, lrAt: (step: number) => number | null): Promise<StepResult> {
+    const e = this.#e, G = this.#gSize, buf = this.#buf, K = this.#keys;
+    if (rows > 0) {
+      const local = e.gradientSums(x, y, rows, buf);
+      for (let m = 0; m < K.length; m++) buf[G + 3 + m] = local[K[m]] * rows;
+    } else {
+      buf.fill(0);
+    }
+    buf[G] = rows;
+    buf[G + 1] = stop ? 1 : 0;
+    buf[G + 2] = ended ? 1 : 0;
+    await this.#g.allreduce(buf);
+    const count = buf[G];
+    const logs: Logs = { loss: NaN };
+    const sums: Record<string, number> = {};
+    if (count > 0) {
+      const lr = lrAt(e.step);
+      e.applyGradientSums(buf, count, lr ?? undefined);
+      if (lr !== null) e.setLearningRate(Math.fround(lr));
+      for (let m = 0; m < K.length; m++) {
+        sums[K[m]] = buf[G + 3 + m];
+        logs[K[m]] = buf[G + 3 + m] / count;
+      }
+    }
+    return { count, logs, sums, stop: buf[G + 1] > 0, ended: buf[G + 2] > 0 };
+  }
+
   async epoch(x: Matrix, y: Matrix, epoch: number, hooks: EpochHooks): Promise<EpochResult> {
-    const g = this.#g, e = this.#e, G = this.#gSize, buf = this.#buf, b = this.batchSize;
+    const g = this.#g, b = this.batchSize;
     const order = shardOrder({ n: x.rows, size: g.size, rank: g.rank, shuffle: this.shuffle, seed: this.seed, epoch, dropLast: this.dropLast });
     const { steps } = this.shape(x.rows);
     const xc = x.cols, yc = y.cols;
@@ -120,25 +159,13 @@ export class DistributedTrainer {
         this.#xb.set(x.data.subarray(i * xc, (i + 1) * xc), r * xc);
         this.#yb.set(y.data.subarray(i * yc, (i + 1) * yc), r * yc);
       }
-      const local = e.gradientSums(this.#xb, this.#yb, rows, buf);
-      buf[G] = rows;
-      buf[G + 1] = hooks.wantStop() ? 1 : 0;
-      for (let m = 0; m < this.#keys.length; m++) buf[G + 2 + m] = local[this.#keys[m]] * rows;
-      await g.allreduce(buf);
-      const count = buf[G];
-      const lr = hooks.lrAt(e.step);
-      e.applyGradientSums(buf, count, lr ?? undefined);
-      if (lr !== null) e.setLearningRate(Math.fround(lr));
-      const logs: Logs = { loss: NaN };
-      for (let m = 0; m < this.#keys.length; m++) {
-        const v = buf[G + 2 + m];
-        totals[this.#keys[m]] = (totals[this.#keys[m]] ?? 0) + v;
-        logs[this.#keys[m]] = v / count;
-      }
+      const r = await this.step(this.#xb, this.#yb, rows, hooks.wantStop(), false, hooks.lrAt);
+      const count = r.count, logs = r.logs;
+      for (const key in r.sums) totals[key] = (totals[key] ?? 0) + r.sums[key];
       samples += count;
       done++;
       await hooks.afterStep(k, logs, count, done, steps, totals, samples);
-      if (buf[G + 1] > 0) {
+      if (r.stop) {
         stopped = true;
         break;
       }

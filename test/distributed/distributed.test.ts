@@ -128,6 +128,27 @@ describe.skipIf(why !== null)('distributed training over Open MPI', () => {
     });
   }
 
+  it('fitDataset with each rank yielding its shard equals fit bit for bit; an uneven source ends the epoch on every rank', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'simdnet-dist-'));
+    dirs.push(dir);
+    const o = { out: dir, optimizer: 'adam', lr: 0.01, n: 50, batch: 4, epochs: 2, dropLast: false, data: 'random', shuffle: true, modelSeed: 'rank', fitSeed: 7 };
+    const f = mpirun(3, [join(scripts, 'train.mjs'), JSON.stringify({ ...o, mode: 'dist' })]);
+    expect(f.status, f.stderr).toBe(0);
+    const d = mpirun(3, [join(scripts, 'train.mjs'), JSON.stringify({ ...o, mode: 'dataset' })]);
+    expect(d.status, d.stderr).toBe(0);
+    const fit = read(dir, 'dist-0');
+    for (let r = 0; r < 3; r++) {
+      expect(read(dir, `dataset-${r}`).weights).toBe(fit.weights);
+      expect(read(dir, `dataset-${r}`).loss).toEqual(fit.loss);
+    }
+    // rank 1 yields one batch more: the others join that step with no samples and every rank ends the epoch there
+    const u = mpirun(3, [join(scripts, 'train.mjs'), JSON.stringify({ ...o, mode: 'dataset', extraBatchOnRank: 1 })]);
+    expect(u.status, u.stderr).toBe(0);
+    const uneven = [0, 1, 2].map((r) => read(dir, `dataset-${r}`));
+    for (const x of uneven) expect(x.weights).toBe(uneven[0].weights);
+    expect(uneven[0].weights).not.toBe(fit.weights);
+  });
+
   it('mpirun -np 1 and no mpirun at all both train exactly as a plain fit', () => {
     const dir = mkdtempSync(join(tmpdir(), 'simdnet-dist-'));
     dirs.push(dir);

@@ -3,7 +3,7 @@
 // history and the group. Uses the built package (dist/).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Sequential, Dense, BatchNormalization, optimizers, distributed } from '../../../dist/index.js';
+import { Sequential, Dense, BatchNormalization, optimizers, distributed, tensor } from '../../../dist/index.js';
 
 const o = JSON.parse(process.argv[2]);
 // o: { out, mode: 'dist' | 'ref' | 'plain', optimizer, lr, n, batch, epochs, dropLast, shuffle, data: 'exact' |
@@ -64,6 +64,28 @@ if (o.mode === 'ref') {
     history.push(h.history.loss[0]);
   }
   result = { rank: 0, size: 1, weights: b64(m.getWeights()), loss: history };
+} else if (o.mode === 'dataset') {
+  // fitDataset: each rank yields the batches of its own shard (the sampler's, so the global batches equal fit's);
+  // o.extraBatchOnRank yields one more batch there (an uneven source: the epoch ends when the shortest ends).
+  const g = await distributed.init();
+  const m = model(o.modelSeed === 'rank' ? 100 + g.rank : o.modelSeed);
+  const before = b64(m.getWeights());
+  const source = (epoch) => function* () {
+    const idx = distributed.shardOrder({ n: o.n, size: g.size, rank: g.rank, seed: o.fitSeed, epoch, shuffle: o.shuffle, dropLast: o.dropLast });
+    const count = Math.ceil(idx.length / o.batch) + (o.extraBatchOnRank === g.rank ? 1 : 0);
+    for (let k = 0; k < count; k++) {
+      const rows = Array.from(idx.subarray((k * o.batch) % idx.length, Math.min(idx.length, (k * o.batch) % idx.length + o.batch)));
+      const xs = new Float32Array(rows.length * inDim), ys = new Float32Array(rows.length * outDim);
+      rows.forEach((i, r) => { xs.set(x.subarray(i * inDim, (i + 1) * inDim), r * inDim); ys.set(y.subarray(i * outDim, (i + 1) * outDim), r * outDim); });
+      yield { xs: tensor(xs, [rows.length, inDim]), ys: tensor(ys, [rows.length, outDim]) };
+    }
+  };
+  const loss = [];
+  for (let epoch = 0; epoch < o.epochs; epoch++) {
+    const h = await m.fitDataset(source(epoch), { epochs: 1, distributed: g });
+    loss.push(h.history.loss[0]);
+  }
+  result = { rank: g.rank, size: g.size, kind: g.kind, before, weights: b64(m.getWeights()), loss };
 } else {
   const g = await distributed.init();
   const m = model(o.modelSeed === 'rank' ? 100 + g.rank : o.modelSeed);
