@@ -55,7 +55,7 @@ export class DistributedTrainer {
   #xb = new Float32Array(0);
   #yb = new Float32Array(0);
 
-  constructor(group: Group, engine: Engine, metricKeys: string[], readonly batchSize: number, readonly shuffle: boolean, readonly seed: number, readonly dropLast: boolean) {
+  constructor(group: Group, engine: Engine, metricKeys: string[], readonly batchSize: number, readonly shuffle: boolean, public seed: number, readonly dropLast: boolean) {
     this.#g = group;
     this.#e = engine;
     this.#keys = metricKeys;
@@ -72,7 +72,7 @@ export class DistributedTrainer {
     return { perRank, steps: Math.ceil(perRank / this.batchSize) };
   }
 
-  /** Broadcasts rank 0's parameters, optimizer state and step counter to every rank. */
+  /** Broadcasts rank 0's parameters, optimizer state, step counter, learning rate and shuffle seed to every rank. */
   async syncState(): Promise<void> {
     const e = this.#e;
     const params = e.getParams();
@@ -85,7 +85,7 @@ export class DistributedTrainer {
       o += a.length;
     }
     // A check that every rank built the same model: lengths travel with the step counter (Float64: exact).
-    const meta = new Float64Array([e.step, flat.length, e.getLearningRate()]);
+    const meta = new Float64Array([e.step, flat.length, e.getLearningRate(), this.seed]);
     const mine = flat.length;
     await this.#g.broadcast(meta, 0);
     if (meta[1] !== mine)
@@ -102,6 +102,7 @@ export class DistributedTrainer {
     e.setParams(newParams);
     e.setOptimizerState(newOpt, meta[0]);
     e.setLearningRate(meta[2]);
+    this.seed = meta[3]; // rank 0's shuffle seed: one permutation for all, whatever seed each rank compiled with
   }
 
   /** Rank 0's decision (model.stopTraining after its callbacks) for every rank. */

@@ -104,7 +104,8 @@ describe.skipIf(why !== null)('distributed training over Open MPI', () => {
     it(`${c.np} ranks x batch ${c.batch} = one process x batch ${c.np * c.batch}: ${c.optimizer}, n ${c.n}, ${c.note}`, () => {
       const dir = mkdtempSync(join(tmpdir(), 'simdnet-dist-'));
       dirs.push(dir);
-      const o = { out: dir, ...c, shuffle: true, modelSeed: 'rank', fitSeed: 7, size: c.np };
+      // model and shuffle seeds differ per rank: rank 0's win (the initial broadcast)
+      const o = { out: dir, ...c, shuffle: true, modelSeed: 'rank', fitSeed: 7, fitSeedPerRank: true, size: c.np };
       const r = mpirun(c.np, [join(scripts, 'train.mjs'), JSON.stringify({ ...o, mode: 'dist' })]);
       expect(r.status, r.stderr).toBe(0);
       const ref = node([join(scripts, 'train.mjs'), JSON.stringify({ ...o, mode: 'ref' })]);

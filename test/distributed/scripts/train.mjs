@@ -93,7 +93,7 @@ if (o.mode === 'ref') {
   if (o.badDataOnRank === g.rank) yy = new Float32Array(3); // wrong shape: fit throws on this rank only
   const before = b64(m.getWeights());
   const h = await m.fit(x, yy, {
-    epochs: o.epochs, batchSize: o.batch, shuffle: o.shuffle, seed: o.fitSeed, verbose: 0, dropLast: o.dropLast,
+    epochs: o.epochs, batchSize: o.batch, shuffle: o.shuffle, seed: o.fitSeed + (o.fitSeedPerRank ? g.rank : 0), verbose: 0, dropLast: o.dropLast,
     distributed: o.mode === 'dist' ? g : undefined,
     callbacks: [{ onBatchEnd: (b) => { if (o.throwOnRank === g.rank && b === 1) throw new Error(`planted failure on rank ${g.rank}`); } }],
   });
