@@ -17,7 +17,7 @@ constexpr int kMpiMaxErrorString = 256;
 // MPI_IN_PLACE is ((void *) 1) in Open MPI's mpi.h.
 inline void* mpi_in_place() { return reinterpret_cast<void*>(static_cast<unsigned long>(1)); }
 
-using Handle = void*;  // MPI_Comm, MPI_Datatype, MPI_Op
+using Handle = void*;  // MPI_Comm, MPI_Datatype, MPI_Op, MPI_Request
 
 struct MpiApi {
   int (*Init_thread)(int* argc, char*** argv, int required, int* provided) = nullptr;
@@ -29,6 +29,11 @@ struct MpiApi {
   int (*Allreduce)(const void* send, void* recv, int count, Handle type, Handle op, Handle comm) = nullptr;
   int (*Bcast)(void* buf, int count, Handle type, int root, Handle comm) = nullptr;
   int (*Barrier)(Handle comm) = nullptr;
+  // MPI-3 nonblocking collectives (Open MPI >= 1.8) and MPI_Test: the communication thread's polite wait.
+  int (*Iallreduce)(const void* send, void* recv, int count, Handle type, Handle op, Handle comm, Handle* req) = nullptr;
+  int (*Ibcast)(void* buf, int count, Handle type, int root, Handle comm, Handle* req) = nullptr;
+  int (*Ibarrier)(Handle comm, Handle* req) = nullptr;
+  int (*Test)(Handle* req, int* flag, void* status) = nullptr;  // status: MPI_STATUS_IGNORE is ((MPI_Status *) 0)
   int (*Abort)(Handle comm, int code) = nullptr;
   int (*Error_string)(int code, char* text, int* len) = nullptr;
   Handle comm_world = nullptr, type_float = nullptr, type_double = nullptr, op_sum = nullptr;

@@ -64,6 +64,10 @@ const MpiApi* load_mpi(const std::string& path, LoadError* err) {
   ok &= resolve(lib, "MPI_Allreduce", &api->Allreduce, &missing);
   ok &= resolve(lib, "MPI_Bcast", &api->Bcast, &missing);
   ok &= resolve(lib, "MPI_Barrier", &api->Barrier, &missing);
+  ok &= resolve(lib, "MPI_Iallreduce", &api->Iallreduce, &missing);
+  ok &= resolve(lib, "MPI_Ibcast", &api->Ibcast, &missing);
+  ok &= resolve(lib, "MPI_Ibarrier", &api->Ibarrier, &missing);
+  ok &= resolve(lib, "MPI_Test", &api->Test, &missing);
   ok &= resolve(lib, "MPI_Abort", &api->Abort, &missing);
   ok &= resolve(lib, "MPI_Error_string", &api->Error_string, &missing);
   ok &= resolve(lib, "ompi_mpi_comm_world", &api->comm_world, &missing);
