@@ -175,7 +175,12 @@ async function driver(quick) {
     // least squares line through (b, ms)
     const n = pts.length, sb = pts.reduce((s, p) => s + p.batch, 0), sm = pts.reduce((s, p) => s + p.ms, 0);
     const sbb = pts.reduce((s, p) => s + p.batch * p.batch, 0), sbm = pts.reduce((s, p) => s + p.batch * p.ms, 0);
-    const c1 = (n * sbm - sb * sm) / (n * sbb - sb * sb), c0 = (sm - c1 * sb) / n;
+    let c1 = (n * sbm - sb * sm) / (n * sbb - sb * sb), c0 = (sm - c1 * sb) / n;
+    if (c0 < 0) {
+      // noise made the intercept negative: a line through the origin instead (no fixed cost)
+      c0 = 0;
+      c1 = sbm / sbb;
+    }
     const S = paramCount(md.widths) * 4;
     console.log(`  ${md.name}: ${(S / 1e6).toFixed(2)} MB of gradients; compute(b) = ${c0.toFixed(3)} + ${(c1 * 1000).toFixed(2)} us x b ms  (measured ${pts.map((p) => `b${p.batch} ${p.ms.toFixed(2)} ms`).join(', ')})`);
     for (const B of [128, 1024]) {
