@@ -251,6 +251,7 @@ async function fitDatasetLoop(host: FitHost, source: DatasetSource, p: ReturnTyp
       }
     }
     for (const cb of callbacks) await cb.onTrainEnd?.(lastLogs);
+    if (trainer) await trainer.syncState(); // rank 0's callbacks may have changed its weights (restoreBestWeights)
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }

@@ -330,6 +330,7 @@ async function fitHeld(host: FitHost, x: unknown, y: unknown, p: Parsed, held: H
       }
     }
     for (const cb of callbacks) await cb.onTrainEnd?.(lastLogs);
+    if (trainer) await trainer.syncState(); // rank 0's callbacks may have changed its weights (restoreBestWeights)
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }

@@ -150,6 +150,19 @@ describe.skipIf(why !== null)('distributed training over Open MPI', () => {
     expect(uneven[0].weights).not.toBe(fit.weights);
   });
 
+  it('callbacks run on rank 0: its stopTraining stops every rank after the same epoch, its final weights reach all', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'simdnet-dist-'));
+    dirs.push(dir);
+    const o = { out: dir, optimizer: 'adam', lr: 0.01, n: 40, batch: 4, epochs: 5, dropLast: false, data: 'random', shuffle: true, modelSeed: 'rank', fitSeed: 7, mode: 'dist', rootStops: true };
+    const r = mpirun(3, [join(scripts, 'train.mjs'), JSON.stringify(o)]);
+    expect(r.status, r.stderr).toBe(0);
+    const ranks = [0, 1, 2].map((i) => read(dir, `dist-${i}`));
+    for (const x of ranks) {
+      expect(x.loss).toHaveLength(1);
+      expect(x.weights).toBe(ranks[0].weights);
+    }
+  });
+
   it('mpirun -np 1 and no mpirun at all both train exactly as a plain fit', () => {
     const dir = mkdtempSync(join(tmpdir(), 'simdnet-dist-'));
     dirs.push(dir);

@@ -95,8 +95,15 @@ if (o.mode === 'ref') {
   const h = await m.fit(x, yy, {
     epochs: o.epochs, batchSize: o.batch, shuffle: o.shuffle, seed: o.fitSeed + (o.fitSeedPerRank ? g.rank : 0), verbose: 0, dropLast: o.dropLast,
     distributed: o.mode === 'dist' ? g : undefined,
-    callbacks: [{ onBatchEnd: (b) => { if (o.throwOnRank === g.rank && b === 1) throw new Error(`planted failure on rank ${g.rank}`); } }],
+    callbacks: [
+      { onBatchEnd: (b) => { if (o.throwOnRank === g.rank && b === 1) throw new Error(`planted failure on rank ${g.rank}`); } },
+      // o.rootStops: what EarlyStopping with restoreBestWeights does, on the rank that runs callbacks (rank 0)
+      ...(o.rootStops ? [{
+        onEpochEnd: (e) => { if (e === 0) m.stopTraining = true; },
+        onTrainEnd: () => m.setWeights(m.getWeights().map((t) => t.data().map((v) => v / 2))),
+      }] : []),
+    ],
   });
-  result = { rank: g.rank, size: g.size, kind: g.kind, isRoot: g.isRoot, before, weights: b64(m.getWeights()), loss: h.history.loss, mae: h.history.mae };
+  result = { rank: g.rank, size: g.size, kind: g.kind, isRoot: g.isRoot, before, weights: b64(m.getWeights()), loss: h.history.loss, mae: h.history.mae, stoppedBy: h.stoppedBy ?? null };
 }
 writeFileSync(join(o.out, `${o.mode}-${result.rank}.json`), JSON.stringify(result));
