@@ -1,6 +1,6 @@
 // The one communication thread that owns every MPI call of the process (docs/distributed.md). MPI is initialized on
 // it (MPI_THREAD_SERIALIZED requested; only this thread calls MPI, except abort_now's last resort) and finalized on
-// it. Callers post jobs and get the result through a completion callback that runs ON THE COMMUNICATION THREAD
+// it. Collectives are started nonblocking and polled politely unless SIMDNET_MPI_WAIT=block (communicator.cc). Callers post jobs and get the result through a completion callback that runs ON THE COMMUNICATION THREAD
 // (the addon forwards it to JS with a thread-safe function), so the JS event loop never waits on MPI.
 //
 // No N-API here (addon/ops-mpi.cc is the glue).
@@ -31,8 +31,8 @@ class Communicator {
   // The process-wide instance (MPI can be initialized once per process).
   static Communicator& instance();
 
-  // Starts the thread and posts MPI_Init_thread + rank/size; `done` gets rank and size. Loads `api` first.
-  // Returns false (and fills *err) when already started from elsewhere or the library cannot be loaded.
+  // Starts the thread over a loaded library (load_mpi) and posts MPI_Init_thread + rank/size; `done` gets rank and
+  // size (or the MPI error). Returns false when already started (MPI initializes once per process).
   bool start(const MpiApi* api, Done done);
   bool started() const;
   int rank() const { return rank_; }
