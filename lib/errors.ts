@@ -21,7 +21,11 @@ export type ErrorCode =
   | 'SIMDNET_PARSE'
   | 'SIMDNET_OUT_OF_MEMORY'
   /** An optional dependency (vega, vega-lite for charts) is not installed. */
-  | 'SIMDNET_MISSING_DEPENDENCY';
+  | 'SIMDNET_MISSING_DEPENDENCY'
+  /** Distributed training: Open MPI cannot be loaded or initialized (lib/distributed). */
+  | 'SIMDNET_MPI_UNAVAILABLE'
+  /** Distributed training: an MPI call failed, or MPI is used before distributed.init(). */
+  | 'SIMDNET_MPI_ERROR';
 
 export class SimdnetError extends Error {
   readonly code: ErrorCode;

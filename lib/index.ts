@@ -38,3 +38,5 @@ export type { Engine, PlanSpec, LayerSpec, Logs, LayerDiagnostics } from './engi
 export * as kernels from './kernels/index.js';
 /** Data loaders (IDX, CSV, the embedded UCI digits, Fashion-MNIST) and transforms (also importable as 'simdnet/data'). */
 export * as data from './data/index.js';
+/** Data-parallel training over Open MPI (docs/distributed.md). */
+export * as distributed from './distributed/index.js';

@@ -173,6 +173,16 @@ export interface Engine {
   readonly step: number;
   /** One synchronous step on batch rows [0, batch) of x/y. Returns that batch's logs. */
   trainStep(x: Float32Array, y: Float32Array, batch: number): Logs;
+  /** Data-parallel split step (lib/distributed, docs/engine.md "Distributed training"): floats of all trainable
+   *  parameters together, in params() order -- the flat gradient layout of gradientSums/applyGradientSums. */
+  gradientSize(): number;
+  /** Training-mode forward, loss and backward on rows [0, batch) of x/y: writes batch x the batch-mean data-loss
+   *  gradient (a per-sample SUM that ranks can add up) into out[0, gradientSize()). Returns the batch's logs. No
+   *  update, no step; batch-norm moving statistics advance as in trainStep. */
+  gradientSums(x: Float32Array, y: Float32Array, batch: number, out: Float32Array): Logs;
+  /** The rest of a step from summed gradients: gradient = sums / count, then penalty gradients, clipValue,
+   *  clipNorm, step += 1 and the optimizer update at lr (default: the current rate), as trainStep does. */
+  applyGradientSums(sums: Float32Array, count: number, lr?: number): void;
   /** Many steps; the native engine runs them on a worker thread. Rejects with SIMDNET_BUSY if already running. */
   trainBatches(args: TrainBatchesArgs): Promise<TrainBatchesResult>;
   /** Asks a running trainBatches to stop after the current step. */

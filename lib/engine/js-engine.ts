@@ -26,6 +26,12 @@ import { checkBatchArrays, checkBatchSize, checkTrainBatchesArgs } from './js/ch
 /** How long trainBatches may hold the event loop before yielding (ms). */
 const YIELD_MS = 10;
 
+/** A flat gradient buffer (gradientSums/applyGradientSums). */
+function checkFlat(v: unknown, name: string, n: number): void {
+  if (!(v instanceof Float32Array) || v.length < n)
+    throw new SimdnetError('SIMDNET_BUFFER_TOO_SMALL', `${name} must be a Float32Array of at least ${n} elements`);
+}
+
 export class JsEngine implements Engine {
   readonly backend = 'js' as const;
   readonly inputSize: number;
@@ -255,6 +261,54 @@ export class JsEngine implements Engine {
     this.loadBatch(x, y, batch);
     const sums = this.stepLoaded(batch, this.lr, null);
     return meanLogs(sums, batch);
+  }
+
+  gradientSize(): number {
+    let n = 0;
+    for (const s of this.slots) if (s.grad) n += s.grad.length;
+    return n;
+  }
+
+  gradientSums(x: Float32Array, y: Float32Array, batch: number, out: Float32Array): Logs {
+    this.checkUsable();
+    if (this.busyFlag) throw new SimdnetError('SIMDNET_BUSY', 'The engine is running trainBatches');
+    this.checkBatchArrays(x, y, batch);
+    checkFlat(out, 'out', this.gradientSize());
+    this.loadBatch(x, y, batch);
+    // stepLoaded up to the backward pass (same order: forward, penalty, loss, metrics, backward).
+    this.forward(batch, true, true);
+    const pen = penalty(this.slots);
+    const l = this.loss(batch, true);
+    const sums: Record<string, number> = { loss: (l.value + pen) * batch };
+    this.metricSums(batch, sums);
+    backward(this.layers, this.buf, batch, l.into);
+    const b = Math.fround(batch);
+    let o = 0;
+    for (const s of this.slots) {
+      if (!s.grad) continue;
+      for (let i = 0; i < s.grad.length; i++) out[o + i] = s.grad[i] * b; // float32 product, as the native loop
+      o += s.grad.length;
+    }
+    return meanLogs(sums, batch);
+  }
+
+  applyGradientSums(sums: Float32Array, count: number, lr?: number): void {
+    this.checkUsable();
+    if (this.busyFlag) throw new SimdnetError('SIMDNET_BUSY', 'The engine is running trainBatches');
+    checkFlat(sums, 'sums', this.gradientSize());
+    if (typeof count !== 'number' || !(count > 0))
+      throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Expected a positive count but received ${count}`);
+    const c = Math.fround(count);
+    let o = 0;
+    for (const s of this.slots) {
+      if (!s.grad) continue;
+      for (let i = 0; i < s.grad.length; i++) s.grad[i] = Math.fround(sums[o + i] / c);
+      o += s.grad.length;
+    }
+    addPenaltyGrads(this.slots);
+    clipGrads(this.slots, this.opt);
+    this.t += 1;
+    applyUpdate(this.slots, this.opt, lr ?? this.lr, this.t);
   }
 
   private checkBatchArrays(x: Float32Array, y: Float32Array | null, n: number): void {

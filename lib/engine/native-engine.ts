@@ -12,7 +12,7 @@
  */
 import { requireNative } from '../native.js';
 import { SimdnetError, SimdnetRangeError, SimdnetTypeError, describe, type ErrorCode } from '../errors.js';
-import { checkBoolean, checkF32, checkSize } from '../validate.js';
+import { checkBoolean, checkF32, checkNumber, checkSize } from '../validate.js';
 import { checkOptimizerState, optimizerStateLayout, type OptimizerStateEntry } from './optimizer-state.js';
 import { holdAll, type Held } from './snapshot.js';
 import type {
@@ -41,6 +41,9 @@ interface NativeEngineHandle {
   getStep(): number;
   logsBuffer(): Float64Array;
   trainStep(x: Float32Array, y: Float32Array, batch: number): void;
+  gradientSize(): number;
+  gradSums(x: Float32Array, y: Float32Array, batch: number, out: Float32Array): void;
+  applyGradientSums(sums: Float32Array, count: number, lr: number): void;
   trainBatches(
     x: Float32Array, y: Float32Array, n: number, order: Uint32Array, batchSize: number, firstBatch: number,
     batchCount: number, lrPerStep: Float32Array | null, diagnostics: boolean,
@@ -280,6 +283,27 @@ export class NativeEngine implements Engine {
     f32(y, 'y', batch * this.#targetSize);
     h.trainStep(x, y, batch); // labels are range-checked natively before anything runs
     return this.#toLogs(this.#logs);
+  }
+
+  gradientSize(): number {
+    return this.#idle().gradientSize();
+  }
+
+  gradientSums(x: Float32Array, y: Float32Array, batch: number, out: Float32Array): Logs {
+    const h = this.#idle();
+    if (!Number.isInteger(batch) || batch < 1) checkSize(batch, 'batch', 1);
+    f32(x, 'x', batch * this.inputSize);
+    f32(y, 'y', batch * this.#targetSize);
+    f32(out, 'out', h.gradientSize());
+    h.gradSums(x, y, batch, out);
+    return this.#toLogs(this.#logs);
+  }
+
+  applyGradientSums(sums: Float32Array, count: number, lr?: number): void {
+    const h = this.#idle();
+    f32(sums, 'sums', h.gradientSize());
+    checkNumber(count, 'count', { lo: 0, loOpen: true });
+    h.applyGradientSums(sums, count, lr ?? h.getLearningRate());
   }
 
   async trainBatches(args: TrainBatchesArgs): Promise<TrainBatchesResult> {

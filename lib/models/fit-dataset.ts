@@ -25,6 +25,9 @@ import { History } from './history.js';
 import type { FitHost, Inputs } from './fit.js';
 import { checkFiniteAsync, checkSameRows, prepareInputsAsync, prepareTargetsAsync, prepareEvalAsync } from './data.js';
 import { releaseConverted } from './ingest.js';
+import type { Group } from '../distributed/group.js';
+import { abortOnError, fitGroup } from '../distributed/fit-hook.js';
+import { DistributedTrainer } from '../distributed/train.js';
 
 export interface Batch {
   xs: Inputs;
@@ -51,9 +54,13 @@ export interface FitDatasetArgs {
   signal?: AbortSignal;
   /** Epoch to start from (default 0). */
   initialEpoch?: number;
+  /** Data-parallel training (true: the group of distributed.init()): each rank iterates its OWN source (shard the
+   *  data by group.rank); every step averages the gradients of all ranks' batches; an epoch ends on every rank when
+   *  one rank's source ends. docs/engine.md "Distributed training". */
+  distributed?: boolean | Group;
 }
 
-const KEYS = ['epochs', 'batchesPerEpoch', 'validationData', 'callbacks', 'verbose', 'signal', 'initialEpoch'];
+const KEYS = ['epochs', 'batchesPerEpoch', 'validationData', 'callbacks', 'verbose', 'signal', 'initialEpoch', 'distributed'];
 
 /** Opens one pass over a source: an iterator (sync or async). */
 export async function openSource<T>(source: DatasetSource<T>, name: string): Promise<AnyIterator<T>> {
@@ -108,14 +115,27 @@ function parse(a: unknown) {
   return {
     epochs, initialEpoch, batchesPerEpoch, callbacks: cbs as Callback[], verbose, signal: (o.signal as AbortSignal | undefined) ?? null,
     validationData: (o.validationData as FitDatasetArgs['validationData']) ?? null,
+    distributed: o.distributed ?? false,
   };
 }
 
 export async function runFitDataset(host: FitHost, source: DatasetSource, args: unknown): Promise<History> {
   const p = parse(args);
+  const group = p.distributed === false ? null : await fitGroup(p.distributed);
+  if (!group) return fitDatasetLoop(host, source, p, null);
+  try {
+    return await fitDatasetLoop(host, source, p, group);
+  } catch (err) {
+    return abortOnError(group, err);
+  }
+}
+
+async function fitDatasetLoop(host: FitHost, source: DatasetSource, p: ReturnType<typeof parse>, group: Group | null): Promise<History> {
   const { engine } = host;
-  const callbacks = [...p.callbacks];
-  if (p.verbose !== 0 && !callbacks.some((c) => c instanceof ProgressBar)) callbacks.push(new ProgressBar({ live: false }));
+  // Data-parallel (lib/distributed/train.ts): callbacks and display on rank 0 only.
+  const trainer = group ? new DistributedTrainer(group, engine, ['loss', ...host.metrics], 1, false, 0, false) : null;
+  const callbacks = group && !group.isRoot ? [] : [...p.callbacks];
+  if (p.verbose !== 0 && !(group && !group.isRoot) && !callbacks.some((c) => c instanceof ProgressBar)) callbacks.push(new ProgressBar({ live: false }));
   const metricKeys = ['loss', ...host.metrics];
   for (const cb of callbacks) {
     cb.setModel?.(host.model);
@@ -134,6 +154,7 @@ export async function runFitDataset(host: FitHost, source: DatasetSource, args: 
   // With batchesPerEpoch the iterator carries on across epochs (a long stream); without, each epoch opens a pass.
   let it: AnyIterator<unknown> | null = null;
   try {
+    if (trainer) await trainer.syncState(); // rank 0's weights and optimizer state everywhere
     for (const cb of callbacks) await cb.onTrainBegin?.();
     for (let epoch = p.initialEpoch; epoch < p.epochs; epoch++) {
       if (signal?.aborted) {
@@ -155,6 +176,25 @@ export async function runFitDataset(host: FitHost, source: DatasetSource, args: 
       while (next !== null) {
         const b = await next;
         next = null;
+        if (trainer) {
+          // Every rank joins every step; one whose source has ended joins with no samples and ends the epoch.
+          if (b !== null && (p.batchesPerEpoch === null || batches + 1 < p.batchesPerEpoch)) {
+            next = fetch();
+            next.catch(() => {});
+          }
+          host.checkAlive();
+          const r = await trainer.step(b?.xm.data ?? new Float32Array(0), b?.ym.data ?? new Float32Array(0), b?.xm.rows ?? 0,
+            signal?.aborted ?? false, b === null || host.model.stopTraining, (t) => (schedule ? schedule.valueAt(t) : null));
+          if (r.count > 0) {
+            for (const k in r.sums) totals[k] = (totals[k] ?? 0) + r.sums[k];
+            samples += r.count;
+            for (const cb of callbacks) await cb.onBatchEnd?.(batches, { ...r.logs, batch: batches, size: r.count });
+            batches++;
+          }
+          if (r.stop) aborted = true;
+          if (r.stop || r.ended) break;
+          continue;
+        }
         if (b === null) break;
         if (signal?.aborted) {
           aborted = true;
@@ -203,6 +243,7 @@ export async function runFitDataset(host: FitHost, source: DatasetSource, args: 
         for (const k in v) logs[`val_${k}`] = v[k];
       }
       for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs);
+      if (trainer) host.model.stopTraining = await trainer.agree(host.model.stopTraining);
       history.record(epoch, logs);
       lastLogs = logs;
       if (host.model.stopTraining) {
@@ -211,6 +252,7 @@ export async function runFitDataset(host: FitHost, source: DatasetSource, args: 
       }
     }
     for (const cb of callbacks) await cb.onTrainEnd?.(lastLogs);
+    if (trainer) await trainer.syncState(); // rank 0's callbacks may have changed its weights (restoreBestWeights)
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }

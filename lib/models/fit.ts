@@ -19,6 +19,9 @@ import { checkSameRows, prepareInputsAsync, prepareTargetsAsync, sliceRows, snap
 import { releaseConverted } from './ingest.js';
 import { identityOrder, shuffledOrder, shuffleStream } from './shuffle.js';
 import type { Tensor, NestedArray, NumericArray, TypedRows } from '../tensor.js';
+import type { Group } from '../distributed/group.js';
+import { abortOnError, fitGroup } from '../distributed/fit-hook.js';
+import { DistributedTrainer } from '../distributed/train.js';
 
 /** Tensor; a flat typed array (Float32Array, Float64Array, Int32Array, Uint8Array, ...: values as they are, no
  *  scaling); an array of typed-array rows; nested number arrays. */
@@ -47,9 +50,14 @@ export interface FitArgs {
   diagnostics?: boolean;
   /** Epoch to start from (for resuming; default 0). */
   initialEpoch?: number;
+  /** Data-parallel training over the group's ranks (true: the group of distributed.init()); batchSize is then per
+   *  rank. A group of one changes nothing. docs/engine.md "Distributed training". */
+  distributed?: boolean | Group;
+  /** Distributed: cut each epoch's order to a multiple of the group size instead of padding it (default false). */
+  dropLast?: boolean;
 }
 
-const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'seed', 'signal', 'diagnostics', 'initialEpoch'];
+const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'seed', 'signal', 'diagnostics', 'initialEpoch', 'distributed', 'dropLast'];
 
 export interface FitHost {
   engine: Engine;
@@ -68,7 +76,7 @@ export interface FitHost {
 interface Parsed {
   epochs: number; initialEpoch: number; batchSize: number; shuffle: boolean; validationSplit: number;
   validationData: [Inputs, Inputs] | null; callbacks: Callback[]; verbose: 0 | 1 | 2; seed: number | null;
-  signal: AbortSignal | null; diagnostics: boolean;
+  signal: AbortSignal | null; diagnostics: boolean; distributed: unknown; dropLast: boolean;
 }
 
 function parseArgs(a: unknown): Parsed {
@@ -102,6 +110,8 @@ function parseArgs(a: unknown): Parsed {
     seed: o.seed === undefined ? null : checkSize(o.seed, 'seed'),
     signal: (o.signal as AbortSignal | undefined) ?? null,
     diagnostics: checkBoolean(o.diagnostics ?? false, 'diagnostics'),
+    distributed: o.distributed ?? false,
+    dropLast: checkBoolean(o.dropLast ?? false, 'dropLast'),
   };
 }
 
@@ -149,14 +159,19 @@ class DiagMerge {
 export async function runFit(host: FitHost, x: unknown, y: unknown, args: unknown): Promise<History> {
   const p = parseArgs(args);
   const held: Held[] = [];
+  // (awaited only when asked for: a plain fit still takes its snapshots within the call)
+  const group = p.distributed === false ? null : await fitGroup(p.distributed);
   try {
-    return await fitHeld(host, x, y, p, held);
+    return await fitHeld(host, x, y, p, held, group);
+  } catch (err) {
+    if (group) abortOnError(group, err);
+    throw err;
   } finally {
     for (const h of held) h.release();
   }
 }
 
-async function fitHeld(host: FitHost, x: unknown, y: unknown, p: Parsed, held: Held[]): Promise<History> {
+async function fitHeld(host: FitHost, x: unknown, y: unknown, p: Parsed, held: Held[], group: Group | null): Promise<History> {
   const { engine } = host;
   const labels = host.loss === 'sparseCategoricalCrossentropy' ? engine.outputSize : undefined;
   // Shapes and labels of everything are checked before the first snapshot is taken, then each is copied once.
@@ -201,14 +216,18 @@ async function fitHeld(host: FitHost, x: unknown, y: unknown, p: Parsed, held: H
     yVal = sliceRows(yAll, at, yAll.rows);
   }
   const nTrain = xTrain.rows;
-  const batches = Math.ceil(nTrain / p.batchSize);
   const seed = p.seed ?? host.compileSeed;
   const fitIndex = p.seed === null ? host.fitIndex : 0;
+  // Data-parallel (lib/distributed/train.ts): steps per epoch of the rank's shard; callbacks on rank 0 only.
+  if (group && p.diagnostics) throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', 'diagnostics are not available in distributed training');
+  const trainer = group ? new DistributedTrainer(group, engine, ['loss', ...host.metrics], p.batchSize, p.shuffle, seed, p.dropLast) : null;
+  const batches = trainer ? trainer.shape(nTrain).steps : Math.ceil(nTrain / p.batchSize);
 
-  const callbacks = [...p.callbacks];
+  const callbacks = group && !group.isRoot ? [] : [...p.callbacks];
   // verbose adds the default display unless the caller brought their own progressBar().
   const hasBar = callbacks.some((c) => c instanceof ProgressBar);
-  if (p.verbose === 1 && !hasBar) callbacks.push(new ProgressBar());
+  if (group && !group.isRoot) { /* no display off rank 0 */ }
+  else if (p.verbose === 1 && !hasBar) callbacks.push(new ProgressBar());
   else if (p.verbose === 2 && !hasBar) callbacks.push(new ProgressBar({ live: false }));
   const metricKeys = ['loss', ...host.metrics];
   const params: TrainingParams = {
@@ -229,6 +248,7 @@ async function fitHeld(host: FitHost, x: unknown, y: unknown, p: Parsed, held: H
   host.model.stopTraining = false;
   let lastLogs: Logs | undefined;
   try {
+    if (trainer) await trainer.syncState(); // rank 0's weights and optimizer state everywhere
     for (const cb of callbacks) await cb.onTrainBegin?.();
     for (let epoch = p.initialEpoch; epoch < p.epochs; epoch++) {
       if (signal?.aborted) {
@@ -236,13 +256,28 @@ async function fitHeld(host: FitHost, x: unknown, y: unknown, p: Parsed, held: H
         break;
       }
       for (const cb of callbacks) await cb.onEpochBegin?.(epoch);
-      const order = p.shuffle ? shuffledOrder(nTrain, seed, shuffleStream(fitIndex, epoch)) : identityOrder(nTrain);
+      const order = trainer ? new Uint32Array(0) : p.shuffle ? shuffledOrder(nTrain, seed, shuffleStream(fitIndex, epoch)) : identityOrder(nTrain);
       const totals: Record<string, number> = {};
       const diag = new DiagMerge();
       let done = 0;
       let samples = 0;
       let chunk = batchHook || progressHook ? 1 : batches;
       let aborted = false;
+      if (trainer) {
+        const r = await trainer.epoch(xTrain, yTrain, epoch, {
+          lrAt: (step) => (schedule ? schedule.valueAt(step) : null),
+          wantStop: () => signal?.aborted ?? false,
+          checkAlive: host.checkAlive,
+          afterStep: async (k, logs, size, n, steps, sums, seen) => {
+            if (batchHook) for (const cb of callbacks) await cb.onBatchEnd?.(k, { ...logs, batch: k, size });
+            if (progressHook) for (const cb of callbacks) await cb.onProgress?.(n, steps, means(sums, seen));
+          },
+        });
+        Object.assign(totals, r.totals);
+        samples = r.samples;
+        done = batches; // the loop below has nothing left to run
+        aborted = r.stopped;
+      }
       while (done < batches) {
         if (signal?.aborted) {
           aborted = true;
@@ -289,6 +324,7 @@ async function fitHeld(host: FitHost, x: unknown, y: unknown, p: Parsed, held: H
       }
       if (p.diagnostics) diag.into(logs, host.layerNames);
       for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs);
+      if (trainer) host.model.stopTraining = await trainer.agree(host.model.stopTraining);
       history.record(epoch, logs);
       lastLogs = logs;
       if (host.model.stopTraining) {
@@ -297,6 +333,7 @@ async function fitHeld(host: FitHost, x: unknown, y: unknown, p: Parsed, held: H
       }
     }
     for (const cb of callbacks) await cb.onTrainEnd?.(lastLogs);
+    if (trainer) await trainer.syncState(); // rank 0's callbacks may have changed its weights (restoreBestWeights)
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }

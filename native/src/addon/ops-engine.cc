@@ -237,6 +237,9 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
          InstanceMethod<&EngineWrap::SetLearningRate>("setLearningRate"),
          InstanceMethod<&EngineWrap::GetStep>("getStep"), InstanceMethod<&EngineWrap::LogsBuffer>("logsBuffer"),
          InstanceMethod<&EngineWrap::TrainStep>("trainStep"),
+         InstanceMethod<&EngineWrap::GradientSize>("gradientSize"),
+         InstanceMethod<&EngineWrap::GradSums>("gradSums"),
+         InstanceMethod<&EngineWrap::ApplyGradientSums>("applyGradientSums"),
          InstanceMethod<&EngineWrap::TrainBatches>("trainBatches"), InstanceMethod<&EngineWrap::Cancel>("cancel"),
          InstanceMethod<&EngineWrap::Evaluate>("evaluate"),
          InstanceMethod<&EngineWrap::EvaluateAsync>("evaluateAsync"),
@@ -563,6 +566,39 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     LogSums logs;
     e.train_step(x, y, batch, &logs);
     WriteLogs(env, logs);
+    return env.Undefined();
+  }
+
+  // Data-parallel split step (lib/distributed/train.ts): gradientSize(), gradSums(x, y, batch, out) -> logs in
+  // logsBuffer(), applyGradientSums(sums, count, lr). Synchronous, like trainStep.
+  Napi::Value GradientSize(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(Usable(info.Env()).trainable_size()));
+  }
+
+  Napi::Value GradSums(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Engine& e = Usable(env);
+    const size_t batch = get_size(info, 2, "batch");
+    if (batch < 1) throw_range_error(env, "SIMDNET_INVALID_ARGUMENT", "batch must be >= 1");
+    const float* x = get_f32(info, 0, "x", checked_mul(env, batch, e.input_size()));
+    const float* y = get_f32(info, 1, "y", checked_mul(env, batch, e.target_size()));
+    float* out = get_f32(info, 3, "out", e.trainable_size());
+    CheckLabels(env, e, y, batch);
+    Prepare(env, e, batch, false);
+    LogSums logs;
+    e.grad_sums(x, y, batch, out, &logs);
+    WriteLogs(env, logs);
+    return env.Undefined();
+  }
+
+  Napi::Value ApplyGradientSums(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Engine& e = Usable(env);
+    const float* sums = get_f32(info, 0, "sums", e.trainable_size());
+    const double count = get_double(info, 1, "count");
+    if (!(count > 0)) throw_range_error(env, "SIMDNET_INVALID_ARGUMENT", "count must be > 0");
+    const float lr = get_float(info, 2, "lr");
+    e.apply_gradient_sums(sums, count, lr);
     return env.Undefined();
   }
 

@@ -104,6 +104,16 @@ class Engine {
   void train_step(const float* x, const float* y, size_t batch, LogSums* logs);
   // args.batch_count steps (fewer after cancel); returns the steps run. diags gets one entry per layer.
   size_t train_batches(const TrainBatchesArgs& args, LogSums* logs, std::vector<LayerDiag>* diags);
+  // Data-parallel split step (docs/engine.md "Distributed training"; native/src/engine/split-step.cc).
+  // Floats of all trainable parameters together, in parameter order: the flat gradient layout.
+  size_t trainable_size() const;
+  // Forward (training mode), loss and backward on rows [0, batch) (prepare(batch) first); writes batch times the
+  // batch-mean data-loss gradient of every trainable parameter into out (trainable_size() floats) -- a gradient SUM
+  // that ranks can add up -- and adds the batch's loss (+ penalties) and metrics to *logs. No update, no step.
+  void grad_sums(const float* x, const float* y, size_t batch, float* out, LogSums* logs);
+  // The rest of the step from summed gradients: g = sums / count, then penalty gradients -> clipValue -> clipNorm
+  // -> t += 1 -> optimizer, exactly as train_step continues after backward.
+  void apply_gradient_sums(const float* sums, double count, float lr);
   // Inference-mode loss (+ penalties) and metrics over n samples in batches.
   void evaluate(const float* x, const float* y, size_t n, size_t batch_size, LogSums* logs);
   // Inference-mode outputs, n x output_size.
