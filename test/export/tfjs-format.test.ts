@@ -312,6 +312,27 @@ describe('saving', () => {
     expect(maxDiff((await loadModel(dir)).predict(x).data(), b.predict(x).data())).toBeLessThan(1e-6);
   });
 
+  it('loads running beside saves always see one complete model (the old or the new)', async () => {
+    const dir = fresh();
+    const models = [allLayersModel('js', 1), allLayersModel('js', 2)];
+    const x = lcgArray(7 * IN, 3, -2, 2);
+    const expected = models.map((m) => m.predict(x).data());
+    await models[0].save(dir, { format: 'tfjs' });
+    const saves = (async () => {
+      for (let i = 0; i < 30; i++) await models[i % 2].save(dir, { format: 'tfjs' });
+    })();
+    let loads = 0;
+    let done = false;
+    void saves.finally(() => (done = true));
+    while (!done || loads < 5) {
+      const p = (await loadModel(dir)).predict(x).data();
+      expect(Math.min(...expected.map((e) => maxDiff(p, e)))).toBeLessThan(1e-6);
+      loads++;
+    }
+    await saves;
+    expect((await readdir(dir)).length).toBe(2);
+  });
+
   it('a save that fails before its rename leaves the previous model and no leftovers', async () => {
     const dir = fresh();
     const a = allLayersModel('js', 1);

@@ -194,7 +194,10 @@ export function layersFromEntries(entries: LayerEntry[], where: string): Layer[]
         throw unsupported(`${where}: layer ${e.name} declares an input shape in the middle of the model`);
       inputSize = declared;
     }
-    const base = () => ({ name: e.name, ...(layers.length === 0 && inputSize !== null ? { inputShape: [inputSize] } : {}) });
+    const base = () => ({
+      ...(typeof e.config.name === 'string' ? { name: e.config.name } : {}),
+      ...(layers.length === 0 && inputSize !== null ? { inputShape: [inputSize] } : {}),
+    });
     if (temperature !== null && e.className !== 'Softmax') throw unsupported(`${where}: the Rescaling before layer ${e.name} is not followed by a Softmax`);
     switch (e.className) {
       case 'InputLayer':
