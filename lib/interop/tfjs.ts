@@ -31,10 +31,13 @@ export interface TfjsLayersModelLike {
   setWeights(weights: unknown[]): void;
 }
 
-/** What simdnet uses of the tfjs namespace (`import * as tf from '@tensorflow/tfjs'`). */
-export interface TfjsNamespaceLike {
+/**
+ * What simdnet uses of the tfjs namespace (`import * as tf from '@tensorflow/tfjs'`); M is what its
+ * loadLayersModel returns (tf.LayersModel), so toTfjs's result has tfjs's own type.
+ */
+export interface TfjsNamespaceLike<M = unknown> {
   tensor?(values: Float32Array, shape: number[], dtype?: 'float32'): unknown;
-  loadLayersModel?(handler: unknown): Promise<unknown>;
+  loadLayersModel?(handler: unknown): Promise<M>;
   io?: { fromMemory(artifacts: unknown): unknown };
 }
 
@@ -95,7 +98,7 @@ export function copyWeightsTo(model: Sequential, tfModel: TfjsLayersModelLike, t
 }
 
 /** A tfjs LayersModel with `model`'s architecture and weights, built by the caller's tfjs (`tf`). */
-export async function toTfjs(model: Sequential, tf: TfjsNamespaceLike): Promise<TfjsLayersModelLike> {
+export async function toTfjs<M = TfjsLayersModelLike>(model: Sequential, tf: TfjsNamespaceLike<M>): Promise<M> {
   if (tf === null || typeof tf !== 'object' || typeof tf.loadLayersModel !== 'function' || typeof tf.io?.fromMemory !== 'function')
     throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Expected the tfjs namespace (with loadLayersModel and io.fromMemory) for toTfjs() but received ${describe(tf)}`);
   const engine = model.engine;
@@ -111,5 +114,5 @@ export async function toTfjs(model: Sequential, tf: TfjsNamespaceLike): Promise<
     modelTopology: topology, format: 'layers-model', generatedBy: 'simdnet',
     weightSpecs: weights.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' })), weightData: data.buffer,
   });
-  return (await tf.loadLayersModel(handler)) as TfjsLayersModelLike;
+  return tf.loadLayersModel(handler);
 }

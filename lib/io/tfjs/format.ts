@@ -17,17 +17,6 @@ export const TFJS_WEIGHTS_FILE = /^weights\.([1-9][0-9]{0,9})-[0-9a-f]{8}\.bin$/
 /** model.json's replacement while it is written. */
 export const TFJS_MODEL_TMP = /^model\.json\.([1-9][0-9]{0,9})-[0-9a-f]{8}\.tmp$/;
 
-export interface WeightSpec {
-  name: string;
-  shape: number[];
-  dtype: 'float32';
-}
-
-export interface WeightGroup {
-  paths: string[];
-  weights: WeightSpec[];
-}
-
 /** A layer as tfjs serialises it. */
 export interface TfjsLayerJson {
   class_name: string;

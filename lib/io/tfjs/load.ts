@@ -9,7 +9,8 @@
  *    size.
  * 4. Values must be finite unless allowNonFinite.
  * The model comes back built with those weights and not compiled (tfjs's training config names tfjs optimizers):
- * predict works at once, and compile() keeps the weights. A shard that vanishes because a concurrent simdnet save
+ * predict works at once, and compile() keeps the weights (and picks the engine: LoadModelArgs.backend applies to
+ * simdnet saves only). A shard that vanishes because a concurrent simdnet save
  * switched model.json makes the load start over on the new model.json (a few times at most).
  */
 import { endianness } from 'node:os';
