@@ -28,6 +28,11 @@ export { loadModel, type LoadModelArgs } from './io/load.js';
 export type { SaveOptions } from './export/save-options.js';
 /** ONNX export (docs/onnx.md): the model's inference graph as ONNX bytes; model.save(path, { format: 'onnx' }) writes them. */
 export { toOnnx, type ToOnnxOptions } from './export/onnx/index.js';
+/**
+ * TensorFlow.js interop (docs/interop.md): tfjs LayersModels in and out; model.save(dir, { format: 'tfjs' }) and
+ * loadModel(dir) cover the file format. simdnet never imports tfjs: toTfjs takes the caller's tfjs namespace.
+ */
+export { fromTfjs, toTfjs, type TfjsLayersModelLike, type TfjsNamespaceLike, type TfjsWeightLike } from './interop/tfjs.js';
 export { SimdnetError, SimdnetTypeError, SimdnetRangeError, type ErrorCode } from './errors.js';
 export { getBackend, setBackend, runtimeInfo, setThreads, type BackendName } from './backend.js';
 export { setFlushSubnormals } from './native.js';

@@ -5,8 +5,11 @@
 import type { ToOnnxOptions } from './onnx/to-onnx.js';
 
 export interface SaveOptions {
-  /** 'simdnet' (the default: the atomic directory layout of lib/io) or 'onnx' (one .onnx file, docs/onnx.md). */
-  format?: 'simdnet' | 'onnx';
+  /**
+   * 'simdnet' (the default: the atomic directory layout of lib/io), 'onnx' (one .onnx file, docs/onnx.md) or 'tfjs'
+   * (a TensorFlow.js layers-model directory: model.json + weights, docs/interop.md).
+   */
+  format?: 'simdnet' | 'onnx' | 'tfjs';
   /** toOnnx's options, with format 'onnx'. */
   onnx?: ToOnnxOptions;
 }

@@ -31,6 +31,8 @@ import type { Sequential } from '../models/sequential.js';
 import { checkModelJson, type CheckedModel } from './check-model.js';
 import { DEFAULT_MAX_PARAMS, MAX_MODEL_JSON_BYTES, MODEL_FILE, OPTIMIZER_FILE, WEIGHTS_FILE } from './format.js';
 import { cleanup, recoverLegacy, resolveCurrent } from './layout.js';
+import { isLayersModelJson } from './tfjs/format.js';
+import { loadLayersModel } from './tfjs/load.js';
 import { checkOpenedSize, corrupt, ioError, openModelFile, readOpened, streamOpened, type OpenedFile } from './safe-read.js';
 
 export interface LoadModelArgs {
@@ -161,6 +163,8 @@ async function loadOpened(dir: string, realDir: string, args: ReturnType<typeof 
   } catch (e) {
     throw corrupt(dir, `${MODEL_FILE} is not valid JSON (${(e as Error).message})`, e);
   }
+  // A TensorFlow.js layers model (model.save(dir, { format: 'tfjs' }), tfjs, the Keras converter): lib/io/tfjs.
+  if (isLayersModelJson(parsed)) return loadLayersModel(dir, realDir, parsed, args);
   const c: CheckedModel = checkModelJson(dir, parsed, args.maxParams);
   const wm = c.json.weightsManifest;
   const os = c.json.optimizerState;

@@ -265,12 +265,12 @@ export async function saveModel(model: Sequential, path: string, ops: FsOps = fs
 }
 
 /** The format save() writes; a bad options object is SIMDNET_INVALID_ARGUMENT. */
-export function saveFormat(options: unknown): 'simdnet' | 'onnx' {
+export function saveFormat(options: unknown): 'simdnet' | 'onnx' | 'tfjs' {
   if (options === undefined) return 'simdnet';
   const o = options as SaveOptions;
   if (options === null || typeof options !== 'object' || Object.keys(o).some((k) => k !== 'format' && k !== 'onnx') ||
-      (o.format !== undefined && o.format !== 'simdnet' && o.format !== 'onnx') || (o.onnx !== undefined && o.format !== 'onnx'))
-    throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Expected save() options { format?: 'simdnet' | 'onnx', onnx? } but received ${describe(options)}`);
+      (o.format !== undefined && o.format !== 'simdnet' && o.format !== 'onnx' && o.format !== 'tfjs') || (o.onnx !== undefined && o.format !== 'onnx'))
+    throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Expected save() options { format?: 'simdnet' | 'onnx' | 'tfjs', onnx? } but received ${describe(options)}`);
   return o.format ?? 'simdnet';
 }
 

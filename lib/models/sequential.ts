@@ -18,6 +18,8 @@ import { runFit, type FitArgs, type Inputs } from './fit.js';
 import { summaryTable } from './summary.js';
 import { saveFormat, saveModel, saveOnnx } from '../io/save.js';
 import type { SaveOptions } from '../export/save-options.js';
+import { saveTfjs } from '../io/tfjs/save.js';
+import { copyWeightsTo, type TfjsLayersModelLike, type TfjsNamespaceLike } from '../interop/tfjs.js';
 import { INFERENCE_LOSS, carryParams, inferenceOptimizer, notCompiledMessage } from './inference.js';
 import { predictOnBatch, testOnBatch, trainOnBatch } from './on-batch.js';
 import { runEvaluateDataset, runFitDataset, runPredictDataset, type DatasetSource, type FitDatasetArgs } from './fit-dataset.js';
@@ -443,11 +445,23 @@ export class Sequential implements TrainingModel {
   /** Saves topology, training config and weights to a directory, atomically (see lib/io). */
   async save(path: string, options?: SaveOptions): Promise<void> {
     const c = this.requireReadableEngine('save()');
-    if (saveFormat(options) === 'onnx') return c.engine.consistentRead(() => saveOnnx(this, path, options!.onnx));
+    const format = saveFormat(options);
+    if (format === 'onnx') return c.engine.consistentRead(() => saveOnnx(this, path, options!.onnx));
+    if (format === 'tfjs') return c.engine.consistentRead(() => saveTfjs(this, path));
     // lib/io needs a trainingConfig: a never-compiled model saves the inference engine's (INFERENCE_LOSS, plain
     // SGD), so loadModel returns it compiled with those (docs/metrics.md, "Inference without compile").
     // saveModel reads every array synchronously before its first await: one step's state, even during fit().
     await c.engine.consistentRead(() => saveModel(saveView(this, c), path));
+  }
+
+  /**
+   * Writes this model's weights into a tfjs LayersModel of the same architecture (e.g. the one fromTfjs read), by
+   * layer and weight name (lib/interop/tfjs.ts). `tf` (the user's tfjs namespace) makes the tensors; without it,
+   * tfjs's global engine does.
+   */
+  copyWeightsTo(tfModel: TfjsLayersModelLike, tf?: TfjsNamespaceLike): void {
+    this.requireReadableEngine('copyWeightsTo()');
+    copyWeightsTo(this, tfModel, tf);
   }
 
   /** Bytes the engine holds. */
