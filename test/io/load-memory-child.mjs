@@ -3,7 +3,8 @@
 // that lived between two samples counts too), the peak of process.memoryUsage().arrayBuffers
 // (sampled every millisecond, and read once more after the load, before any GC could free a dead buffer), the
 // engine's bytes, and sha256 digests of the loaded weights and optimizer state for a bit-for-bit comparison.
-// Usage: node load-memory-child.mjs <model dir> <native|js>
+// Usage: node load-memory-child.mjs <model dir> <native|js> [weights-only]  (weights-only: a tfjs-format directory,
+// which holds no optimizer state)
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { loadModel } from '../../dist/index.js';
@@ -20,7 +21,7 @@ function peakRss() {
   return process.resourceUsage().maxRSS * 1024;
 }
 
-const [dir, backend] = process.argv.slice(2);
+const [dir, backend, only] = process.argv.slice(2);
 const digest = (arrays) => {
   const h = createHash('sha256');
   for (const a of arrays) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
@@ -37,5 +38,5 @@ const peak = peakRss();
 const engine = model.memoryBytes();
 process.stdout.write(JSON.stringify({
   backend: model.engine.backend, rss0: m0.rss, peak, arrayBuffers: abPeak - m0.arrayBuffers, engine,
-  weights: digest(model.engine.getParams()), state: digest(model.engine.getOptimizerState()), step: model.engine.step,
+  weights: digest(model.engine.getParams()), state: only ? null : digest(model.engine.getOptimizerState()), step: only ? null : model.engine.step,
 }) + '\n');

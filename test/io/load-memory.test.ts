@@ -49,6 +49,7 @@ beforeAll(async () => {
   const y = Float32Array.from({ length: n }, (_, i) => i % 10);
   await model.fit(x, y, { epochs: 1, batchSize: n, verbose: 0 });
   await model.save(join(dir, 'model'));
+  await model.save(join(dir, 'tfjs'), { format: 'tfjs' });
   saved = { weights: digest(model.engine.getParams()), state: digest(model.engine.getOptimizerState()), step: model.engine.step };
   model.dispose();
 }, 240_000);
@@ -56,12 +57,13 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function loadInChild(backend: 'native' | 'js') {
+function loadInChild(backend: 'native' | 'js', format: 'simdnet' | 'tfjs' = 'simdnet') {
   const env = backend === 'js' ? { ...baseEnv, PREBUILDS_ONLY: '1' } : baseEnv;
-  const r = spawnSync(process.execPath, [CHILD, join(dir, 'model'), backend], { encoding: 'utf8', env, timeout: 120_000 });
+  const args = format === 'tfjs' ? [CHILD, join(dir, 'tfjs'), backend, 'weights-only'] : [CHILD, join(dir, 'model'), backend];
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', env, timeout: 120_000 });
   expect(r.status, r.stderr).toBe(0);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as {
-    backend: string; rss0: number; peak: number; arrayBuffers: number; engine: number; weights: string; state: string; step: number;
+    backend: string; rss0: number; peak: number; arrayBuffers: number; engine: number; weights: string; state: string | null; step: number | null;
   };
 }
 
@@ -78,4 +80,14 @@ describe('loadModel memory', () => {
       expect(o.arrayBuffers).toBeLessThanOrEqual(abBound);
     }, 120_000);
   }
+
+  // The tfjs layers-model format (lib/io/tfjs/load.ts) streams its shards the same way.
+  it.skipIf(!native || sanitized)('a tfjs-format directory: RSS grows by at most the engine\'s bytes + 32 MiB, no whole-file buffer', () => {
+    const o = loadInChild('native', 'tfjs');
+    const growth = o.peak - o.rss0;
+    console.log(`tfjs-format load: RSS +${(growth / MiB).toFixed(1)} MiB (engine ${(o.engine / MiB).toFixed(1)} MiB), arrayBuffers peak +${(o.arrayBuffers / MiB).toFixed(1)} MiB`);
+    expect(o.weights).toBe(saved.weights);
+    expect(growth).toBeLessThanOrEqual(o.engine + 32 * MiB);
+    expect(o.arrayBuffers).toBeLessThanOrEqual(8 * MiB);
+  }, 120_000);
 });

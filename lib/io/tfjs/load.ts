@@ -5,8 +5,8 @@
  *    absolute), float32 without quantization, every weight matched by name and shape (match-weights.ts), the
  *    parameter count within maxParams.
  * 3. Each group's shards are opened by safe-read.ts (regular files only, no link out of the directory) and their
- *    sizes, from fstat, must add up to the group's bytes before anything is read; then each is read at exactly that
- *    size.
+ *    sizes, from fstat, must add up to the group's bytes before anything is read; then each is streamed, at exactly
+ *    that size, through one 1 MiB chunk straight into the engine (memory: the model plus the chunk).
  * 4. Values must be finite unless allowNonFinite.
  * The model comes back built with those weights and not compiled (tfjs's training config names tfjs optimizers):
  * predict works at once, and compile() keeps the weights (and picks the engine: LoadModelArgs.backend applies to
@@ -18,7 +18,7 @@ import { SimdnetError, describe } from '../../errors.js';
 import type { Sequential } from '../../models/sequential.js';
 import { plainName } from '../check-model.js';
 import { MAX_MODEL_JSON_BYTES } from '../format.js';
-import { corrupt, openModelFile, readModelFile, readOpened, type OpenedFile } from '../safe-read.js';
+import { corrupt, openModelFile, readModelFile, streamOpened, type OpenedFile } from '../safe-read.js';
 import { TFJS_MODEL_FILE, isObj } from './format.js';
 import { sequentialFrom } from './from-layers.js';
 import { matchWeights, type ParamRef } from './match-weights.js';
@@ -63,8 +63,26 @@ function checkManifest(dir: string, m: unknown, maxParams: number): Group[] {
   });
 }
 
-/** Reads a group's shards: sizes from fstat must add up to the manifest's bytes before any is read. */
-async function readGroup(dir: string, realDir: string, g: Group, gi: number): Promise<Uint8Array> {
+/** Bytes per read while streaming shards (load.ts's LOAD_CHUNK_BYTES: a load's whole memory beyond the engine). */
+const CHUNK_BYTES = 1 << 20;
+
+/** A weight of a group: where it starts in the group's bytes, its float32 count, the engine parameter it fills. */
+interface Extent {
+  offset: number;
+  length: number;
+  param: number;
+  name: string;
+}
+
+/**
+ * Streams a group's shards into the engine through one 1 MiB chunk (issue 11: memory during a load stays within the
+ * model's own size plus a small constant). The shards' sizes, from fstat of the opened files, must add up to the
+ * manifest's bytes, each a multiple of 4 (tfjs cuts shards at 4 MiB, so no float spans two), before anything is
+ * read; safe-read's streamOpened then refuses a shard that shrinks or grows while it is read. The first non-finite
+ * value is returned rather than thrown, so that the whole group has been checked for size first.
+ */
+async function streamGroup(dir: string, realDir: string, g: Group, gi: number, extents: Extent[],
+  write: (param: number, offset: number, values: Float32Array) => void): Promise<{ value: number; name: string; at: number } | null> {
   const opened: OpenedFile[] = [];
   try {
     for (const p of g.paths) opened.push(await openModelFile(dir, realDir, p));
@@ -72,24 +90,46 @@ async function readGroup(dir: string, realDir: string, g: Group, gi: number): Pr
     const sum = sizes.reduce((a, b) => a + b, 0);
     if (sum !== g.bytes)
       throw corrupt(dir, `weight group ${gi} (${g.paths.join(', ')}) has ${sum} bytes but its ${g.weights.length} weights take ${g.bytes}`);
-    const out = new Uint8Array(new ArrayBuffer(sum));
-    let at = 0;
-    while (opened.length > 0) {
-      const f = opened.shift()!;
-      const bytes = await readOpened(f, { size: sizes[sizes.length - opened.length - 1] });
-      out.set(bytes, at);
-      at += bytes.length;
+    const odd = sizes.findIndex((n) => n % 4 !== 0);
+    if (odd >= 0) throw corrupt(dir, `shard ${g.paths[odd]} has ${sizes[odd]} bytes, not a whole number of float32 values`);
+    const sorted = [...extents].sort((x, y) => x.offset - y.offset);
+    const le = endianness() === 'LE';
+    let next = 0;
+    let bad: { value: number; name: string; at: number } | null = null;
+    let base = 0;
+    for (let k = 0; k < opened.length; k++) {
+      await streamOpened(opened[k], sizes[k], CHUNK_BYTES, (chunk, pos) => {
+        if (!le) Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).swap32();
+        const floats = new Float32Array(chunk.buffer, chunk.byteOffset, chunk.byteLength / 4);
+        const start = base + pos;
+        const end = start + chunk.byteLength;
+        while (next < sorted.length) {
+          const e = sorted[next];
+          const eEnd = e.offset + 4 * e.length;
+          const from = Math.max(start, e.offset);
+          const to = Math.min(end, eEnd);
+          if (to > from) {
+            const part = floats.subarray((from - start) / 4, (to - start) / 4);
+            if (bad === null) {
+              for (let i = 0; i < part.length; i++) {
+                if (!Number.isFinite(part[i])) {
+                  bad = { value: part[i], name: e.name, at: (from - e.offset) / 4 + i };
+                  break;
+                }
+              }
+            }
+            write(e.param, (from - e.offset) / 4, part);
+          }
+          if (eEnd > end) break;
+          next++;
+        }
+      });
+      base += sizes[k];
     }
-    return out;
+    return bad;
   } finally {
     for (const f of opened) await f.fh.close().catch(() => {});
   }
-}
-
-function floats(bytes: Uint8Array, offset: number, n: number): Float32Array {
-  if (endianness() === 'LE') return new Float32Array(bytes.buffer, bytes.byteOffset + offset, n);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset + offset, 4 * n);
-  return Float32Array.from({ length: n }, (_, k) => dv.getFloat32(4 * k, true));
 }
 
 async function loadOnce(dir: string, realDir: string, j: Record<string, unknown>, args: TfjsLoadArgs): Promise<Sequential> {
@@ -98,8 +138,6 @@ async function loadOnce(dir: string, realDir: string, j: Record<string, unknown>
   const groups = checkManifest(dir, j.weightsManifest, args.maxParams);
   const listed = groups.flatMap((g, gi) => g.weights.map((w) => ({ ...w, gi })));
   const index = matchWeights(params, listed, where, 'SIMDNET_CORRUPT_FILE');
-  const data: Uint8Array[] = [];
-  for (let gi = 0; gi < groups.length; gi++) data.push(await readGroup(dir, realDir, groups[gi], gi));
   // Where each listed weight starts in its group's bytes.
   const offsets: number[] = [];
   groups.forEach((g) => {
@@ -109,17 +147,22 @@ async function loadOnce(dir: string, realDir: string, j: Record<string, unknown>
       at += 4 * w.shape.reduce((a, d) => a * d, 1);
     }
   });
-  const values = params.map((p, i) => {
-    const w = listed[index[i]];
-    const v = floats(data[w.gi], offsets[index[i]], p.shape.reduce((a, d) => a * d, 1));
-    if (!args.allowNonFinite) {
-      const bad = v.findIndex((x) => !Number.isFinite(x));
-      if (bad >= 0)
-        throw new SimdnetError('SIMDNET_NOT_FINITE', `${where} has a non-finite weight (${v[bad]} at ${w.name}[${bad}]); pass { allowNonFinite: true } to loadModel to load it anyway`);
+  try {
+    const engine = model.engine;
+    for (let gi = 0; gi < groups.length; gi++) {
+      const extents: Extent[] = [];
+      params.forEach((p, i) => {
+        const w = listed[index[i]];
+        if (w.gi === gi) extents.push({ offset: offsets[index[i]], length: p.shape.reduce((a, d) => a * d, 1), param: i, name: w.name });
+      });
+      const bad = await streamGroup(dir, realDir, groups[gi], gi, extents, (i, at, v) => engine.writeSlice('param', i, at, v));
+      if (bad && !args.allowNonFinite)
+        throw new SimdnetError('SIMDNET_NOT_FINITE', `${where} has a non-finite weight (${bad.value} at ${bad.name}[${bad.at}]); pass { allowNonFinite: true } to loadModel to load it anyway`);
     }
-    return v;
-  });
-  model.engine.setParams(values);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
   return model;
 }
 
