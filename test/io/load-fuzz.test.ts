@@ -79,6 +79,9 @@ const EVIL: unknown[] = [
   -1, 0, 1, 3, 2 ** 31, 2 ** 32 + 4, 2 ** 53, 2 ** 53 + 2, 1e308, -1e308, 1.5, 0.1, -0, null, true, false, '', 'x', '12', 'float32',
   [], {}, [1e9, 1e9], [-1], [0], [1.5], { name: 'x' }, 'x'.repeat(5000), '__INF__', '__NEGINF__', '__BIGINT__',
 ];
+/** A fresh copy of a hostile value: EVIL's objects and arrays are shared, and a later setPath of the same case can
+ *  reach inside one (paths() walks into it), which mutated EVIL itself, even into a cycle that JSON.stringify refused. */
+const evil = (r: Rng): unknown => structuredClone(r.pick(EVIL));
 const text = (j: Json) => JSON.stringify(j).replaceAll('"__INF__"', '1e999').replaceAll('"__NEGINF__"', '-1e999').replaceAll('"__BIGINT__"', '123456789012345678901234567890');
 
 /** Every path to a value in the object (objects and arrays too), for forging one field. */
@@ -163,7 +166,7 @@ function makeCase(r: Rng): Case {
     case 5: case 6: case 7: { // one field forged to a hostile value (any field, structure included)
       const all = paths(j);
       const p = r.pick(all);
-      const v = r.next() < 0.1 ? undefined : r.pick(EVIL);
+      const v = r.next() < 0.1 ? undefined : evil(r);
       setPath(j, p, v);
       c.name = `${p.join('.')} = ${v === undefined ? '(deleted)' : JSON.stringify(v)?.slice(0, 30)}`;
       break;
@@ -259,7 +262,7 @@ function makeCase(r: Rng): Case {
       break;
     }
     default: { // several forged fields at once
-      for (let k = 0; k < 2 + r.int(3); k++) setPath(j, r.pick(paths(j)), r.pick(EVIL));
+      for (let k = 0; k < 2 + r.int(3); k++) setPath(j, r.pick(paths(j)), evil(r));
       c.name = 'several fields forged';
     }
   }
