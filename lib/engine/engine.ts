@@ -53,7 +53,8 @@ export type LayerSpec = { name: string } & (
   | { type: 'batchNormalization'; size: number; momentum: number; epsilon: number; center: boolean; scale: boolean }
 );
 
-export type LossName = 'meanSquaredError' | 'binaryCrossentropy' | 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy';
+export type LossName = 'meanSquaredError' | 'binaryCrossentropy' | 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy'
+  | 'meanAbsoluteError' | 'huber' | 'logCosh' | 'hinge' | 'squaredHinge' | 'kullbackLeiblerDivergence' | 'poisson';
 export type MetricName = 'accuracy' | 'mse' | 'mae';
 
 import type { OptimizerStateEntry } from './optimizer-state.js';
@@ -81,6 +82,8 @@ export interface PlanSpec {
   inputSize: number;
   layers: LayerSpec[];
   loss: LossName;
+  /** The huber loss's delta (> 0; Keras's default 1.0 when omitted). */
+  huberDelta?: number;
   metrics: MetricName[];
   optimizer: OptimizerSpec;
   /** Seeds initializers and dropout (each layer derives its own stream). */

@@ -175,7 +175,7 @@ export class JsEngine implements Engine {
 
   /** Data loss of the batch (batch mean); with `withGrad` also its gradient (see js/loss.ts). */
   private loss(m: number, withGrad: boolean): { value: number; into: 'pre' | 'out' } {
-    return batchLoss(this.layers, this.buf, this.plan.loss, this.fused, m, withGrad);
+    return batchLoss(this.layers, this.buf, this.plan.loss, this.fused, m, withGrad, this.plan.huberDelta ?? 1);
   }
 
   /** Sums (not means) of each metric over rows [0, m) of the batch. */

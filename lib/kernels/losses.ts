@@ -10,6 +10,9 @@ import { SimdnetRangeError } from '../errors.js';
 import { checkF32, checkI32, checkNumber, checkSize } from '../validate.js';
 import * as nat from './native/losses.js';
 import * as ref from './reference/losses.js';
+import type { ElemLossKind } from './reference/losses.js';
+
+export type { ElemLossKind };
 
 const useNative = () => getBackend() === 'native' && native !== null;
 const checkTemperature = (t: unknown) => checkNumber(t, 'temperature', { lo: 1e-37, hi: 3.4e38 });
@@ -66,4 +69,24 @@ export function sparseSoftmaxCce(m: number, n: number, temperature: number, labe
   return useNative()
     ? nat.sparseSoftmaxCce(m, n, temperature, labels, z, grad)
     : ref.sparseSoftmaxCce(m, n, temperature, labels, z, grad);
+}
+
+/** Keras backend epsilon, the eps of kld and poisson (loss.h). */
+export const KERAS_EPSILON = 1e-7;
+const ELEM_KINDS: readonly ElemLossKind[] = ['mae', 'huber', 'logCosh', 'hinge', 'squaredHinge', 'kld', 'poisson'];
+
+/**
+ * The element-wise losses (loss.h "Element-wise losses", Keras 3.15): mae, huber (param = delta > 0), logCosh, hinge,
+ * squaredHinge, kld and poisson (param = eps in (0, 0.5)). w: per-sample weights (m values) or null; the loss is
+ * sum_r w_r l_r / m (Keras 'sum_over_batch_size') and grad row r is scaled by w_r / m.
+ */
+export function elementwise(kind: ElemLossKind, m: number, n: number, param: number, t: Float32Array, p: Float32Array,
+  w: Float32Array | null, grad: Float32Array | null): number {
+  if (!ELEM_KINDS.includes(kind))
+    throw new SimdnetRangeError('SIMDNET_INVALID_ARGUMENT', `Expected one of ${ELEM_KINDS.join(', ')} for kind but received ${String(kind)}`);
+  if (kind === 'huber') checkNumber(param, 'delta', { lo: 0, hi: 3.4e38, loOpen: true });
+  else if (kind === 'kld' || kind === 'poisson') checkEps(param);
+  checkCommon(m, n, t, 't', p, 'p', grad);
+  if (w !== null) checkF32(w, 'w', m);
+  return useNative() ? nat.elementwise(kind, m, n, param, t, p, w, grad) : ref.elementwise(kind, m, n, param, t, p, w, grad);
 }

@@ -5,7 +5,7 @@
 import type { Engine, Logs, LossName, MetricName, PlanSpec } from '../engine/engine.js';
 import { createEngine, defaultBackend, type EngineBackend } from '../engine/create.js';
 import { SimdnetError, describe } from '../errors.js';
-import { checkSize } from '../validate.js';
+import { checkNumber, checkSize } from '../validate.js';
 import { Layer, autoName } from '../layers/layer.js';
 import { normalizeLoss, type LossIdentifier } from '../losses/index.js';
 import type { Metric, MetricIdentifier } from '../metrics/index.js';
@@ -33,8 +33,12 @@ export interface SequentialArgs {
 export interface CompileArgs {
   /** optimizers.adam({...}) etc., or a name ('adam', 'sgd', ...) for the defaults. */
   optimizer: Optimizer | OptimizerName;
-  /** 'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'binaryCrossentropy', 'meanSquaredError' (Keras aliases ok). */
+  /** 'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'binaryCrossentropy', 'meanSquaredError',
+   *  'meanAbsoluteError', 'huber', 'logCosh', 'hinge', 'squaredHinge', 'kullbackLeiblerDivergence', 'poisson'
+   *  (Keras aliases ok; docs/losses.md). */
   loss: LossIdentifier;
+  /** delta of the 'huber' loss (Keras keras.losses.Huber(delta)), default 1.0; refused for other losses. */
+  huberDelta?: number;
   /** Names ('accuracy', 'mse', 'mae' run in the engine; 'precision', 'auc', ... in JS) or Metric objects (docs/metrics.md). */
   metrics?: MetricIdentifier[];
   /** 'native' (default when the addon loaded) or 'js'. */
@@ -190,6 +194,9 @@ export class Sequential implements TrainingModel {
     if (this.layerList.length === 0) throw new SimdnetError('SIMDNET_NOT_BUILT', `Model ${this.name} has no layers to compile`);
     const optimizer = getOptimizer(args.optimizer);
     const loss = normalizeLoss(args.loss);
+    if (args.huberDelta !== undefined && loss !== 'huber')
+      throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `huberDelta applies to the 'huber' loss only, not ${loss}`);
+    const huberDelta = args.huberDelta === undefined ? undefined : checkNumber(args.huberDelta, 'huberDelta', { lo: 0, loOpen: true });
     const metricsArg = args.metrics ?? [];
     if (!Array.isArray(metricsArg)) throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Expected an array for metrics but received ${describe(metricsArg)}`);
     const { engine: metrics, js: jsMetrics } = splitMetrics(metricsArg);
@@ -197,6 +204,7 @@ export class Sequential implements TrainingModel {
     const backend = args.backend ?? defaultBackend();
     const plan: PlanSpec = {
       inputSize: this.inputSize, layers: this.layerList.map((l) => l.toSpec()), loss, metrics, optimizer: optimizer.toSpec(), seed,
+      ...(huberDelta === undefined ? {} : { huberDelta }),
     };
     const engine = createEngine(plan, backend);
     // Recompiling keeps the trained weights (Keras), as does compiling a model used for inference first: copy them

@@ -19,3 +19,7 @@ export function softmaxCce(m: number, n: number, temperature: number, t: Float32
 export function sparseSoftmaxCce(m: number, n: number, temperature: number, labels: Int32Array, z: Float32Array, grad: Float32Array | null): number {
   return requireNative().lossSparseSoftmaxCce(m, n, temperature, labels, z, grad) as number;
 }
+export function elementwise(kind: string, m: number, n: number, param: number, t: Float32Array, p: Float32Array,
+  w: Float32Array | null, grad: Float32Array | null): number {
+  return requireNative().lossElementwise(m, n, kind, param, t, p, w, grad) as number;
+}

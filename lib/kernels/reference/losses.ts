@@ -123,3 +123,78 @@ export function sparseSoftmaxCce(m: number, n: number, temperature: number, labe
   }
   return acc / m;
 }
+
+/** The element-wise losses of loss.h's `elementwise` entry (Keras 3.15 definitions; lib/losses/index.ts names them). */
+export type ElemLossKind = 'mae' | 'huber' | 'logCosh' | 'hinge' | 'squaredHinge' | 'kld' | 'poisson';
+
+const sign0 = (e: number) => (e > 0 ? 1 : e < 0 ? -1 : e); // 0 at 0 (TF's abs gradient); NaN stays NaN
+const LOG2 = Math.log(2);
+
+/** Per-element loss and unscaled d/dp of one kind; `a`, `b` map hinge labels t' = a t + b. */
+function elemOp(kind: ElemLossKind, c: number, a: number, b: number): (t: number, p: number, g: Float64Array) => number {
+  switch (kind) {
+    case 'mae': return (t, p, g) => { g[0] = sign0(p - t); return Math.abs(p - t); };
+    case 'huber': return (t, p, g) => {
+      const e = p - t, ae = Math.abs(e);
+      if (!(ae > c)) { g[0] = e; return 0.5 * e * e; } // |e| <= delta (NaN too)
+      g[0] = c * sign0(e);
+      return c * ae - 0.5 * c * c;
+    };
+    case 'logCosh': return (t, p, g) => {
+      const e = p - t, ae = Math.abs(e);
+      g[0] = Math.tanh(e);
+      return ae + Math.log1p(Math.exp(-2 * ae)) - LOG2;
+    };
+    case 'hinge': return (t, p, g) => {
+      const ts = a * t + b, x = 1 - ts * p;
+      g[0] = x >= 0 ? -ts : x === x ? 0 : x; // TF's maximum sends a tie to its first operand
+      return x > 0 ? x : x === x ? 0 : x;
+    };
+    case 'squaredHinge': return (t, p, g) => {
+      const ts = a * t + b, x = 1 - ts * p, h = x > 0 ? x : x === x ? 0 : x;
+      g[0] = -2 * ts * h;
+      return h * h;
+    };
+    case 'kld': return (t, p, g) => {
+      const tc = clamp(t, c, 1), pc = clamp(p, c, 1);
+      g[0] = p < c || p > 1 ? 0 : -tc / pc;
+      return tc * Math.log(tc / pc);
+    };
+    case 'poisson': return (t, p, g) => {
+      g[0] = 1 - t / (p + c);
+      return p - t * Math.log(p + c);
+    };
+  }
+}
+
+/**
+ * Element-wise loss over m x n (loss.h): per-sample mean over the n outputs (kld: the sum), reduced as Keras's
+ * 'sum_over_batch_size' with per-sample weights w (null = all 1): sum_r w_r l_r / m; grad row r scaled by w_r / m.
+ * param: huber's delta, kld's/poisson's eps (as a float32), ignored by the others.
+ */
+export function elementwise(kind: ElemLossKind, m: number, n: number, param: number, t: Float32Array, p: Float32Array,
+  w: Float32Array | null, grad: Float32Array | null): number {
+  if (m === 0 || n === 0) return NaN;
+  const c = Math.fround(param);
+  let a = 1, b = 0;
+  if (kind === 'hinge' || kind === 'squaredHinge') {
+    let bin = true; // Keras's convert_binary_labels_to_hinge: all labels 0 or 1 -> 2t - 1
+    for (let i = 0; i < m * n && bin; i++) bin = t[i] === 0 || t[i] === 1;
+    if (bin) { a = 2; b = -1; }
+  }
+  const op = elemOp(kind, c, a, b);
+  const inv = 1 / (m * (kind === 'kld' ? 1 : n));
+  const g = new Float64Array(1);
+  let acc = 0;
+  for (let r = 0; r < m; r++) {
+    const wr = w ? w[r] : 1;
+    let row = 0;
+    for (let j = 0; j < n; j++) {
+      const i = r * n + j;
+      row += op(t[i], p[i], g);
+      if (grad) grad[i] = g[0] * wr * inv;
+    }
+    acc += wr * row;
+  }
+  return acc * inv;
+}

@@ -3,10 +3,15 @@
 //   lossMse(m, n, t, p, grad)                 lossBceProb(m, n, eps, t, p, grad)     lossBceLogits(m, n, t, z, grad)
 //   lossCceProb(m, n, eps, t, p, grad)        lossSoftmaxCce(m, n, temperature, t, z, grad)
 //   lossSparseSoftmaxCce(m, n, temperature, labels /* Int32Array of m */, z, grad)
+//   lossElementwise(m, n, kind, param, t, p, w, grad)   kind: 'mae' | 'huber' | 'logCosh' | 'hinge' | 'squaredHinge' |
+//                                       'kld' | 'poisson'; param: huber's delta (> 0) or the eps of kld/poisson
+//                                       (in (0, 0.5)), ignored by the others; w: per-sample weights (Float32Array of
+//                                       m) or null
 // eps must lie in (0, 0.5); temperature must be a positive float.
 #include <napi.h>
 
 #include <cmath>
+#include <string>
 
 #include "addon/args.h"
 #include "addon/registry.h"
@@ -90,6 +95,30 @@ Napi::Value LossSparseSoftmaxCce(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), loss().sparse_softmax_cce(m, n, temp, labels, z, g));
 }
 
+Napi::Value LossElementwise(const Napi::CallbackInfo& info) {
+  size_t m, n;
+  const size_t len = get_len(info, &m, &n);
+  static const char* const names[] = {"mae", "huber", "logCosh", "hinge", "squaredHinge", "kld", "poisson"};
+  const std::string name = get_string(info, 2, "kind");
+  size_t k = 0;
+  while (k < 7 && name != names[k]) ++k;
+  if (k == 7) throw_range_error(info.Env(), "SIMDNET_INVALID_ARGUMENT", "Unknown element-wise loss '" + name + "'");
+  const ElemLoss kind = static_cast<ElemLoss>(k);
+  float param = 0.0f;
+  if (kind == ElemLoss::huber) {
+    param = get_float(info, 3, "delta");
+    if (!(param > 0.0f) || !std::isfinite(param))
+      throw_range_error(info.Env(), "SIMDNET_INVALID_ARGUMENT", "Expected a positive finite delta");
+  } else if (kind == ElemLoss::kld || kind == ElemLoss::poisson) {
+    param = get_eps(info, 3);
+  }
+  const float* t = get_f32(info, 4, "t", len);
+  const float* p = get_f32(info, 5, "p", len);
+  const float* w = get_f32_opt(info, 6, "w", m);
+  float* g = get_f32_opt(info, 7, "grad", len);
+  return Napi::Number::New(info.Env(), loss().elementwise(kind, m, n, param, t, p, w, g));
+}
+
 void RegisterLoss(Napi::Env env, Napi::Object exports) {
   set_function<LossMse>(env, exports, "lossMse");
   set_function<LossBceProb>(env, exports, "lossBceProb");
@@ -97,6 +126,7 @@ void RegisterLoss(Napi::Env env, Napi::Object exports) {
   set_function<LossCceProb>(env, exports, "lossCceProb");
   set_function<LossSoftmaxCce>(env, exports, "lossSoftmaxCce");
   set_function<LossSparseSoftmaxCce>(env, exports, "lossSparseSoftmaxCce");
+  set_function<LossElementwise>(env, exports, "lossElementwise");
 }
 
 }  // namespace

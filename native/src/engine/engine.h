@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "engine/plan.h"
+#include "kernels/loss/loss.h"
 #include "kernels/vunary/vunary.h"
 
 namespace simdnet::engine {
@@ -119,7 +120,7 @@ class Engine {
 
  private:
   enum class Mode { train, train_frozen, infer };
-  enum class LossOp { mse, bce_prob, bce_logits, cce_prob, softmax_cce, sparse_softmax_cce, sparse_cce_prob };
+  enum class LossOp { mse, bce_prob, bce_logits, cce_prob, softmax_cce, sparse_softmax_cce, sparse_cce_prob, elementwise };
 
   struct Param {
     ParamInfo info;
@@ -178,6 +179,8 @@ class Engine {
   bool fused_ = false;             // the loss takes the last layer's pre-activation (logits)
   std::vector<bool> grad_below_;   // layer i: some layer below it has trainable parameters
   float loss_temperature_ = 1.0f;
+  ElemLoss elem_loss_ = ElemLoss::mae;  // LossOp::elementwise: which one, and its param (huber's delta, else eps)
+  float elem_param_ = 0.0f;
   std::atomic<double> lr_{0.0};
   std::atomic<uint64_t> t_{0};
 

@@ -127,6 +127,7 @@ double Engine::data_loss(const float* y, size_t b, bool want_grad) {
       for (size_t r = 0; r < b; ++r)
         if (labels_[r] >= 0) onehot_[r * n + static_cast<size_t>(labels_[r])] = 1.0f;
       return k.cce_prob(b, n, kProbEps, onehot_, pred, g);
+    case LossOp::elementwise: return k.elementwise(elem_loss_, b, n, elem_param_, y, pred, nullptr, g);
   }
   return NAN;
 }

@@ -147,11 +147,101 @@ double f64_sparse_softmax_cce_ukernel__scalar(size_t m, size_t n, float temperat
   return acc * inv_m;
 }
 
+// Element-wise losses (loss.h): f(t, p, &g) gives the per-element loss and the unscaled d/dp, all in double.
+template <class F>
+double elementwise_loss(F f, size_t m, size_t n, double row_div, const float* t, const float* p, const float* w,
+                        float* grad) {
+  if (m == 0 || n == 0) return NAN;
+  const double inv = 1.0 / (static_cast<double>(m) * row_div);
+  double acc = 0.0;
+  for (size_t r = 0; r < m; ++r) {
+    const double wr = w ? static_cast<double>(w[r]) : 1.0;
+    double row = 0.0;
+    for (size_t j = 0; j < n; ++j) {
+      const size_t i = r * n + j;
+      double g;
+      row += f(static_cast<double>(t[i]), static_cast<double>(p[i]), &g);
+      if (grad) grad[i] = static_cast<float>(g * wr * inv);
+    }
+    acc += wr * row;
+  }
+  return acc * inv;
+}
+
+double sign0(double e) { return e > 0 ? 1.0 : (e < 0 ? -1.0 : e); }  // 0 at 0 (TF's abs gradient); NaN stays NaN
+
+double f64_elementwise_ukernel__scalar(ElemLoss kind, size_t m, size_t n, float param, const float* t,
+                                       const float* p, const float* w, float* grad) noexcept {
+  const double dn = static_cast<double>(n), c = param;
+  switch (kind) {
+    case ElemLoss::mae:
+      return elementwise_loss([](double ti, double pi, double* g) { *g = sign0(pi - ti); return std::fabs(pi - ti); },
+                              m, n, dn, t, p, w, grad);
+    case ElemLoss::huber:
+      return elementwise_loss(
+          [c](double ti, double pi, double* g) {
+            const double e = pi - ti, a = std::fabs(e);
+            if (!(a > c)) {  // |e| <= delta (and NaN)
+              *g = e;
+              return 0.5 * e * e;
+            }
+            *g = c * sign0(e);
+            return c * a - 0.5 * c * c;
+          },
+          m, n, dn, t, p, w, grad);
+    case ElemLoss::log_cosh:
+      return elementwise_loss(
+          [](double ti, double pi, double* g) {
+            const double e = pi - ti, a = std::fabs(e);
+            *g = std::tanh(e);
+            return a + std::log1p(std::exp(-2.0 * a)) - std::log(2.0);
+          },
+          m, n, dn, t, p, w, grad);
+    case ElemLoss::hinge:
+    case ElemLoss::squared_hinge: {
+      bool bin = true;  // Keras's convert_binary_labels_to_hinge: all labels 0 or 1 -> 2t - 1
+      for (size_t i = 0; i < m * n && bin; ++i) bin = t[i] == 0.0f || t[i] == 1.0f;
+      const double a = bin ? 2.0 : 1.0, b = bin ? -1.0 : 0.0;
+      if (kind == ElemLoss::squared_hinge)
+        return elementwise_loss(
+            [a, b](double ti, double pi, double* g) {
+              const double ts = a * ti + b, x = 1.0 - ts * pi, h = x > 0 ? x : (x == x ? 0.0 : x);
+              *g = -2.0 * ts * h;
+              return h * h;
+            },
+            m, n, dn, t, p, w, grad);
+      return elementwise_loss(
+          [a, b](double ti, double pi, double* g) {
+            const double ts = a * ti + b, x = 1.0 - ts * pi;
+            *g = x >= 0 ? -ts : (x == x ? 0.0 : x);
+            return x > 0 ? x : (x == x ? 0.0 : x);
+          },
+          m, n, dn, t, p, w, grad);
+    }
+    case ElemLoss::kld:
+      return elementwise_loss(
+          [c](double ti, double pi, double* g) {
+            const double tc = clamp(ti, c, 1.0), pc = clamp(pi, c, 1.0);
+            *g = (pi < c || pi > 1.0) ? 0.0 : -tc / pc;
+            return tc * std::log(tc / pc);
+          },
+          m, n, 1.0, t, p, w, grad);
+    case ElemLoss::poisson:
+      return elementwise_loss(
+          [c](double ti, double pi, double* g) {
+            *g = 1.0 - ti / (pi + c);
+            return pi - ti * std::log(pi + c);
+          },
+          m, n, dn, t, p, w, grad);
+  }
+  return NAN;
+}
+
 }  // namespace
 
 const LossKernels loss_kernels = {
     f64_mse_ukernel__scalar,         f64_bce_prob_ukernel__scalar,        f64_bce_logits_ukernel__scalar,
     f64_cce_prob_ukernel__scalar,    f64_softmax_cce_ukernel__scalar,     f64_sparse_softmax_cce_ukernel__scalar,
+    f64_elementwise_ukernel__scalar,
 };
-
 }  // namespace simdnet::scalar
