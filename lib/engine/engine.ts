@@ -134,6 +134,8 @@ export interface TrainBatchesArgs {
   lrPerStep?: Float32Array;
   /** Collect LayerDiagnostics over these steps. */
   diagnostics?: boolean;
+  /** Per-sample weights (length n, indexed like x and y, finite and >= 0; docs/engine.md "Sample weights"). */
+  sampleWeight?: Float32Array;
 }
 
 export interface TrainBatchesResult {
@@ -169,14 +171,15 @@ export interface Engine {
   /** Number of optimizer steps taken so far (Adam's t). */
   readonly step: number;
   /** One synchronous step on batch rows [0, batch) of x/y. Returns that batch's logs. */
-  trainStep(x: Float32Array, y: Float32Array, batch: number): Logs;
+  trainStep(x: Float32Array, y: Float32Array, batch: number, sampleWeight?: Float32Array): Logs;
   /** Many steps; the native engine runs them on a worker thread. Rejects with SIMDNET_BUSY if already running. */
   trainBatches(args: TrainBatchesArgs): Promise<TrainBatchesResult>;
   /** Asks a running trainBatches to stop after the current step. */
   cancel(): void;
   /** Loss and metrics in inference mode (dropout off, batch-norm running stats). */
-  evaluate(x: Float32Array, y: Float32Array, n: number, batchSize: number): Logs;
-  evaluateAsync(x: Float32Array, y: Float32Array, n: number, batchSize: number): Promise<Logs>;
+  /** sampleWeight (length n): the loss is sum_i w_i l_i / batch per batch, the metrics weighted means (Keras 3). */
+  evaluate(x: Float32Array, y: Float32Array, n: number, batchSize: number, sampleWeight?: Float32Array): Logs;
+  evaluateAsync(x: Float32Array, y: Float32Array, n: number, batchSize: number, sampleWeight?: Float32Array): Promise<Logs>;
   /** n x outputSize outputs in inference mode. */
   predict(x: Float32Array, n: number, batchSize: number): Float32Array;
   predictAsync(x: Float32Array, n: number, batchSize: number): Promise<Float32Array>;

@@ -17,6 +17,7 @@ import { History } from './history.js';
 import type { Held } from '../engine/snapshot.js';
 import { checkSameRows, prepareInputsAsync, prepareTargetsAsync, sliceRows, snapshotMatrices } from './data.js';
 import { identityOrder, shuffledOrder, shuffleStream } from './shuffle.js';
+import { resolveSampleWeights, type ClassWeight, type SampleWeight } from './sample-weight.js';
 import type { Tensor, NestedArray, NumericArray, TypedRows } from '../tensor.js';
 
 /** Tensor; a flat typed array (Float32Array, Float64Array, Int32Array, Uint8Array, ...: values as they are, no
@@ -46,9 +47,17 @@ export interface FitArgs {
   diagnostics?: boolean;
   /** Epoch to start from (for resuming; default 0). */
   initialEpoch?: number;
+  /** One weight (finite, >= 0) per sample of x: each sample's loss is scaled by it, the batch loss is
+   *  sum(w_i l_i) / batch size, and the metrics are weighted means (Keras 3; docs/engine.md "Sample weights").
+   *  With validationSplit, the tail's weights weigh the validation logs. */
+  sampleWeight?: SampleWeight;
+  /** Class index -> weight (Keras class_weight): each training sample weighs its class's weight (1 if unlisted).
+   *  Not with sampleWeight; validation is not weighted by it (Keras). */
+  classWeight?: ClassWeight;
 }
 
-const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'seed', 'signal', 'diagnostics', 'initialEpoch'];
+const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'seed', 'signal', 'diagnostics', 'initialEpoch',
+  'sampleWeight', 'classWeight'];
 
 export interface FitHost {
   engine: Engine;
@@ -67,7 +76,7 @@ export interface FitHost {
 interface Parsed {
   epochs: number; initialEpoch: number; batchSize: number; shuffle: boolean; validationSplit: number;
   validationData: [Inputs, Inputs] | null; callbacks: Callback[]; verbose: 0 | 1 | 2; seed: number | null;
-  signal: AbortSignal | null; diagnostics: boolean;
+  signal: AbortSignal | null; diagnostics: boolean; sampleWeight: unknown; classWeight: unknown;
 }
 
 function parseArgs(a: unknown): Parsed {
@@ -101,17 +110,28 @@ function parseArgs(a: unknown): Parsed {
     seed: o.seed === undefined ? null : checkSize(o.seed, 'seed'),
     signal: (o.signal as AbortSignal | undefined) ?? null,
     diagnostics: checkBoolean(o.diagnostics ?? false, 'diagnostics'),
+    sampleWeight: o.sampleWeight, classWeight: o.classWeight, // checked against the targets (./sample-weight.ts)
   };
 }
 
-function addScaled(totals: Record<string, number>, logs: Logs, w: number): void {
-  for (const k in logs) totals[k] = (totals[k] ?? 0) + logs[k] * w;
+/** Epoch means: the loss over samples n, the metrics over the total sample weight (n when unweighted; 0 -> 0). */
+function means(totals: Record<string, number>, n: number, weight = n): Logs {
+  const out: Logs = { loss: NaN };
+  for (const k in totals) out[k] = k === 'loss' ? totals[k] / n : weight === 0 ? 0 : totals[k] / weight;
+  return out;
 }
 
-function means(totals: Record<string, number>, n: number): Logs {
-  const out: Logs = { loss: NaN };
-  for (const k in totals) out[k] = totals[k] / n;
-  return out;
+/** Adds a chunk's logs: the loss scaled by its samples, the metrics by its total sample weight. */
+function addChunk(totals: Record<string, number>, logs: Logs, samples: number, weight: number): void {
+  for (const k in logs) totals[k] = (totals[k] ?? 0) + logs[k] * (k === 'loss' ? samples : weight);
+}
+
+/** The total weight of order[from, to) (to - from when unweighted). */
+function orderWeight(w: Float32Array | undefined, order: Uint32Array, from: number, to: number): number {
+  if (!w) return to - from;
+  let s = 0;
+  for (let i = from; i < to; i++) s += w[order[i]];
+  return s;
 }
 
 class DiagMerge {
@@ -197,6 +217,16 @@ async function fitHeld(host: FitHost, x: unknown, y: unknown, p: Parsed, held: H
     xVal = sliceRows(xAll, at, xAll.rows);
     yVal = sliceRows(yAll, at, yAll.rows);
   }
+  // Sample weights: split as x and y are; class weights weigh the training samples only (Keras).
+  let wTrain: Float32Array | undefined;
+  let wVal: Float32Array | undefined;
+  if (p.classWeight !== undefined && p.classWeight !== null) {
+    wTrain = resolveSampleWeights(yTrain, host.loss, engine.outputSize, p.sampleWeight, p.classWeight);
+  } else {
+    const wAll = resolveSampleWeights(yAll, host.loss, engine.outputSize, p.sampleWeight, undefined);
+    wTrain = wAll && wAll.subarray(0, yTrain.rows);
+    wVal = wAll && xVal && !(xValIn && yValIn) ? wAll.subarray(yTrain.rows) : undefined;
+  }
   const nTrain = xTrain.rows;
   const batches = Math.ceil(nTrain / p.batchSize);
   const seed = p.seed ?? host.compileSeed;
@@ -238,6 +268,7 @@ async function fitHeld(host: FitHost, x: unknown, y: unknown, p: Parsed, held: H
       const diag = new DiagMerge();
       let done = 0;
       let samples = 0;
+      let weight = 0;
       let chunk = batchHook || progressHook ? 1 : batches;
       let aborted = false;
       while (done < batches) {
@@ -251,14 +282,16 @@ async function fitHeld(host: FitHost, x: unknown, y: unknown, p: Parsed, held: H
         const t0 = performance.now();
         const r = await engine.trainBatches({
           x: xTrain.data, y: yTrain.data, n: nTrain, order, batchSize: p.batchSize, firstBatch: done, batchCount: count,
-          lrPerStep, diagnostics: p.diagnostics,
+          lrPerStep, diagnostics: p.diagnostics, ...(wTrain ? { sampleWeight: wTrain } : {}),
         });
         const s = Math.min(nTrain, (done + r.steps) * p.batchSize) - done * p.batchSize;
+        const ws = s > 0 ? orderWeight(wTrain, order, done * p.batchSize, done * p.batchSize + s) : 0;
         if (r.steps > 0) {
-          addScaled(totals, r.logs, s);
+          addChunk(totals, r.logs, s, ws);
           diag.add(r.diagnostics, r.steps);
         }
         samples += Math.max(s, 0);
+        weight += ws;
         done += r.steps;
         if (r.steps < count) {
           aborted = signal?.aborted ?? false;
@@ -266,7 +299,7 @@ async function fitHeld(host: FitHost, x: unknown, y: unknown, p: Parsed, held: H
         }
         if (batchHook && r.steps > 0) for (const cb of callbacks) await cb.onBatchEnd?.(done - 1, { ...r.logs, batch: done - 1, size: s });
         if (progressHook && samples > 0) {
-          for (const cb of callbacks) await cb.onProgress?.(done, batches, means(totals, samples));
+          for (const cb of callbacks) await cb.onProgress?.(done, batches, means(totals, samples, weight));
           if (!batchHook && r.steps > 0) {
             const perBatch = (performance.now() - t0) / r.steps;
             chunk = Math.max(1, Math.min(batches, Math.floor(100 / Math.max(perBatch, 1e-3))));
@@ -278,10 +311,10 @@ async function fitHeld(host: FitHost, x: unknown, y: unknown, p: Parsed, held: H
         history.stoppedBy = 'abort';
         break;
       }
-      const logs = samples > 0 ? means(totals, samples) : { loss: NaN };
+      const logs = samples > 0 ? means(totals, samples, weight) : { loss: NaN };
       if (xVal && yVal) {
         host.checkAlive();
-        const v = await engine.evaluateAsync(xVal.data, yVal.data, xVal.rows, p.batchSize);
+        const v = await engine.evaluateAsync(xVal.data, yVal.data, xVal.rows, p.batchSize, wVal);
         for (const k in v) logs[`val_${k}`] = v[k];
       }
       if (p.diagnostics) diag.into(logs, host.layerNames);

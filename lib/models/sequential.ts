@@ -14,6 +14,7 @@ import { getOptimizer, type Optimizer, type OptimizerName } from '../optimizers/
 import { Tensor } from '../tensor.js';
 import type { TrainingModel } from '../callbacks/callback.js';
 import { History } from './history.js';
+import { resolveSampleWeights, type ClassWeight, type SampleWeight } from './sample-weight.js';
 import { runFit, type FitArgs, type Inputs } from './fit.js';
 import { summaryTable } from './summary.js';
 import { saveFormat, saveModel, saveOnnx } from '../io/save.js';
@@ -51,7 +52,17 @@ export interface PredictArgs {
   /** Samples per engine batch (default 32; only memory and speed depend on it). */
   batchSize?: number;
 }
-export type EvaluateArgs = PredictArgs;
+export interface EvaluateArgs extends PredictArgs {
+  /** One weight (finite, >= 0) per sample: the loss is sum(w_i l_i) / batch size per batch, the metrics weighted
+   *  means (Keras 3 evaluate(sample_weight); docs/engine.md "Sample weights"). */
+  sampleWeight?: SampleWeight;
+}
+
+/** trainOnBatch's options (Keras train_on_batch(sample_weight, class_weight)); testOnBatch takes sampleWeight. */
+export interface OnBatchArgs {
+  sampleWeight?: SampleWeight;
+  classWeight?: ClassWeight;
+}
 
 interface Compiled {
   engine: Engine;
@@ -308,9 +319,10 @@ export class Sequential implements TrainingModel {
   evaluate(x: Inputs, y: Inputs, args?: EvaluateArgs): Logs {
     const c = this.requireReadable('evaluate()');
     const { xm, ym, batchSize } = this.evalData(x, y, args, c);
-    const logs = c.engine.evaluate(xm.data, ym.data, xm.rows, batchSize);
+    const w = resolveSampleWeights(ym, c.loss, c.engine.outputSize, args?.sampleWeight, undefined);
+    const logs = c.engine.evaluate(xm.data, ym.data, xm.rows, batchSize, w);
     if (c.jsMetrics.length === 0) return logs;
-    return { ...logs, ...accumulate(c.jsMetrics, ym, c.engine.predict(xm.data, xm.rows, batchSize), c.engine.outputSize, batchSize) };
+    return { ...logs, ...accumulate(c.jsMetrics, ym, c.engine.predict(xm.data, xm.rows, batchSize), c.engine.outputSize, batchSize, w) };
   }
 
   async evaluateAsync(x: Inputs, y: Inputs, args?: EvaluateArgs): Promise<Logs> {
@@ -318,10 +330,11 @@ export class Sequential implements TrainingModel {
     const batchSize = checkSize(args?.batchSize ?? 32, 'batchSize', 1);
     const d = prepareEvalAsync(x, y, c.loss, c.engine.inputSize, c.engine.outputSize); // nested input: in slices
     const { xm, ym } = d instanceof Promise ? await d : d;
-    const logs = await c.engine.evaluateAsync(xm.data, ym.data, xm.rows, batchSize);
+    const w = resolveSampleWeights(ym, c.loss, c.engine.outputSize, args?.sampleWeight, undefined);
+    const logs = await c.engine.evaluateAsync(xm.data, ym.data, xm.rows, batchSize, w);
     if (c.jsMetrics.length === 0) return logs;
     const out = await c.engine.predictAsync(xm.data, xm.rows, batchSize);
-    return { ...logs, ...accumulate(c.jsMetrics, ym, out, c.engine.outputSize, batchSize) };
+    return { ...logs, ...accumulate(c.jsMetrics, ym, out, c.engine.outputSize, batchSize, w) };
   }
 
   /** Outputs for x in inference mode, as an [n, outputSize] Tensor. */
@@ -370,13 +383,13 @@ export class Sequential implements TrainingModel {
   }
 
   /** One optimizer step on (x, y), synchronously (Keras train_on_batch); returns the batch's loss and metrics. */
-  trainOnBatch(x: Inputs, y: Inputs): Logs {
-    return trainOnBatch(this.requireIdle('trainOnBatch()', true), x, y);
+  trainOnBatch(x: Inputs, y: Inputs, args?: OnBatchArgs): Logs {
+    return trainOnBatch(this.requireIdle('trainOnBatch()', true), x, y, args);
   }
 
   /** Loss and metrics on (x, y) as one batch, synchronously (Keras test_on_batch). */
-  testOnBatch(x: Inputs, y: Inputs): Logs {
-    return testOnBatch(this.requireReadable('testOnBatch()'), x, y);
+  testOnBatch(x: Inputs, y: Inputs, args?: Pick<OnBatchArgs, 'sampleWeight'>): Logs {
+    return testOnBatch(this.requireReadable('testOnBatch()'), x, y, args);
   }
 
   /** Outputs for x as one batch, synchronously (Keras predict_on_batch). */

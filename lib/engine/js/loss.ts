@@ -32,11 +32,11 @@ function fillOneHot(buf: BatchBuffers, m: number, n: number): Float32Array {
 }
 
 /**
- * Data loss of the batch (batch mean). With `withGrad`, writes the gradient for the backward pass: into the
+ * Data loss of the batch (batch mean; with per-sample weights w, sum_r w_r l_r / m as Keras 3). With `withGrad`, writes the gradient for the backward pass: into the
  * pre-activation gradient of the last layer when fused (returns 'pre'), else into its output gradient ('out').
  */
 export function batchLoss(layers: Rt[], buf: BatchBuffers, loss: LossName, fused: Fused, m: number,
-  withGrad: boolean, huberDelta = 1): { value: number; into: 'pre' | 'out' } {
+  withGrad: boolean, huberDelta = 1, w: Float32Array | null = null): { value: number; into: 'pre' | 'out' } {
   const L = layers.length - 1;
   const last = layers[L];
   const n = last.outSize;
@@ -47,9 +47,9 @@ export function batchLoss(layers: Rt[], buf: BatchBuffers, loss: LossName, fused
     const g = withGrad ? (last.spec.type === 'dense' ? last.dz! : dInputOf(layers, L) ?? buf.dIn) : null;
     const temp = last.act!.temperature ?? 1;
     let value: number;
-    if (fused === 'softmaxCce') value = softmaxCce(m, n, temp, buf.yb, pre, g);
-    else if (fused === 'sparseSoftmaxCce') value = sparseSoftmaxCce(m, n, temp, buf.labels, pre, g);
-    else value = bceLogits(m, n, buf.yb, pre, g);
+    if (fused === 'softmaxCce') value = softmaxCce(m, n, temp, buf.yb, pre, g, w);
+    else if (fused === 'sparseSoftmaxCce') value = sparseSoftmaxCce(m, n, temp, buf.labels, pre, g, w);
+    else value = bceLogits(m, n, buf.yb, pre, g, w);
     return { value, into: 'pre' };
   }
   const p = last.y;
@@ -57,14 +57,14 @@ export function batchLoss(layers: Rt[], buf: BatchBuffers, loss: LossName, fused
   const t = sparse ? fillOneHot(buf, m, n) : buf.yb;
   const kind = ELEMENTWISE[loss];
   if (kind) {
-    const value = elementwise(kind, m, n, kind === 'huber' ? huberDelta : PROB_EPS, t, p, null, g);
+    const value = elementwise(kind, m, n, kind === 'huber' ? huberDelta : PROB_EPS, t, p, w, g);
     return { value, into: 'out' };
   }
   let value: number;
   switch (loss) {
-    case 'meanSquaredError': value = mse(m, n, t, p, g); break;
-    case 'binaryCrossentropy': value = bceProb(m, n, PROB_EPS, t, p, g); break;
-    default: value = cceProb(m, n, PROB_EPS, t, p, g); break;
+    case 'meanSquaredError': value = mse(m, n, t, p, g, w); break;
+    case 'binaryCrossentropy': value = bceProb(m, n, PROB_EPS, t, p, g, w); break;
+    default: value = cceProb(m, n, PROB_EPS, t, p, g, w); break;
   }
   return { value, into: 'out' };
 }

@@ -1,5 +1,6 @@
 // Bindings for the losses (kernels/loss/loss.h); each returns the loss as a number and writes grad when it is a
-// Float32Array (null/undefined skips it):
+// Float32Array (null/undefined skips it); each takes an optional trailing w, per-sample weights (Float32Array of m;
+// null/undefined = unweighted):
 //   lossMse(m, n, t, p, grad)                 lossBceProb(m, n, eps, t, p, grad)     lossBceLogits(m, n, t, z, grad)
 //   lossCceProb(m, n, eps, t, p, grad)        lossSoftmaxCce(m, n, temperature, t, z, grad)
 //   lossSparseSoftmaxCce(m, n, temperature, labels /* Int32Array of m */, z, grad)
@@ -43,7 +44,8 @@ Napi::Value LossMse(const Napi::CallbackInfo& info) {
   const float* t = get_f32(info, 2, "t", len);
   const float* p = get_f32(info, 3, "p", len);
   float* g = get_f32_opt(info, 4, "grad", len);
-  return Napi::Number::New(info.Env(), loss().mse(m, n, t, p, g));
+  const float* w = get_f32_opt(info, 5, "w", m);
+  return Napi::Number::New(info.Env(), loss().mse(m, n, t, p, w, g));
 }
 
 Napi::Value LossBceProb(const Napi::CallbackInfo& info) {
@@ -53,7 +55,8 @@ Napi::Value LossBceProb(const Napi::CallbackInfo& info) {
   const float* t = get_f32(info, 3, "t", len);
   const float* p = get_f32(info, 4, "p", len);
   float* g = get_f32_opt(info, 5, "grad", len);
-  return Napi::Number::New(info.Env(), loss().bce_prob(m, n, eps, t, p, g));
+  const float* w = get_f32_opt(info, 6, "w", m);
+  return Napi::Number::New(info.Env(), loss().bce_prob(m, n, eps, t, p, w, g));
 }
 
 Napi::Value LossBceLogits(const Napi::CallbackInfo& info) {
@@ -62,7 +65,8 @@ Napi::Value LossBceLogits(const Napi::CallbackInfo& info) {
   const float* t = get_f32(info, 2, "t", len);
   const float* z = get_f32(info, 3, "z", len);
   float* g = get_f32_opt(info, 4, "grad", len);
-  return Napi::Number::New(info.Env(), loss().bce_logits(m, n, t, z, g));
+  const float* w = get_f32_opt(info, 5, "w", m);
+  return Napi::Number::New(info.Env(), loss().bce_logits(m, n, t, z, w, g));
 }
 
 Napi::Value LossCceProb(const Napi::CallbackInfo& info) {
@@ -72,7 +76,8 @@ Napi::Value LossCceProb(const Napi::CallbackInfo& info) {
   const float* t = get_f32(info, 3, "t", len);
   const float* p = get_f32(info, 4, "p", len);
   float* g = get_f32_opt(info, 5, "grad", len);
-  return Napi::Number::New(info.Env(), loss().cce_prob(m, n, eps, t, p, g));
+  const float* w = get_f32_opt(info, 6, "w", m);
+  return Napi::Number::New(info.Env(), loss().cce_prob(m, n, eps, t, p, w, g));
 }
 
 Napi::Value LossSoftmaxCce(const Napi::CallbackInfo& info) {
@@ -82,7 +87,8 @@ Napi::Value LossSoftmaxCce(const Napi::CallbackInfo& info) {
   const float* t = get_f32(info, 3, "t", len);
   const float* z = get_f32(info, 4, "z", len);
   float* g = get_f32_opt(info, 5, "grad", len);
-  return Napi::Number::New(info.Env(), loss().softmax_cce(m, n, temp, t, z, g));
+  const float* w = get_f32_opt(info, 6, "w", m);
+  return Napi::Number::New(info.Env(), loss().softmax_cce(m, n, temp, t, z, w, g));
 }
 
 Napi::Value LossSparseSoftmaxCce(const Napi::CallbackInfo& info) {
@@ -92,7 +98,8 @@ Napi::Value LossSparseSoftmaxCce(const Napi::CallbackInfo& info) {
   const int32_t* labels = get_i32(info, 3, "labels", m);
   const float* z = get_f32(info, 4, "z", len);
   float* g = get_f32_opt(info, 5, "grad", len);
-  return Napi::Number::New(info.Env(), loss().sparse_softmax_cce(m, n, temp, labels, z, g));
+  const float* w = get_f32_opt(info, 6, "w", m);
+  return Napi::Number::New(info.Env(), loss().sparse_softmax_cce(m, n, temp, labels, z, w, g));
 }
 
 Napi::Value LossElementwise(const Napi::CallbackInfo& info) {

@@ -266,6 +266,7 @@ bool Engine::prepare(size_t batch, bool diagnostics) {
       argmax_true_ = c.take_i32(batch);
       xb_ = c.take(batch * plan_.input_size);
       yb_ = c.take(batch * target_size());
+      wb_ = c.take(batch);
     };
     Carver measure;
     layout(measure);

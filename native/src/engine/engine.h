@@ -31,12 +31,19 @@ struct ParamInfo {
   bool trainable = true;
 };
 
-// Sample-weighted sums of loss and metrics: value(i) = sums[i] / samples; index 0 = loss, then plan.metrics order.
+// Sums of loss and metrics; index 0 = loss, then plan.metrics order. The loss is a batch-size-weighted mean of the
+// batch losses (Keras's loss tracker), value(0) = sums[0] / samples; a metric is the per-sample weighted mean (Keras
+// metrics with sample_weight), value(i) = sums[i] / weight, weight = the sum of the sample weights (= samples when
+// unweighted; 0 when every weight was 0: the metric is then 0, as Keras's divide_no_nan).
 struct LogSums {
   double samples = 0;
+  double weight = 0;
   double sums[4] = {0, 0, 0, 0};
   void clear() { *this = LogSums{}; }
-  double value(size_t i) const { return sums[i] / samples; }
+  double value(size_t i) const {
+    if (i == 0) return sums[0] / samples;
+    return weight == 0 && samples > 0 ? 0.0 : sums[i] / weight;
+  }
 };
 
 struct LayerDiag {
@@ -51,6 +58,7 @@ struct TrainBatchesArgs {
   const uint32_t* order = nullptr;  // n indices < n
   size_t batch_size = 0, first_batch = 0, batch_count = 0;
   const float* lr_per_step = nullptr;  // batch_count rates or nullptr
+  const float* w = nullptr;            // n per-sample weights (gathered by order like x and y) or nullptr
   bool diagnostics = false;
   const std::atomic<bool>* cancel = nullptr;  // checked before every step
   // Called on the training thread after every completed step (the addon publishes a weight snapshot for readers
@@ -102,11 +110,12 @@ class Engine {
   long long find_bad_label(const float* y, size_t n) const;
 
   // One step on rows [0, batch) of x/y (prepare(batch) first); adds that batch's loss/metrics to *logs.
-  void train_step(const float* x, const float* y, size_t batch, LogSums* logs);
+  // w: per-sample weights of those rows (kernels/loss/loss.h: sum_r w_r l_r / batch), or nullptr.
+  void train_step(const float* x, const float* y, size_t batch, LogSums* logs, const float* w = nullptr);
   // args.batch_count steps (fewer after cancel); returns the steps run. diags gets one entry per layer.
   size_t train_batches(const TrainBatchesArgs& args, LogSums* logs, std::vector<LayerDiag>* diags);
   // Inference-mode loss (+ penalties) and metrics over n samples in batches.
-  void evaluate(const float* x, const float* y, size_t n, size_t batch_size, LogSums* logs);
+  void evaluate(const float* x, const float* y, size_t n, size_t batch_size, LogSums* logs, const float* w = nullptr);
   // Inference-mode outputs, n x output_size.
   void predict(const float* x, size_t n, size_t batch_size, float* out);
 
@@ -200,6 +209,8 @@ class Engine {
   int32_t* argmax_true_ = nullptr;
   float* xb_ = nullptr;         // gathered batch rows (trainBatches)
   float* yb_ = nullptr;
+  float* wb_ = nullptr;               // gathered batch sample weights (trainBatches)
+  const float* batch_w_ = nullptr;    // the current batch's sample weights (data_loss, accumulate), or nullptr
   const float* last_logits_ = nullptr;
   size_t last_batch_ = 0;
 

@@ -13,6 +13,9 @@
 // Details: the clip bounds are the float32 values eps and fl(1 - eps) (Keras clips in float32) and the gradient is 0
 // where a clip is active; softmax_cce's grad is the exact (p * sum_j t - t)/(T m), equal to (p - t)/(T m) when rows of
 // t sum to 1; m == 0 or n == 0 returns NaN and writes nothing.
+// Per-sample weights: every loss takes w (m floats, or nullptr = unweighted, the fast path). Keras 3's reduction
+// 'sum_over_batch_size' (keras/src/losses/loss.py reduce_weighted_values): loss = sum_r w_r l_r / m, NOT divided by
+// sum(w); row r's gradient is scaled by w_r.
 //
 // Element-wise losses (Keras 3.15 keras/src/losses/losses.py), one entry `elementwise(kind, param, ...)`; e = p - t;
 // the per-sample loss is the mean over the n outputs (KLD: the sum), then reduced as Keras's 'sum_over_batch_size':
@@ -36,13 +39,14 @@ namespace simdnet {
 enum class ElemLoss : int { mae, huber, log_cosh, hinge, squared_hinge, kld, poisson };
 
 struct LossKernels {
-  double (*mse)(size_t m, size_t n, const float* t, const float* p, float* grad);
-  double (*bce_prob)(size_t m, size_t n, float eps, const float* t, const float* p, float* grad);
-  double (*bce_logits)(size_t m, size_t n, const float* t, const float* z, float* grad);
-  double (*cce_prob)(size_t m, size_t n, float eps, const float* t, const float* p, float* grad);
-  double (*softmax_cce)(size_t m, size_t n, float temperature, const float* t, const float* z, float* grad);
+  double (*mse)(size_t m, size_t n, const float* t, const float* p, const float* w, float* grad);
+  double (*bce_prob)(size_t m, size_t n, float eps, const float* t, const float* p, const float* w, float* grad);
+  double (*bce_logits)(size_t m, size_t n, const float* t, const float* z, const float* w, float* grad);
+  double (*cce_prob)(size_t m, size_t n, float eps, const float* t, const float* p, const float* w, float* grad);
+  double (*softmax_cce)(size_t m, size_t n, float temperature, const float* t, const float* z, const float* w,
+                        float* grad);
   double (*sparse_softmax_cce)(size_t m, size_t n, float temperature, const int32_t* labels, const float* z,
-                               float* grad);
+                               const float* w, float* grad);
   // param: huber's delta (> 0), kld's and poisson's eps; ignored by the others.
   double (*elementwise)(ElemLoss kind, size_t m, size_t n, float param, const float* t, const float* p,
                         const float* w, float* grad);
