@@ -17,7 +17,7 @@ import { buildLayer, emptyBatchBuffers, ensureCapacity, initParams, memoryBytes,
 import { forward } from './js/forward.js';
 import { backward } from './js/backward.js';
 import { batchLoss, fusedLoss } from './js/loss.js';
-import { meanLogs, metricSums, weightSum } from './js/metrics.js';
+import { meanLogs, metricSums } from './js/metrics.js';
 import { addPenaltyGrads, applyUpdate, clipGrads, penalty, stateArray, type OptimizerConfig } from './js/optimizer.js';
 import { checkOptimizerState, optimizerStateLayout, type OptimizerStateEntry } from './optimizer-state.js';
 import { DiagAccumulator } from './js/diagnostics.js';
@@ -179,8 +179,8 @@ export class JsEngine implements Engine {
   }
 
   /** Sums (not means) of each metric over rows [0, m) of the batch. */
-  private metricSums(m: number, out: Record<string, number>, w: Float32Array | null = null): void {
-    metricSums(this.plan.metrics, this.plan.loss, this.layers[this.layers.length - 1].y, this.buf.yb, m, this.outputSize, out, w);
+  private metricSums(m: number, out: Record<string, number>): void {
+    metricSums(this.plan.metrics, this.plan.loss, this.layers[this.layers.length - 1].y, this.buf.yb, m, this.outputSize, out);
   }
 
   /** Loads rows [0, m) of x/y (row-major, already gathered) into the batch buffers. */
@@ -217,7 +217,7 @@ export class JsEngine implements Engine {
     const pen = penalty(this.slots);
     const l = this.loss(m, true, w);
     const sums: Record<string, number> = { loss: (l.value + pen) * m };
-    this.metricSums(m, sums, w);
+    this.metricSums(m, sums); // unweighted: Keras weights only weighted_metrics
     backward(this.layers, this.buf, m, l.into);
     addPenaltyGrads(this.slots);
     clipGrads(this.slots, this.opt);
@@ -235,7 +235,7 @@ export class JsEngine implements Engine {
     const w = sampleWeight ? checkSampleWeight(sampleWeight, batch).subarray(0, batch) : null;
     this.loadBatch(x, y, batch);
     const sums = this.stepLoaded(batch, this.lr, null, w);
-    return meanLogs(sums, batch, weightSum(w, batch));
+    return meanLogs(sums, batch);
   }
 
   private checkBatchArrays(x: Float32Array, y: Float32Array | null, n: number): void {
@@ -250,7 +250,6 @@ export class JsEngine implements Engine {
     checkTrainBatchesArgs(args);
     const sw = args.sampleWeight ? checkSampleWeight(args.sampleWeight, n) : null;
     const wb = sw ? new Float32Array(batchSize) : null;
-    let weight = 0;
     this.busyFlag = true;
     this.cancelRequested = false;
     const diag = args.diagnostics ? new DiagAccumulator(this.layers) : null;
@@ -278,7 +277,6 @@ export class JsEngine implements Engine {
         if (lrPerStep) this.lr = lr;
         const w = wb ? wb.subarray(0, m) : null;
         const sums = this.stepLoaded(m, lr, diag, w);
-        weight += weightSum(w, m);
         for (const k in sums) totals[k] = (totals[k] ?? 0) + sums[k];
         samples += m;
         steps++;
@@ -291,7 +289,7 @@ export class JsEngine implements Engine {
       this.busyFlag = false;
       this.cancelRequested = false;
     }
-    const logs = samples > 0 ? meanLogs(totals, samples, weight) : { loss: NaN };
+    const logs = samples > 0 ? meanLogs(totals, samples) : { loss: NaN };
     return diag ? { steps, logs, diagnostics: diag.result(this.layers) } : { steps, logs };
   }
 
@@ -315,9 +313,9 @@ export class JsEngine implements Engine {
       const w = sw ? sw.subarray(start, start + m) : null;
       const l = this.loss(m, false, w);
       totals.loss = (totals.loss ?? 0) + (l.value + pen) * m;
-      this.metricSums(m, totals, w);
+      this.metricSums(m, totals);
     }
-    return meanLogs(totals, n, weightSum(sw, n));
+    return meanLogs(totals, n);
   }
 
   async evaluateAsync(x: Float32Array, y: Float32Array, n: number, batchSize: number, sampleWeight?: Float32Array): Promise<Logs> {

@@ -37,8 +37,8 @@ export abstract class Metric {
   }
 
   /** @internal updateState on matrices already checked (the model's own predictions). */
-  updateMatrices(yTrue: Matrix, yPred: Matrix, weights: Float32Array | null = null): void {
-    this.update(yTrue, yPred, weights);
+  updateMatrices(yTrue: Matrix, yPred: Matrix): void {
+    this.update(yTrue, yPred, null);
   }
 
   /** The value over every batch since the last reset (Keras's divide_no_nan: 0 for an empty state). */

@@ -8,7 +8,6 @@
  *     gives 'val_<name>' (what Keras computes), and one over the training data gives '<name>', with the epoch's final
  *     weights in inference mode (Keras instead accumulates over the training batches as the weights change).
  */
-import { resolveSampleWeights } from '../models/sample-weight.js';
 import type { Engine, Logs, LossName, MetricName } from '../engine/engine.js';
 import { SimdnetError } from '../errors.js';
 import type { Callback } from '../callbacks/callback.js';
@@ -52,18 +51,14 @@ export function savedMetricNames(engine: MetricName[], js: Metric[]): string[] {
   return [...engine, ...byName.map((m) => m.name)];
 }
 
-/**
- * Resets each metric, updates it with yTrue/outputs in batches of batchSize rows (with the per-sample weights w, if
- * any: Keras passes sample_weight to compiled metrics), and returns name -> result.
- */
-export function accumulate(metrics: Metric[], y: Matrix, out: Float32Array, outCols: number, batchSize: number,
-  w?: Float32Array): Record<string, number> {
+/** Resets each metric, updates it with yTrue/outputs in batches of batchSize rows, and returns name -> result. */
+export function accumulate(metrics: Metric[], y: Matrix, out: Float32Array, outCols: number, batchSize: number): Record<string, number> {
   const res: Record<string, number> = {};
   for (const m of metrics) {
     m.resetState();
     for (let at = 0; at < y.rows; at += batchSize) {
       const end = Math.min(y.rows, at + batchSize);
-      m.updateMatrices(rows(y.data, y.cols, at, end), rows(out, outCols, at, end), w ? w.subarray(at, end) : null);
+      m.updateMatrices(rows(y.data, y.cols, at, end), rows(out, outCols, at, end));
     }
     res[m.name] = m.result();
   }
@@ -104,30 +99,27 @@ function tail(m: Matrix, from: number, to: number): Matrix {
  */
 export function fitMetricsCallback(
   metrics: Metric[], engine: Engine, loss: LossName, x: unknown, y: unknown,
-  args: { batchSize?: number; validationSplit?: number; validationData?: [unknown, unknown]; sampleWeight?: unknown; classWeight?: unknown } | undefined,
+  args: { batchSize?: number; validationSplit?: number; validationData?: [unknown, unknown] } | undefined,
 ): Callback | null {
-  let train: { x: Matrix; y: Matrix; w?: Float32Array };
-  let val: { x: Matrix; y: Matrix; w?: Float32Array } | null = null;
+  let train: { x: Matrix; y: Matrix };
+  let val: { x: Matrix; y: Matrix } | null = null;
   try {
     train = copied(x, y, engine, loss, '');
-    // The weights fit uses (lib/models/sample-weight.ts): sampleWeight split with the data, classWeight on training only.
-    const sw = args?.classWeight == null ? resolveSampleWeights(train.y, loss, engine.outputSize, args?.sampleWeight, undefined) : undefined;
     if (args?.validationData) val = copied(args.validationData[0], args.validationData[1], engine, loss, 'validation ');
     else if (args?.validationSplit) {
       const at = Math.floor(train.x.rows * (1 - args.validationSplit));
-      val = { x: tail(train.x, at, train.x.rows), y: tail(train.y, at, train.y.rows), w: sw?.subarray(at) };
-      train = { x: tail(train.x, 0, at), y: tail(train.y, 0, at), w: sw?.subarray(0, at) };
-    } else train.w = sw;
-    if (args?.classWeight != null) train.w = resolveSampleWeights(train.y, loss, engine.outputSize, undefined, args.classWeight);
+      val = { x: tail(train.x, at, train.x.rows), y: tail(train.y, at, train.y.rows) };
+      train = { x: tail(train.x, 0, at), y: tail(train.y, 0, at) };
+    }
   } catch {
     return null;
   }
   // A metric that cannot read these targets (e.g. AUC on sparse labels) fails now, before any training step.
   probe(metrics, train.y, engine.outputSize);
   const batchSize = typeof args?.batchSize === 'number' && args.batchSize >= 1 ? args.batchSize : 32;
-  const run = async (d: { x: Matrix; y: Matrix; w?: Float32Array }) => {
+  const run = async (d: { x: Matrix; y: Matrix }) => {
     const out = await engine.predictAsync(d.x.data, d.x.rows, batchSize);
-    return accumulate(metrics, d.y, out, engine.outputSize, batchSize, d.w);
+    return accumulate(metrics, d.y, out, engine.outputSize, batchSize);
   };
   return {
     async onEpochEnd(_epoch: number, logs: Logs): Promise<void> {

@@ -48,8 +48,9 @@ export interface FitArgs {
   /** Epoch to start from (for resuming; default 0). */
   initialEpoch?: number;
   /** One weight (finite, >= 0) per sample of x: each sample's loss is scaled by it, the batch loss is
-   *  sum(w_i l_i) / batch size, and the metrics are weighted means (Keras 3; docs/engine.md "Sample weights").
-   *  With validationSplit, the tail's weights weigh the validation logs. */
+   *  sum(w_i l_i) / batch size; compiled metrics stay unweighted, as Keras 3's compile(metrics=...) (docs/engine.md
+   *  "Sample weights").
+   *  With validationSplit, the tail's weights weigh the validation loss. */
   sampleWeight?: SampleWeight;
   /** Class index -> weight (Keras class_weight): each training sample weighs its class's weight (1 if unlisted).
    *  Not with sampleWeight; validation is not weighted by it (Keras). */
@@ -114,24 +115,14 @@ function parseArgs(a: unknown): Parsed {
   };
 }
 
-/** Epoch means: the loss over samples n, the metrics over the total sample weight (n when unweighted; 0 -> 0). */
-function means(totals: Record<string, number>, n: number, weight = n): Logs {
+function addScaled(totals: Record<string, number>, logs: Logs, w: number): void {
+  for (const k in logs) totals[k] = (totals[k] ?? 0) + logs[k] * w;
+}
+
+function means(totals: Record<string, number>, n: number): Logs {
   const out: Logs = { loss: NaN };
-  for (const k in totals) out[k] = k === 'loss' ? totals[k] / n : weight === 0 ? 0 : totals[k] / weight;
+  for (const k in totals) out[k] = totals[k] / n;
   return out;
-}
-
-/** Adds a chunk's logs: the loss scaled by its samples, the metrics by its total sample weight. */
-function addChunk(totals: Record<string, number>, logs: Logs, samples: number, weight: number): void {
-  for (const k in logs) totals[k] = (totals[k] ?? 0) + logs[k] * (k === 'loss' ? samples : weight);
-}
-
-/** The total weight of order[from, to) (to - from when unweighted). */
-function orderWeight(w: Float32Array | undefined, order: Uint32Array, from: number, to: number): number {
-  if (!w) return to - from;
-  let s = 0;
-  for (let i = from; i < to; i++) s += w[order[i]];
-  return s;
 }
 
 class DiagMerge {
@@ -268,7 +259,6 @@ async function fitHeld(host: FitHost, x: unknown, y: unknown, p: Parsed, held: H
       const diag = new DiagMerge();
       let done = 0;
       let samples = 0;
-      let weight = 0;
       let chunk = batchHook || progressHook ? 1 : batches;
       let aborted = false;
       while (done < batches) {
@@ -285,13 +275,11 @@ async function fitHeld(host: FitHost, x: unknown, y: unknown, p: Parsed, held: H
           lrPerStep, diagnostics: p.diagnostics, ...(wTrain ? { sampleWeight: wTrain } : {}),
         });
         const s = Math.min(nTrain, (done + r.steps) * p.batchSize) - done * p.batchSize;
-        const ws = s > 0 ? orderWeight(wTrain, order, done * p.batchSize, done * p.batchSize + s) : 0;
         if (r.steps > 0) {
-          addChunk(totals, r.logs, s, ws);
+          addScaled(totals, r.logs, s);
           diag.add(r.diagnostics, r.steps);
         }
         samples += Math.max(s, 0);
-        weight += ws;
         done += r.steps;
         if (r.steps < count) {
           aborted = signal?.aborted ?? false;
@@ -299,7 +287,7 @@ async function fitHeld(host: FitHost, x: unknown, y: unknown, p: Parsed, held: H
         }
         if (batchHook && r.steps > 0) for (const cb of callbacks) await cb.onBatchEnd?.(done - 1, { ...r.logs, batch: done - 1, size: s });
         if (progressHook && samples > 0) {
-          for (const cb of callbacks) await cb.onProgress?.(done, batches, means(totals, samples, weight));
+          for (const cb of callbacks) await cb.onProgress?.(done, batches, means(totals, samples));
           if (!batchHook && r.steps > 0) {
             const perBatch = (performance.now() - t0) / r.steps;
             chunk = Math.max(1, Math.min(batches, Math.floor(100 / Math.max(perBatch, 1e-3))));
@@ -311,7 +299,7 @@ async function fitHeld(host: FitHost, x: unknown, y: unknown, p: Parsed, held: H
         history.stoppedBy = 'abort';
         break;
       }
-      const logs = samples > 0 ? means(totals, samples, weight) : { loss: NaN };
+      const logs = samples > 0 ? means(totals, samples) : { loss: NaN };
       if (xVal && yVal) {
         host.checkAlive();
         const v = await engine.evaluateAsync(xVal.data, yVal.data, xVal.rows, p.batchSize, wVal);

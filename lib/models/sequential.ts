@@ -53,8 +53,8 @@ export interface PredictArgs {
   batchSize?: number;
 }
 export interface EvaluateArgs extends PredictArgs {
-  /** One weight (finite, >= 0) per sample: the loss is sum(w_i l_i) / batch size per batch, the metrics weighted
-   *  means (Keras 3 evaluate(sample_weight); docs/engine.md "Sample weights"). */
+  /** One weight (finite, >= 0) per sample: the loss is sum(w_i l_i) / batch size per batch; the compiled metrics
+   *  stay unweighted (Keras 3 evaluate(sample_weight) with compile(metrics=...); docs/engine.md "Sample weights"). */
   sampleWeight?: SampleWeight;
 }
 
@@ -322,7 +322,7 @@ export class Sequential implements TrainingModel {
     const w = resolveSampleWeights(ym, c.loss, c.engine.outputSize, args?.sampleWeight, undefined);
     const logs = c.engine.evaluate(xm.data, ym.data, xm.rows, batchSize, w);
     if (c.jsMetrics.length === 0) return logs;
-    return { ...logs, ...accumulate(c.jsMetrics, ym, c.engine.predict(xm.data, xm.rows, batchSize), c.engine.outputSize, batchSize, w) };
+    return { ...logs, ...accumulate(c.jsMetrics, ym, c.engine.predict(xm.data, xm.rows, batchSize), c.engine.outputSize, batchSize) };
   }
 
   async evaluateAsync(x: Inputs, y: Inputs, args?: EvaluateArgs): Promise<Logs> {
@@ -334,7 +334,7 @@ export class Sequential implements TrainingModel {
     const logs = await c.engine.evaluateAsync(xm.data, ym.data, xm.rows, batchSize, w);
     if (c.jsMetrics.length === 0) return logs;
     const out = await c.engine.predictAsync(xm.data, xm.rows, batchSize);
-    return { ...logs, ...accumulate(c.jsMetrics, ym, out, c.engine.outputSize, batchSize, w) };
+    return { ...logs, ...accumulate(c.jsMetrics, ym, out, c.engine.outputSize, batchSize) };
   }
 
   /** Outputs for x in inference mode, as an [n, outputSize] Tensor. */

@@ -31,19 +31,14 @@ struct ParamInfo {
   bool trainable = true;
 };
 
-// Sums of loss and metrics; index 0 = loss, then plan.metrics order. The loss is a batch-size-weighted mean of the
-// batch losses (Keras's loss tracker), value(0) = sums[0] / samples; a metric is the per-sample weighted mean (Keras
-// metrics with sample_weight), value(i) = sums[i] / weight, weight = the sum of the sample weights (= samples when
-// unweighted; 0 when every weight was 0: the metric is then 0, as Keras's divide_no_nan).
+// Sums of loss and metrics: value(i) = sums[i] / samples; index 0 = loss, then plan.metrics order. With sample
+// weights the loss is still a batch-size-weighted mean of the (weighted) batch losses (Keras's loss tracker), and the
+// metrics stay unweighted: Keras 3 passes sample_weight only to weighted_metrics, not to compile(metrics=...).
 struct LogSums {
   double samples = 0;
-  double weight = 0;
   double sums[4] = {0, 0, 0, 0};
   void clear() { *this = LogSums{}; }
-  double value(size_t i) const {
-    if (i == 0) return sums[0] / samples;
-    return weight == 0 && samples > 0 ? 0.0 : sums[i] / weight;
-  }
+  double value(size_t i) const { return sums[i] / samples; }
 };
 
 struct LayerDiag {
@@ -210,7 +205,7 @@ class Engine {
   float* xb_ = nullptr;         // gathered batch rows (trainBatches)
   float* yb_ = nullptr;
   float* wb_ = nullptr;               // gathered batch sample weights (trainBatches)
-  const float* batch_w_ = nullptr;    // the current batch's sample weights (data_loss, accumulate), or nullptr
+  const float* batch_w_ = nullptr;    // the current batch's sample weights (data_loss), or nullptr
   const float* last_logits_ = nullptr;
   size_t last_batch_ = 0;
 

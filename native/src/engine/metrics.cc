@@ -11,13 +11,6 @@ namespace simdnet::engine {
 void Engine::accumulate(const float* y, size_t b, double loss_value, LogSums* logs) {
   logs->samples += static_cast<double>(b);
   logs->sums[0] += loss_value * static_cast<double>(b);
-  const float* w = batch_w_;  // per-sample metric weights (Keras passes sample_weight to compiled metrics)
-  auto wt = [w](size_t r) { return w ? static_cast<double>(w[r]) : 1.0; };
-  if (w) {
-    for (size_t r = 0; r < b; ++r) logs->weight += w[r];
-  } else {
-    logs->weight += static_cast<double>(b);
-  }
   if (plan_.metrics.empty()) return;
   const size_t n = out_size_;
   const float* p = layers_.back().out;
@@ -27,7 +20,7 @@ void Engine::accumulate(const float* y, size_t b, double loss_value, LogSums* lo
     return sparse ? (labels_[r] == static_cast<int32_t>(j) ? 1.0f : 0.0f) : y[r * n + j];
   };
   for (size_t m = 0; m < plan_.metrics.size(); ++m) {
-    double sum = 0;  // sum over the batch's samples of the (weighted) per-sample metric
+    double sum = 0;  // sum over the batch's samples of the per-sample metric
     switch (plan_.metrics[m]) {
       case Metric::accuracy: {
         const bool binary = plan_.loss == LossKind::bce || (plan_.loss == LossKind::mse && n == 1);
@@ -35,15 +28,15 @@ void Engine::accumulate(const float* y, size_t b, double loss_value, LogSums* lo
           for (size_t r = 0; r < b; ++r) {
             size_t hits = 0;
             for (size_t j = 0; j < n; ++j) hits += (p[r * n + j] > 0.5f) == (y[r * n + j] > 0.5f);
-            sum += wt(r) * static_cast<double>(hits) / static_cast<double>(n);
+            sum += static_cast<double>(hits) / static_cast<double>(n);
           }
         } else {
           reduce().row_argmax(b, n, p, n, argmax_pred_);
           if (sparse) {
-            for (size_t r = 0; r < b; ++r) sum += wt(r) * (argmax_pred_[r] == labels_[r]);
+            for (size_t r = 0; r < b; ++r) sum += argmax_pred_[r] == labels_[r];
           } else {
             reduce().row_argmax(b, n, y, n, argmax_true_);
-            for (size_t r = 0; r < b; ++r) sum += wt(r) * (argmax_pred_[r] == argmax_true_[r]);
+            for (size_t r = 0; r < b; ++r) sum += argmax_pred_[r] == argmax_true_[r];
           }
         }
         break;
@@ -57,7 +50,7 @@ void Engine::accumulate(const float* y, size_t b, double loss_value, LogSums* lo
             const double d = static_cast<double>(p[r * n + j]) - target(r, j);
             row += squared ? d * d : std::fabs(d);
           }
-          sum += wt(r) * row / static_cast<double>(n);
+          sum += row / static_cast<double>(n);
         }
         break;
       }
