@@ -24,6 +24,23 @@ import type { Tensor, NestedArray, NumericArray, TypedRows } from '../tensor.js'
  *  scaling); an array of typed-array rows; nested number arrays. */
 export type Inputs = Tensor | NumericArray | TypedRows | NestedArray[];
 
+/**
+ * What fit() and fitDataset() need of an AbortSignal, structurally: the global AbortSignal of Node or a browser, or any
+ * look-alike. A structural type, so that the published .d.ts needs neither the DOM lib nor @types/node (issue 15).
+ */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+/** Whether v has AbortSignalLike's members. */
+export function isAbortSignalLike(v: unknown): v is AbortSignalLike {
+  const s = v as AbortSignalLike | null;
+  return typeof s === 'object' && s !== null && typeof s.aborted === 'boolean' &&
+    typeof s.addEventListener === 'function' && typeof s.removeEventListener === 'function';
+}
+
 export interface FitArgs {
   /** Epochs to run (default 1). */
   epochs?: number;
@@ -42,7 +59,7 @@ export interface FitArgs {
   /** Seeds the shuffling (default: derived from the compile seed and the number of fits so far). */
   seed?: number;
   /** Stops training cleanly between steps; fit then resolves with the history so far. */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
   /** Collect per-layer diagnostics into the epoch logs as '<layer>/<stat>' (default false). */
   diagnostics?: boolean;
   /** Epoch to start from (for resuming; default 0). */
@@ -77,7 +94,7 @@ export interface FitHost {
 interface Parsed {
   epochs: number; initialEpoch: number; batchSize: number; shuffle: boolean; validationSplit: number;
   validationData: [Inputs, Inputs] | null; callbacks: Callback[]; verbose: 0 | 1 | 2; seed: number | null;
-  signal: AbortSignal | null; diagnostics: boolean; sampleWeight: unknown; classWeight: unknown;
+  signal: AbortSignalLike | null; diagnostics: boolean; sampleWeight: unknown; classWeight: unknown;
 }
 
 function parseArgs(a: unknown): Parsed {
@@ -98,7 +115,7 @@ function parseArgs(a: unknown): Parsed {
   const v = o.verbose ?? 1;
   const verbose = v === true ? 1 : v === false ? 0 : v;
   if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Expected 0, 1 or 2 for verbose but received ${describe(v)}`);
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal))
+  if (o.signal !== undefined && !isAbortSignalLike(o.signal))
     throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Expected an AbortSignal for signal but received ${describe(o.signal)}`);
   return {
     epochs, initialEpoch,
@@ -109,7 +126,7 @@ function parseArgs(a: unknown): Parsed {
     callbacks: cbs as Callback[],
     verbose,
     seed: o.seed === undefined ? null : checkSize(o.seed, 'seed'),
-    signal: (o.signal as AbortSignal | undefined) ?? null,
+    signal: (o.signal as AbortSignalLike | undefined) ?? null,
     diagnostics: checkBoolean(o.diagnostics ?? false, 'diagnostics'),
     sampleWeight: o.sampleWeight, classWeight: o.classWeight, // checked against the targets (./sample-weight.ts)
   };
