@@ -110,9 +110,11 @@ export function buildModelJson(model: Sequential, values: Float32Array[], weight
     formatVersion: FORMAT_VERSION,
     generatedBy: `simdnet ${VERSION}`,
     modelTopology: { className: 'Sequential', config: model.getConfig() },
-    trainingConfig: {
-      loss: model.loss!, metrics: model.metrics, optimizer: model.optimizer!.getConfig() as unknown as Record<string, unknown>, seed: model.seed!,
-    },
+    // A never-compiled model (loss null) saves no trainingConfig: it loads uncompiled, as Keras's compile=False.
+    ...(model.loss ? { trainingConfig: {
+      loss: model.loss, metrics: model.metrics, optimizer: model.optimizer!.getConfig() as unknown as Record<string, unknown>, seed: model.seed!,
+      ...(model.huberDelta !== undefined ? { huberDelta: model.huberDelta } : {}),
+    } } : {}),
     weightsManifest: {
       path: WEIGHTS_FILE, byteLength: weights.length, sha256: createHash('sha256').update(weights).digest('hex'),
       dtype: 'float32', endianness: 'little', params,
@@ -189,9 +191,9 @@ export async function saveModel(model: Sequential, path: string, ops: FsOps = fs
   // The snapshot is taken now (what the caller saves), then the write waits for earlier saves to this directory.
   const values = model.engine.getParams();
   const weights = weightsToBuffer(values);
-  const optimizer = optimizerStateFile(model);
-  const json = JSON.stringify(buildModelJson(model, values, weights, optimizer.manifest), null, 1);
-  const files: [string, string | Buffer][] = [[WEIGHTS_FILE, weights], [OPTIMIZER_FILE, optimizer.bytes], [MODEL_FILE, json]];
+  const optimizer = model.loss ? optimizerStateFile(model) : null; // never compiled: no optimizer to save
+  const json = JSON.stringify(buildModelJson(model, values, weights, optimizer?.manifest), null, 1);
+  const files: [string, string | Buffer][] = [[WEIGHTS_FILE, weights], ...(optimizer ? [[OPTIMIZER_FILE, optimizer.bytes] as [string, Buffer]] : []), [MODEL_FILE, json]];
   return serialise(dir, async () => {
     const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
     const version = `v-${tag}`;

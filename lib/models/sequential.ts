@@ -75,6 +75,8 @@ interface Compiled {
   backend: EngineBackend;
   /** false for the inference-only engine a never-compiled model builds on first use (lib/models/inference.ts). */
   byUser: boolean;
+  /** compile({ huberDelta }), when given. */
+  huberDelta?: number;
 }
 
 export class Sequential implements TrainingModel {
@@ -227,7 +229,7 @@ export class Sequential implements TrainingModel {
       engine.setParams(carryParams(engine, this.carried));
     }
     this.carried = null;
-    this.compiled = { engine, optimizer, loss, metrics, jsMetrics, seed, backend, byUser: true };
+    this.compiled = { engine, optimizer, loss, metrics, jsMetrics, seed, backend, byUser: true, huberDelta };
     for (const l of this.layerList) l.owner = this;
   }
 
@@ -259,6 +261,11 @@ export class Sequential implements TrainingModel {
   /** The log names of the compiled metrics: the engine's, then the JS ones. */
   get metrics(): string[] {
     return this.compiled?.byUser ? [...this.compiled.metrics, ...this.compiled.jsMetrics.map((m) => m.name)] : [];
+  }
+
+  /** The huber loss's delta when compile() was given one (saved with the training config). */
+  get huberDelta(): number | undefined {
+    return this.compiled?.byUser ? this.compiled.huberDelta : undefined;
   }
 
   get seed(): number | null {
@@ -456,8 +463,8 @@ export class Sequential implements TrainingModel {
   async save(path: string, options?: SaveOptions): Promise<void> {
     const c = this.requireReadableEngine('save()');
     if (saveFormat(options) === 'onnx') return c.engine.consistentRead(() => saveOnnx(this, path, options!.onnx));
-    // lib/io needs a trainingConfig: a never-compiled model saves the inference engine's (INFERENCE_LOSS, plain
-    // SGD), so loadModel returns it compiled with those (docs/metrics.md, "Inference without compile").
+    // A never-compiled model saves no trainingConfig: loadModel returns it uncompiled (docs/metrics.md, "Inference
+    // without compile").
     // saveModel reads every array synchronously before its first await: one step's state, even during fit().
     await c.engine.consistentRead(() => saveModel(saveView(this, c), path));
   }
@@ -488,9 +495,10 @@ export class Sequential implements TrainingModel {
  * metrics that loadModel can rebuild by name (savedMetricNames).
  */
 function saveView(model: Sequential, c: Compiled): Sequential {
+  // A never-compiled model's inference engine (byUser false) has no training config to save (loss null).
   return {
-    engine: c.engine, loss: c.loss, metrics: savedMetricNames(c.metrics, c.jsMetrics), optimizer: c.optimizer, seed: c.seed,
-    getConfig: () => model.getConfig(),
+    engine: c.engine, loss: c.byUser ? c.loss : null, metrics: savedMetricNames(c.metrics, c.jsMetrics), optimizer: c.optimizer, seed: c.seed,
+    huberDelta: c.huberDelta, getConfig: () => model.getConfig(),
   } as unknown as Sequential;
 }
 
