@@ -63,7 +63,7 @@ struct TinyReplay {
     g2.m = 1, g2.n = 1, g2.k = 8, g2.a = h, g2.lda = 8, g2.b = w2, g2.ldb = 1, g2.c = z, g2.ldc = 1, g2.ep.bias = b2;
     gemm(g2);
     vunary().forward(Act::sigmoid, 0, 1, z, p);
-    loss().bce_logits(1, 1, y, z, gz);
+    loss().bce_logits(1, 1, y, z, nullptr, gz);
     GemmArgs d2;  // dW2 = h^T gz
     d2.trans_a = true, d2.m = 8, d2.n = 1, d2.k = 1, d2.a = h, d2.lda = 8, d2.b = gz, d2.ldb = 1, d2.c = gw2, d2.ldc = 1;
     gemm(d2);

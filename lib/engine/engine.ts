@@ -53,7 +53,8 @@ export type LayerSpec = { name: string } & (
   | { type: 'batchNormalization'; size: number; momentum: number; epsilon: number; center: boolean; scale: boolean }
 );
 
-export type LossName = 'meanSquaredError' | 'binaryCrossentropy' | 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy';
+export type LossName = 'meanSquaredError' | 'binaryCrossentropy' | 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy'
+  | 'meanAbsoluteError' | 'huber' | 'logCosh' | 'hinge' | 'squaredHinge' | 'kullbackLeiblerDivergence' | 'poisson';
 export type MetricName = 'accuracy' | 'mse' | 'mae';
 
 import type { OptimizerStateEntry } from './optimizer-state.js';
@@ -81,6 +82,8 @@ export interface PlanSpec {
   inputSize: number;
   layers: LayerSpec[];
   loss: LossName;
+  /** The huber loss's delta (> 0; Keras's default 1.0 when omitted). */
+  huberDelta?: number;
   metrics: MetricName[];
   optimizer: OptimizerSpec;
   /** Seeds initializers and dropout (each layer derives its own stream). */
@@ -131,6 +134,8 @@ export interface TrainBatchesArgs {
   lrPerStep?: Float32Array;
   /** Collect LayerDiagnostics over these steps. */
   diagnostics?: boolean;
+  /** Per-sample weights (length n, indexed like x and y, finite and >= 0; docs/engine.md "Sample weights"). */
+  sampleWeight?: Float32Array;
 }
 
 export interface TrainBatchesResult {
@@ -172,7 +177,7 @@ export interface Engine {
   /** Number of optimizer steps taken so far (Adam's t). */
   readonly step: number;
   /** One synchronous step on batch rows [0, batch) of x/y. Returns that batch's logs. */
-  trainStep(x: Float32Array, y: Float32Array, batch: number): Logs;
+  trainStep(x: Float32Array, y: Float32Array, batch: number, sampleWeight?: Float32Array): Logs;
   /** Data-parallel split step (lib/distributed, docs/engine.md "Distributed training"): floats of all trainable
    *  parameters together, in params() order -- the flat gradient layout of gradientSums/applyGradientSums. */
   gradientSize(): number;
@@ -188,8 +193,9 @@ export interface Engine {
   /** Asks a running trainBatches to stop after the current step. */
   cancel(): void;
   /** Loss and metrics in inference mode (dropout off, batch-norm running stats). */
-  evaluate(x: Float32Array, y: Float32Array, n: number, batchSize: number): Logs;
-  evaluateAsync(x: Float32Array, y: Float32Array, n: number, batchSize: number): Promise<Logs>;
+  /** sampleWeight (length n): the loss is sum_i w_i l_i / batch per batch, the metrics weighted means (Keras 3). */
+  evaluate(x: Float32Array, y: Float32Array, n: number, batchSize: number, sampleWeight?: Float32Array): Logs;
+  evaluateAsync(x: Float32Array, y: Float32Array, n: number, batchSize: number, sampleWeight?: Float32Array): Promise<Logs>;
   /** n x outputSize outputs in inference mode. */
   predict(x: Float32Array, n: number, batchSize: number): Float32Array;
   predictAsync(x: Float32Array, n: number, batchSize: number): Promise<Float32Array>;

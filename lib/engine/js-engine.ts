@@ -21,7 +21,7 @@ import { meanLogs, metricSums } from './js/metrics.js';
 import { addPenaltyGrads, applyUpdate, clipGrads, penalty, stateArray, type OptimizerConfig } from './js/optimizer.js';
 import { checkOptimizerState, optimizerStateLayout, type OptimizerStateEntry } from './optimizer-state.js';
 import { DiagAccumulator } from './js/diagnostics.js';
-import { checkBatchArrays, checkBatchSize, checkTrainBatchesArgs } from './js/checks.js';
+import { checkBatchArrays, checkBatchSize, checkSampleWeight, checkTrainBatchesArgs } from './js/checks.js';
 
 /** How long trainBatches may hold the event loop before yielding (ms). */
 const YIELD_MS = 10;
@@ -200,8 +200,8 @@ export class JsEngine implements Engine {
   }
 
   /** Data loss of the batch (batch mean); with `withGrad` also its gradient (see js/loss.ts). */
-  private loss(m: number, withGrad: boolean): { value: number; into: 'pre' | 'out' } {
-    return batchLoss(this.layers, this.buf, this.plan.loss, this.fused, m, withGrad);
+  private loss(m: number, withGrad: boolean, w: Float32Array | null = null): { value: number; into: 'pre' | 'out' } {
+    return batchLoss(this.layers, this.buf, this.plan.loss, this.fused, m, withGrad, this.plan.huberDelta ?? 1, w);
   }
 
   /** Sums (not means) of each metric over rows [0, m) of the batch. */
@@ -238,12 +238,12 @@ export class JsEngine implements Engine {
   // ---------------------------------------------------------------------------------------------- steps
 
   /** One step on the batch already in the batch buffers. Returns loss (data + penalty) and metric sums (not means). */
-  private stepLoaded(m: number, lr: number, diag: DiagAccumulator | null): Record<string, number> {
+  private stepLoaded(m: number, lr: number, diag: DiagAccumulator | null, w: Float32Array | null = null): Record<string, number> {
     this.forward(m, true, true);
     const pen = penalty(this.slots);
-    const l = this.loss(m, true);
+    const l = this.loss(m, true, w);
     const sums: Record<string, number> = { loss: (l.value + pen) * m };
-    this.metricSums(m, sums);
+    this.metricSums(m, sums); // unweighted: Keras weights only weighted_metrics
     backward(this.layers, this.buf, m, l.into);
     addPenaltyGrads(this.slots);
     clipGrads(this.slots, this.opt);
@@ -254,12 +254,13 @@ export class JsEngine implements Engine {
     return sums;
   }
 
-  trainStep(x: Float32Array, y: Float32Array, batch: number): Logs {
+  trainStep(x: Float32Array, y: Float32Array, batch: number, sampleWeight?: Float32Array): Logs {
     this.checkUsable();
     if (this.busyFlag) throw new SimdnetError('SIMDNET_BUSY', 'The engine is running trainBatches');
     this.checkBatchArrays(x, y, batch);
+    const w = sampleWeight ? checkSampleWeight(sampleWeight, batch).subarray(0, batch) : null;
     this.loadBatch(x, y, batch);
-    const sums = this.stepLoaded(batch, this.lr, null);
+    const sums = this.stepLoaded(batch, this.lr, null, w);
     return meanLogs(sums, batch);
   }
 
@@ -321,6 +322,8 @@ export class JsEngine implements Engine {
     const { x, y, n, order, batchSize, firstBatch, batchCount, lrPerStep } = args;
     this.checkBatchArrays(x, y, n);
     checkTrainBatchesArgs(args);
+    const sw = args.sampleWeight ? checkSampleWeight(args.sampleWeight, n) : null;
+    const wb = sw ? new Float32Array(batchSize) : null;
     this.busyFlag = true;
     this.cancelRequested = false;
     const diag = args.diagnostics ? new DiagAccumulator(this.layers) : null;
@@ -342,10 +345,12 @@ export class JsEngine implements Engine {
           const src = order[start + r];
           this.buf.xb.set(x.subarray(src * inS, src * inS + inS), r * inS);
           this.buf.yb.set(y.subarray(src * yS, src * yS + yS), r * yS);
+          if (wb) wb[r] = sw![src];
         }
         const lr = lrPerStep ? lrPerStep[b - firstBatch] : this.lr;
         if (lrPerStep) this.lr = lr;
-        const sums = this.stepLoaded(m, lr, diag);
+        const w = wb ? wb.subarray(0, m) : null;
+        const sums = this.stepLoaded(m, lr, diag, w);
         for (const k in sums) totals[k] = (totals[k] ?? 0) + sums[k];
         samples += m;
         steps++;
@@ -368,31 +373,34 @@ export class JsEngine implements Engine {
 
   // ---------------------------------------------------------------------------------------------- inference
 
-  evaluate(x: Float32Array, y: Float32Array, n: number, batchSize: number): Logs {
+  evaluate(x: Float32Array, y: Float32Array, n: number, batchSize: number, sampleWeight?: Float32Array): Logs {
     this.checkUsable();
     this.checkBatchArrays(x, y, n);
     checkBatchSize(batchSize);
+    const sw = sampleWeight ? checkSampleWeight(sampleWeight, n) : null;
     const totals: Record<string, number> = {};
     const pen = penalty(this.slots);
     for (let start = 0; start < n; start += batchSize) {
       const m = Math.min(batchSize, n - start);
       this.loadBatch(x.subarray(start * this.inputSize), y.subarray(start * this.ySize), m);
       this.forward(m, false, false);
-      const l = this.loss(m, false);
+      const w = sw ? sw.subarray(start, start + m) : null;
+      const l = this.loss(m, false, w);
       totals.loss = (totals.loss ?? 0) + (l.value + pen) * m;
       this.metricSums(m, totals);
     }
     return meanLogs(totals, n);
   }
 
-  async evaluateAsync(x: Float32Array, y: Float32Array, n: number, batchSize: number): Promise<Logs> {
+  async evaluateAsync(x: Float32Array, y: Float32Array, n: number, batchSize: number, sampleWeight?: Float32Array): Promise<Logs> {
     // A snapshot taken at call time, as the native engine reads (docs/engine.md, "What a running job holds").
     this.checkUsable();
     this.checkBatchArrays(x, y, n);
+    const ws = sampleWeight ? checkSampleWeight(sampleWeight, n).slice(0, n) : undefined;
     const xs = x.slice(0, n * this.inputSize);
     const ys = y.slice(0, n * this.ySize);
     await yieldToLoop();
-    return this.evaluate(xs, ys, n, batchSize);
+    return this.evaluate(xs, ys, n, batchSize, ws);
   }
 
   predict(x: Float32Array, n: number, batchSize: number): Float32Array {

@@ -15,6 +15,7 @@ import { SimdnetError, SimdnetRangeError, SimdnetTypeError, describe, type Error
 import { checkBoolean, checkF32, checkNumber, checkSize } from '../validate.js';
 import { checkOptimizerState, optimizerStateLayout, type OptimizerStateEntry } from './optimizer-state.js';
 import { holdAll, type Held } from './snapshot.js';
+import { checkSampleWeight } from './js/checks.js';
 import type {
   Engine,
   LayerDiagnostics,
@@ -40,17 +41,17 @@ interface NativeEngineHandle {
   setLearningRate(lr: number): void;
   getStep(): number;
   logsBuffer(): Float64Array;
-  trainStep(x: Float32Array, y: Float32Array, batch: number): void;
+  trainStep(x: Float32Array, y: Float32Array, batch: number, w?: Float32Array | null): void;
   gradientSize(): number;
   gradSums(x: Float32Array, y: Float32Array, batch: number, out: Float32Array): void;
   applyGradientSums(sums: Float32Array, count: number, lr: number): void;
   trainBatches(
     x: Float32Array, y: Float32Array, n: number, order: Uint32Array, batchSize: number, firstBatch: number,
-    batchCount: number, lrPerStep: Float32Array | null, diagnostics: boolean,
+    batchCount: number, lrPerStep: Float32Array | null, diagnostics: boolean, w?: Float32Array | null,
   ): Promise<{ steps: number; logs: number[]; diagnostics?: LayerDiagnostics[] }>;
   cancel(): void;
-  evaluate(x: Float32Array, y: Float32Array, n: number, batchSize: number): void;
-  evaluateAsync(x: Float32Array, y: Float32Array, n: number, batchSize: number): Promise<number[]>;
+  evaluate(x: Float32Array, y: Float32Array, n: number, batchSize: number, w?: Float32Array | null): void;
+  evaluateAsync(x: Float32Array, y: Float32Array, n: number, batchSize: number, w?: Float32Array | null): Promise<number[]>;
   predict(x: Float32Array, n: number, batchSize: number, out: Float32Array): Float32Array;
   predictAsync(x: Float32Array, n: number, batchSize: number): Promise<Float32Array>;
   memoryBytes(): number;
@@ -276,12 +277,13 @@ export class NativeEngine implements Engine {
     return this.#disposed ? 0 : this.#h.getStep();
   }
 
-  trainStep(x: Float32Array, y: Float32Array, batch: number): Logs {
+  trainStep(x: Float32Array, y: Float32Array, batch: number, sampleWeight?: Float32Array): Logs {
     const h = this.#idle();
     if (!Number.isInteger(batch) || batch < 1) checkSize(batch, 'batch', 1);
     f32(x, 'x', batch * this.inputSize);
     f32(y, 'y', batch * this.#targetSize);
-    h.trainStep(x, y, batch); // labels are range-checked natively before anything runs
+    if (sampleWeight !== undefined) checkSampleWeight(sampleWeight, batch);
+    h.trainStep(x, y, batch, sampleWeight ?? null); // labels are range-checked natively before anything runs
     return this.#toLogs(this.#logs);
   }
 
@@ -329,6 +331,7 @@ export class NativeEngine implements Engine {
       );
     if (lrPerStep !== undefined) checkF32(lrPerStep, 'lrPerStep', batchCount);
     if (diagnostics !== undefined) checkBoolean(diagnostics, 'diagnostics');
+    const sw = args.sampleWeight === undefined ? null : checkSampleWeight(args.sampleWeight, n); // copied by the addon
     let r: Awaited<ReturnType<NativeEngineHandle['trainBatches']>>;
     const held: Held[] = [];
     try {
@@ -337,7 +340,7 @@ export class NativeEngine implements Engine {
         this.#live();
         if (this.#cancelPending) return { steps: 0, logs: [NaN, ...this.#metrics.map(() => NaN)] };
         return h.trainBatches(held[0].data, held[1].data, n, order, batchSize, firstBatch, batchCount, lrPerStep ?? null,
-          diagnostics === true);
+          diagnostics === true, sw);
       });
     } catch (err) {
       throw nativeError(err, context);
@@ -362,17 +365,19 @@ export class NativeEngine implements Engine {
     if (y !== null) checkF32(y, 'y', n * this.#targetSize);
   }
 
-  evaluate(x: Float32Array, y: Float32Array, n: number, batchSize: number): Logs {
+  evaluate(x: Float32Array, y: Float32Array, n: number, batchSize: number, sampleWeight?: Float32Array): Logs {
     const h = this.#live();
     this.#checkEval(x, y, n, batchSize);
-    h.evaluate(x, y, n, batchSize);
+    const sw = sampleWeight === undefined ? null : checkSampleWeight(sampleWeight, n);
+    h.evaluate(x, y, n, batchSize, sw);
     return this.#toLogs(this.#logs);
   }
 
-  async evaluateAsync(x: Float32Array, y: Float32Array, n: number, batchSize: number): Promise<Logs> {
+  async evaluateAsync(x: Float32Array, y: Float32Array, n: number, batchSize: number, sampleWeight?: Float32Array): Promise<Logs> {
     const context = new Error();
     const h = this.#live();
     this.#checkEval(x, y, n, batchSize);
+    const sw = sampleWeight === undefined ? null : checkSampleWeight(sampleWeight, n).slice(0, n); // a snapshot
     const held: Held[] = [];
     // The job runs on the addon's reader engine (the published snapshot): it never holds this engine, so no
     // exclusive phase (a fit() may start meanwhile).
@@ -380,7 +385,7 @@ export class NativeEngine implements Engine {
       return this.#toLogs(await (async () => {
         held.push(...(await holdAll([{ src: x, length: n * this.inputSize, name: 'x' }, { src: y, length: n * this.#targetSize, name: 'y' }])));
         this.#live();
-        return h.evaluateAsync(held[0].data, held[1].data, n, batchSize);
+        return h.evaluateAsync(held[0].data, held[1].data, n, batchSize, sw);
       })());
     } catch (err) {
       throw nativeError(err, context);

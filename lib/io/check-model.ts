@@ -23,7 +23,8 @@ export interface CheckedModel {
   json: ModelJson;
   /** Built (sizes known), not compiled: nothing allocated yet. */
   model: Sequential;
-  optimizer: Optimizer;
+  /** null when the file has no trainingConfig (saved before compile): the model loads uncompiled. */
+  optimizer: Optimizer | null;
   /** Parameters in engine order, as the compiled engine will report them. */
   params: ParamInfo[];
   /** Float32 elements of each parameter. */
@@ -85,7 +86,7 @@ function checkHeader(dir: string, j: unknown): asserts j is Record<string, unkno
 }
 
 /** Rebuilds the layers (sizes only) and the optimizer; refuses anything they refuse, as a damaged file. */
-function rebuild(dir: string, topo: Record<string, unknown>, tc: Record<string, unknown>, maxParams: number) {
+function rebuild(dir: string, topo: Record<string, unknown>, tc: Record<string, unknown> | undefined, maxParams: number) {
   const cfg = topo.config as Record<string, unknown>;
   const list = cfg.layers as unknown[];
   if (list.length === 0 || list.length > 100_000) throw corrupt(dir, `modelTopology lists ${list.length} layers`);
@@ -96,9 +97,12 @@ function rebuild(dir: string, topo: Record<string, unknown>, tc: Record<string, 
     for (const l of layers)
       if (l.inputSize > maxParams || l.outputSize > maxParams)
         throw new SimdnetError('SIMDNET_OUT_OF_MEMORY', `Layer ${l.name} has ${Math.max(l.inputSize, l.outputSize)} features, more than maxParams (${maxParams})`);
+    if (!tc) return { model, optimizer: null };
     normalizeLoss(tc.loss);
     (tc.metrics as unknown[]).forEach((m) => normalizeMetric(m));
     if (tc.seed !== undefined && !isCount(tc.seed)) throw corrupt(dir, `the seed is ${describe(tc.seed)}`);
+    if (tc.huberDelta !== undefined && (typeof tc.huberDelta !== 'number' || !(tc.huberDelta > 0) || !Number.isFinite(tc.huberDelta)))
+      throw corrupt(dir, `huberDelta is ${describe(tc.huberDelta)}`);
     const optimizer = Optimizer.fromConfig(tc.optimizer as unknown as OptimizerConfig);
     return { model, optimizer };
   } catch (e) {
@@ -114,8 +118,9 @@ export function checkModelJson(dir: string, j: unknown, maxParams: number): Chec
   const wm = j.weightsManifest;
   if (!isObj(topo) || topo.className !== 'Sequential' || !isObj(topo.config) || !Array.isArray(topo.config.layers))
     throw corrupt(dir, 'modelTopology is missing or malformed');
-  if (!isObj(tc) || typeof tc.loss !== 'string' || !Array.isArray(tc.metrics) || !isObj(tc.optimizer))
-    throw corrupt(dir, 'trainingConfig is missing or malformed');
+  if (tc !== undefined && (!isObj(tc) || typeof tc.loss !== 'string' || !Array.isArray(tc.metrics) || !isObj(tc.optimizer)))
+    throw corrupt(dir, 'trainingConfig is malformed');
+  if (tc === undefined && j.optimizerState !== undefined) throw corrupt(dir, 'optimizerState without a trainingConfig');
   if (!isObj(wm) || !isSha256(wm.sha256) || !Array.isArray(wm.params))
     throw corrupt(dir, 'weightsManifest is missing or malformed');
   if (!plainName(wm.path)) throw corrupt(dir, `weights path ${describe(wm.path)} is not a plain file name`);
@@ -149,7 +154,7 @@ export function checkModelJson(dir: string, j: unknown, maxParams: number): Chec
   if (wm.byteLength !== 4 * total) throw corrupt(dir, `weightsManifest.byteLength is ${describe(wm.byteLength)} but the ${total} parameters take ${4 * total} bytes`);
   checkTiling(dir, wm.path, params.map((p, i) => ({ what: p.name, offset: (listed[i] as Record<string, unknown>).offset, bytes: 4 * sizes[i] })), 4 * total);
 
-  const optimizerLayout = j.optimizerState === undefined ? null : checkOptimizerManifest(dir, j.optimizerState, optimizerStateLayout(optimizer.toSpec(), params));
+  const optimizerLayout = j.optimizerState === undefined || !optimizer ? null : checkOptimizerManifest(dir, j.optimizerState, optimizerStateLayout(optimizer.toSpec(), params));
   return { json: j as unknown as ModelJson, model, optimizer, params, sizes, optimizerLayout };
 }
 

@@ -48,7 +48,9 @@ export interface ModelJson {
   formatVersion: number;
   generatedBy: string;
   modelTopology: { className: 'Sequential'; config: { name: string; layers: { className: string; config: Record<string, unknown> }[] } };
-  trainingConfig: { loss: string; metrics: string[]; optimizer: Record<string, unknown>; seed: number };
+  /** Absent for a model saved before it was ever compiled (loadModel then returns it uncompiled). huberDelta: only
+   *  for the huber loss compiled with a delta. */
+  trainingConfig?: { loss: string; metrics: string[]; optimizer: Record<string, unknown>; seed: number; huberDelta?: number };
   weightsManifest: { path: string; byteLength: number; sha256: string; dtype: 'float32'; endianness: 'little'; params: ParamManifest[] };
   optimizerState?: OptimizerStateManifest;
 }

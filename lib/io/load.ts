@@ -176,8 +176,10 @@ async function loadOpened(dir: string, realDir: string, args: ReturnType<typeof 
   const { model } = c;
   const tc = c.json.trainingConfig;
   try {
-    // The saved names are strings (checked by check-model); compile's types are literal unions (issue 15).
-    model.compile({ optimizer: c.optimizer, loss: tc.loss as LossIdentifier, metrics: tc.metrics as MetricIdentifier[], seed: tc.seed, backend: args.backend });
+    // The saved names are strings (checked by check-model); compile's types are literal unions (issue 15). No
+    // trainingConfig (saved before compile): the model stays uncompiled, its weights in an inference engine.
+    if (tc && c.optimizer) model.compile({ optimizer: c.optimizer, loss: tc.loss as LossIdentifier, metrics: tc.metrics as MetricIdentifier[], seed: tc.seed, backend: args.backend,
+      ...(tc.huberDelta !== undefined ? { huberDelta: tc.huberDelta } : {}) });
   } catch (e) {
     if (e instanceof SimdnetError && (e.code === 'SIMDNET_UNSUPPORTED_FORMAT' || e.code === 'SIMDNET_NATIVE_UNAVAILABLE' || e.code === 'SIMDNET_INVALID_ARGUMENT' && /backend/.test(e.message))) throw e;
     throw corrupt(dir, `its configuration is invalid (${(e as Error).message})`, e);

@@ -148,9 +148,11 @@ export function buildModelJson(model: Sequential, values: Float32Array[], optimi
     formatVersion: FORMAT_VERSION,
     generatedBy: `simdnet ${VERSION}`,
     modelTopology: { className: 'Sequential', config: model.getConfig() },
-    trainingConfig: {
-      loss: model.loss!, metrics: model.metrics, optimizer: model.optimizer!.getConfig() as unknown as Record<string, unknown>, seed: model.seed!,
-    },
+    // A never-compiled model (loss null) saves no trainingConfig: it loads uncompiled, as Keras's compile=False.
+    ...(model.loss ? { trainingConfig: {
+      loss: model.loss, metrics: model.metrics, optimizer: model.optimizer!.getConfig() as unknown as Record<string, unknown>, seed: model.seed!,
+      ...(model.huberDelta !== undefined ? { huberDelta: model.huberDelta } : {}),
+    } } : {}),
     weightsManifest: {
       path: WEIGHTS_FILE, byteLength: byteLength(values), sha256: arraysSha256(values),
       dtype: 'float32', endianness: 'little', params,
@@ -228,9 +230,9 @@ export async function saveModel(model: Sequential, path: string, ops: FsOps = fs
   // One copy of the weights and of the optimizer state (the engine's getters copy), written from those arrays
   // directly: the save holds the model once in JS memory, not twice (issue 11).
   const values = model.engine.getParams();
-  const optimizer = optimizerStateFile(model);
-  const json = JSON.stringify(buildModelJson(model, values, optimizer.manifest), null, 1);
-  const files: [string, FileData][] = [[WEIGHTS_FILE, values], [OPTIMIZER_FILE, optimizer.arrays], [MODEL_FILE, json]];
+  const optimizer = model.loss ? optimizerStateFile(model) : null; // never compiled: no optimizer to save
+  const json = JSON.stringify(buildModelJson(model, values, optimizer?.manifest), null, 1);
+  const files: [string, FileData][] = [[WEIGHTS_FILE, values], ...(optimizer ? [[OPTIMIZER_FILE, optimizer.arrays] as [string, FileData]] : []), [MODEL_FILE, json]];
   return serialise(dir, async () => {
     const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
     const version = `v-${tag}`;

@@ -31,7 +31,7 @@ export { activationForward, activationBackward } from './activations.js';
 // Row softmax
 export { softmaxForward, softmaxBackward } from './softmax.js';
 // Losses
-export { mse, bceProb, bceLogits, cceProb, softmaxCce, sparseSoftmaxCce } from './losses.js';
+export { mse, bceProb, bceLogits, cceProb, softmaxCce, sparseSoftmaxCce, elementwise, type ElemLossKind } from './losses.js';
 // Reductions
 export { colSum, rowArgmax, sum, sumSquares, mean } from './reduce.js';
 // Optimizer steps, penalties, clipping

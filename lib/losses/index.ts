@@ -12,8 +12,10 @@ export type { LossName };
  */
 export type LossIdentifier =
   | LossName
-  | 'mse' | 'mean_squared_error' | 'binary_crossentropy' | 'bce' | 'categorical_crossentropy' | 'cce' | 'sparse_categorical_crossentropy';
-export const LOSS_NAMES: readonly LossName[] = ['meanSquaredError', 'binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy'];
+  | 'mse' | 'mean_squared_error' | 'binary_crossentropy' | 'bce' | 'categorical_crossentropy' | 'cce' | 'sparse_categorical_crossentropy'
+  | 'mae' | 'mean_absolute_error' | 'log_cosh' | 'logcosh' | 'squared_hinge' | 'kld' | 'kl_divergence' | 'kullback_leibler_divergence';
+export const LOSS_NAMES: readonly LossName[] = ['meanSquaredError', 'binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy',
+  'meanAbsoluteError', 'huber', 'logCosh', 'hinge', 'squaredHinge', 'kullbackLeiblerDivergence', 'poisson'];
 
 const ALIASES: Record<string, LossName> = {
   meansquarederror: 'meanSquaredError',
@@ -23,6 +25,16 @@ const ALIASES: Record<string, LossName> = {
   categoricalcrossentropy: 'categoricalCrossentropy',
   cce: 'categoricalCrossentropy',
   sparsecategoricalcrossentropy: 'sparseCategoricalCrossentropy',
+  meanabsoluteerror: 'meanAbsoluteError',
+  mae: 'meanAbsoluteError',
+  huber: 'huber',
+  logcosh: 'logCosh',
+  hinge: 'hinge',
+  squaredhinge: 'squaredHinge',
+  kullbackleiblerdivergence: 'kullbackLeiblerDivergence',
+  kldivergence: 'kullbackLeiblerDivergence',
+  kld: 'kullbackLeiblerDivergence',
+  poisson: 'poisson',
 };
 
 /** Canonical loss name for any accepted spelling (case, '_' and '-' ignored). */

@@ -22,7 +22,7 @@ import type { Callback } from '../callbacks/callback.js';
 import { ProgressBar } from '../callbacks/progress-bar.js';
 import { Tensor, type Matrix } from '../tensor.js';
 import { History } from './history.js';
-import type { FitHost, Inputs } from './fit.js';
+import { isAbortSignalLike, type AbortSignalLike, type FitHost, type Inputs } from './fit.js';
 import { checkFiniteAsync, checkSameRows, prepareInputsAsync, prepareTargetsAsync, prepareEvalAsync } from './data.js';
 import { releaseConverted } from './ingest.js';
 import type { Group } from '../distributed/group.js';
@@ -51,7 +51,7 @@ export interface FitDatasetArgs {
   callbacks?: Callback[];
   /** 0 silent (default), 1 or 2 a line per epoch. */
   verbose?: 0 | 1 | 2 | boolean;
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
   /** Epoch to start from (default 0). */
   initialEpoch?: number;
   /** Data-parallel training (true: the group of distributed.init()): each rank iterates its OWN source (shard the
@@ -110,10 +110,10 @@ function parse(a: unknown) {
   const v = o.verbose ?? 0;
   const verbose = v === true ? 1 : v === false ? 0 : v;
   if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Expected 0, 1 or 2 for verbose but received ${describe(v)}`);
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal))
+  if (o.signal !== undefined && !isAbortSignalLike(o.signal))
     throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Expected an AbortSignal for signal but received ${describe(o.signal)}`);
   return {
-    epochs, initialEpoch, batchesPerEpoch, callbacks: cbs as Callback[], verbose, signal: (o.signal as AbortSignal | undefined) ?? null,
+    epochs, initialEpoch, batchesPerEpoch, callbacks: cbs as Callback[], verbose, signal: (o.signal as AbortSignalLike | undefined) ?? null,
     validationData: (o.validationData as FitDatasetArgs['validationData']) ?? null,
     distributed: o.distributed ?? false,
   };

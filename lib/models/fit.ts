@@ -18,6 +18,7 @@ import type { Held } from '../engine/snapshot.js';
 import { checkSameRows, prepareInputsAsync, prepareTargetsAsync, sliceRows, snapshotMatrices } from './data.js';
 import { releaseConverted } from './ingest.js';
 import { identityOrder, shuffledOrder, shuffleStream } from './shuffle.js';
+import { resolveSampleWeights, type ClassWeight, type SampleWeight } from './sample-weight.js';
 import type { Tensor, NestedArray, NumericArray, TypedRows } from '../tensor.js';
 import type { Group } from '../distributed/group.js';
 import { abortOnError, fitGroup } from '../distributed/fit-hook.js';
@@ -26,6 +27,23 @@ import { DistributedTrainer } from '../distributed/train.js';
 /** Tensor; a flat typed array (Float32Array, Float64Array, Int32Array, Uint8Array, ...: values as they are, no
  *  scaling); an array of typed-array rows; nested number arrays. */
 export type Inputs = Tensor | NumericArray | TypedRows | NestedArray[];
+
+/**
+ * What fit() and fitDataset() need of an AbortSignal, structurally: the global AbortSignal of Node or a browser, or any
+ * look-alike. A structural type, so that the published .d.ts needs neither the DOM lib nor @types/node (issue 15).
+ */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+/** Whether v has AbortSignalLike's members. */
+export function isAbortSignalLike(v: unknown): v is AbortSignalLike {
+  const s = v as AbortSignalLike | null;
+  return typeof s === 'object' && s !== null && typeof s.aborted === 'boolean' &&
+    typeof s.addEventListener === 'function' && typeof s.removeEventListener === 'function';
+}
 
 export interface FitArgs {
   /** Epochs to run (default 1). */
@@ -45,11 +63,19 @@ export interface FitArgs {
   /** Seeds the shuffling (default: derived from the compile seed and the number of fits so far). */
   seed?: number;
   /** Stops training cleanly between steps; fit then resolves with the history so far. */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
   /** Collect per-layer diagnostics into the epoch logs as '<layer>/<stat>' (default false). */
   diagnostics?: boolean;
   /** Epoch to start from (for resuming; default 0). */
   initialEpoch?: number;
+  /** One weight (finite, >= 0) per sample of x: each sample's loss is scaled by it, the batch loss is
+   *  sum(w_i l_i) / batch size; compiled metrics stay unweighted, as Keras 3's compile(metrics=...) (docs/engine.md
+   *  "Sample weights").
+   *  With validationSplit, the tail's weights weigh the validation loss. */
+  sampleWeight?: SampleWeight;
+  /** Class index -> weight (Keras class_weight): each training sample weighs its class's weight (1 if unlisted).
+   *  Not with sampleWeight; validation is not weighted by it (Keras). */
+  classWeight?: ClassWeight;
   /** Data-parallel training over the group's ranks (true: the group of distributed.init()); batchSize is then per
    *  rank. A group of one changes nothing. docs/engine.md "Distributed training". */
   distributed?: boolean | Group;
@@ -57,7 +83,8 @@ export interface FitArgs {
   dropLast?: boolean;
 }
 
-const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'seed', 'signal', 'diagnostics', 'initialEpoch', 'distributed', 'dropLast'];
+const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'seed', 'signal', 'diagnostics', 'initialEpoch',
+  'sampleWeight', 'classWeight', 'distributed', 'dropLast'];
 
 export interface FitHost {
   engine: Engine;
@@ -76,7 +103,7 @@ export interface FitHost {
 interface Parsed {
   epochs: number; initialEpoch: number; batchSize: number; shuffle: boolean; validationSplit: number;
   validationData: [Inputs, Inputs] | null; callbacks: Callback[]; verbose: 0 | 1 | 2; seed: number | null;
-  signal: AbortSignal | null; diagnostics: boolean; distributed: unknown; dropLast: boolean;
+  signal: AbortSignalLike | null; diagnostics: boolean; sampleWeight: unknown; classWeight: unknown; distributed: unknown; dropLast: boolean;
 }
 
 function parseArgs(a: unknown): Parsed {
@@ -97,7 +124,7 @@ function parseArgs(a: unknown): Parsed {
   const v = o.verbose ?? 1;
   const verbose = v === true ? 1 : v === false ? 0 : v;
   if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Expected 0, 1 or 2 for verbose but received ${describe(v)}`);
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal))
+  if (o.signal !== undefined && !isAbortSignalLike(o.signal))
     throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Expected an AbortSignal for signal but received ${describe(o.signal)}`);
   return {
     epochs, initialEpoch,
@@ -108,10 +135,11 @@ function parseArgs(a: unknown): Parsed {
     callbacks: cbs as Callback[],
     verbose,
     seed: o.seed === undefined ? null : checkSize(o.seed, 'seed'),
-    signal: (o.signal as AbortSignal | undefined) ?? null,
+    signal: (o.signal as AbortSignalLike | undefined) ?? null,
     diagnostics: checkBoolean(o.diagnostics ?? false, 'diagnostics'),
     distributed: o.distributed ?? false,
     dropLast: checkBoolean(o.dropLast ?? false, 'dropLast'),
+    sampleWeight: o.sampleWeight, classWeight: o.classWeight, // checked against the targets (./sample-weight.ts)
   };
 }
 
@@ -215,11 +243,23 @@ async function fitHeld(host: FitHost, x: unknown, y: unknown, p: Parsed, held: H
     xVal = sliceRows(xAll, at, xAll.rows);
     yVal = sliceRows(yAll, at, yAll.rows);
   }
+  // Sample weights: split as x and y are; class weights weigh the training samples only (Keras).
+  let wTrain: Float32Array | undefined;
+  let wVal: Float32Array | undefined;
+  if (p.classWeight !== undefined && p.classWeight !== null) {
+    wTrain = resolveSampleWeights(yTrain, host.loss, engine.outputSize, p.sampleWeight, p.classWeight);
+  } else {
+    const wAll = resolveSampleWeights(yAll, host.loss, engine.outputSize, p.sampleWeight, undefined);
+    wTrain = wAll && wAll.subarray(0, yTrain.rows);
+    wVal = wAll && xVal && !(xValIn && yValIn) ? wAll.subarray(yTrain.rows) : undefined;
+  }
   const nTrain = xTrain.rows;
   const seed = p.seed ?? host.compileSeed;
   const fitIndex = p.seed === null ? host.fitIndex : 0;
   // Data-parallel (lib/distributed/train.ts): steps per epoch of the rank's shard; callbacks on rank 0 only.
   if (group && p.diagnostics) throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', 'diagnostics are not available in distributed training');
+  // The split step (gradientSums) takes no per-sample weights yet: refused rather than silently unweighted.
+  if (group && wTrain) throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', 'sampleWeight and classWeight are not available in distributed training yet');
   const trainer = group ? new DistributedTrainer(group, engine, ['loss', ...host.metrics], p.batchSize, p.shuffle, seed, p.dropLast) : null;
   const batches = trainer ? trainer.shape(nTrain).steps : Math.ceil(nTrain / p.batchSize);
 
@@ -289,7 +329,7 @@ async function fitHeld(host: FitHost, x: unknown, y: unknown, p: Parsed, held: H
         const t0 = performance.now();
         const r = await engine.trainBatches({
           x: xTrain.data, y: yTrain.data, n: nTrain, order, batchSize: p.batchSize, firstBatch: done, batchCount: count,
-          lrPerStep, diagnostics: p.diagnostics,
+          lrPerStep, diagnostics: p.diagnostics, ...(wTrain ? { sampleWeight: wTrain } : {}),
         });
         const s = Math.min(nTrain, (done + r.steps) * p.batchSize) - done * p.batchSize;
         if (r.steps > 0) {
@@ -319,7 +359,7 @@ async function fitHeld(host: FitHost, x: unknown, y: unknown, p: Parsed, held: H
       const logs = samples > 0 ? means(totals, samples) : { loss: NaN };
       if (xVal && yVal) {
         host.checkAlive();
-        const v = await engine.evaluateAsync(xVal.data, yVal.data, xVal.rows, p.batchSize);
+        const v = await engine.evaluateAsync(xVal.data, yVal.data, xVal.rows, p.batchSize, wVal);
         for (const k in v) logs[`val_${k}`] = v[k];
       }
       if (p.diagnostics) diag.into(logs, host.layerNames);

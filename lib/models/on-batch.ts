@@ -11,6 +11,7 @@ import type { Engine, Logs, LossName } from '../engine/engine.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { Tensor } from '../tensor.js';
 import { checkFinite, checkSameRows, prepareInputs, prepareTargets } from './data.js';
+import { resolveSampleWeights } from './sample-weight.js';
 
 export interface OnBatchHost {
   engine: Engine;
@@ -28,18 +29,21 @@ function batchOf(host: OnBatchHost, x: unknown, y: unknown) {
 }
 
 /** One training step on (x, y); returns that batch's loss and metrics (before the update, as Keras reports). */
-export function trainOnBatch(host: OnBatchHost, x: unknown, y: unknown): Logs {
+export function trainOnBatch(host: OnBatchHost, x: unknown, y: unknown,
+  args?: { sampleWeight?: unknown; classWeight?: unknown }): Logs {
   const { xm, ym } = batchOf(host, x, y);
+  const w = resolveSampleWeights(ym, host.loss, host.engine.outputSize, args?.sampleWeight, args?.classWeight);
   const schedule = host.optimizer.schedule;
   // Rounded to float32 as fit() passes its per-step rates (lrPerStep), so both take the same steps.
   if (schedule) host.engine.setLearningRate(Math.fround(schedule.valueAt(host.engine.step)));
-  return host.engine.trainStep(xm.data, ym.data, xm.rows);
+  return host.engine.trainStep(xm.data, ym.data, xm.rows, w);
 }
 
 /** Loss and metrics on (x, y) in inference mode, as one batch. */
-export function testOnBatch(host: OnBatchHost, x: unknown, y: unknown): Logs {
+export function testOnBatch(host: OnBatchHost, x: unknown, y: unknown, args?: { sampleWeight?: unknown }): Logs {
   const { xm, ym } = batchOf(host, x, y);
-  return host.engine.evaluate(xm.data, ym.data, xm.rows, xm.rows);
+  const w = resolveSampleWeights(ym, host.loss, host.engine.outputSize, args?.sampleWeight, undefined);
+  return host.engine.evaluate(xm.data, ym.data, xm.rows, xm.rows, w);
 }
 
 /** Outputs for x in inference mode, as one batch: an [n, outputSize] Tensor. */

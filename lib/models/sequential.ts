@@ -5,7 +5,7 @@
 import type { Engine, Logs, LossName, MetricName, PlanSpec } from '../engine/engine.js';
 import { createEngine, defaultBackend, type EngineBackend } from '../engine/create.js';
 import { SimdnetError, describe } from '../errors.js';
-import { checkSize } from '../validate.js';
+import { checkNumber, checkSize } from '../validate.js';
 import { Layer, autoName } from '../layers/layer.js';
 import { normalizeLoss, type LossIdentifier } from '../losses/index.js';
 import type { Metric, MetricIdentifier } from '../metrics/index.js';
@@ -14,6 +14,7 @@ import { getOptimizer, type Optimizer, type OptimizerName } from '../optimizers/
 import { Tensor } from '../tensor.js';
 import type { TrainingModel } from '../callbacks/callback.js';
 import { History } from './history.js';
+import { resolveSampleWeights, type ClassWeight, type SampleWeight } from './sample-weight.js';
 import { runFit, type FitArgs, type Inputs } from './fit.js';
 import { summaryTable } from './summary.js';
 import { saveFormat, saveModel, saveOnnx } from '../io/save.js';
@@ -36,8 +37,12 @@ export interface SequentialArgs {
 export interface CompileArgs {
   /** optimizers.adam({...}) etc., or a name ('adam', 'sgd', ...) for the defaults. */
   optimizer: Optimizer | OptimizerName;
-  /** 'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'binaryCrossentropy', 'meanSquaredError' (Keras aliases ok). */
+  /** 'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'binaryCrossentropy', 'meanSquaredError',
+   *  'meanAbsoluteError', 'huber', 'logCosh', 'hinge', 'squaredHinge', 'kullbackLeiblerDivergence', 'poisson'
+   *  (Keras aliases ok; docs/losses.md). */
   loss: LossIdentifier;
+  /** delta of the 'huber' loss (Keras keras.losses.Huber(delta)), default 1.0; refused for other losses. */
+  huberDelta?: number;
   /** Names ('accuracy', 'mse', 'mae' run in the engine; 'precision', 'auc', ... in JS) or Metric objects (docs/metrics.md). */
   metrics?: MetricIdentifier[];
   /** 'native' (default when the addon loaded) or 'js'. */
@@ -50,7 +55,17 @@ export interface PredictArgs {
   /** Samples per engine batch (default 32; only memory and speed depend on it). */
   batchSize?: number;
 }
-export type EvaluateArgs = PredictArgs;
+export interface EvaluateArgs extends PredictArgs {
+  /** One weight (finite, >= 0) per sample: the loss is sum(w_i l_i) / batch size per batch; the compiled metrics
+   *  stay unweighted (Keras 3 evaluate(sample_weight) with compile(metrics=...); docs/engine.md "Sample weights"). */
+  sampleWeight?: SampleWeight;
+}
+
+/** trainOnBatch's options (Keras train_on_batch(sample_weight, class_weight)); testOnBatch takes sampleWeight. */
+export interface OnBatchArgs {
+  sampleWeight?: SampleWeight;
+  classWeight?: ClassWeight;
+}
 
 interface Compiled {
   engine: Engine;
@@ -63,6 +78,8 @@ interface Compiled {
   backend: EngineBackend;
   /** false for the inference-only engine a never-compiled model builds on first use (lib/models/inference.ts). */
   byUser: boolean;
+  /** compile({ huberDelta }), when given. */
+  huberDelta?: number;
 }
 
 export class Sequential implements TrainingModel {
@@ -193,6 +210,9 @@ export class Sequential implements TrainingModel {
     if (this.layerList.length === 0) throw new SimdnetError('SIMDNET_NOT_BUILT', `Model ${this.name} has no layers to compile`);
     const optimizer = getOptimizer(args.optimizer);
     const loss = normalizeLoss(args.loss);
+    if (args.huberDelta !== undefined && loss !== 'huber')
+      throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `huberDelta applies to the 'huber' loss only, not ${loss}`);
+    const huberDelta = args.huberDelta === undefined ? undefined : checkNumber(args.huberDelta, 'huberDelta', { lo: 0, loOpen: true });
     const metricsArg = args.metrics ?? [];
     if (!Array.isArray(metricsArg)) throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Expected an array for metrics but received ${describe(metricsArg)}`);
     const { engine: metrics, js: jsMetrics } = splitMetrics(metricsArg);
@@ -200,6 +220,7 @@ export class Sequential implements TrainingModel {
     const backend = args.backend ?? defaultBackend();
     const plan: PlanSpec = {
       inputSize: this.inputSize, layers: this.layerList.map((l) => l.toSpec()), loss, metrics, optimizer: optimizer.toSpec(), seed,
+      ...(huberDelta === undefined ? {} : { huberDelta }),
     };
     const engine = createEngine(plan, backend);
     // Recompiling keeps the trained weights (Keras), as does compiling a model used for inference first: copy them
@@ -211,7 +232,7 @@ export class Sequential implements TrainingModel {
       engine.setParams(carryParams(engine, this.carried));
     }
     this.carried = null;
-    this.compiled = { engine, optimizer, loss, metrics, jsMetrics, seed, backend, byUser: true };
+    this.compiled = { engine, optimizer, loss, metrics, jsMetrics, seed, backend, byUser: true, huberDelta };
     for (const l of this.layerList) l.owner = this;
   }
 
@@ -243,6 +264,11 @@ export class Sequential implements TrainingModel {
   /** The log names of the compiled metrics: the engine's, then the JS ones. */
   get metrics(): string[] {
     return this.compiled?.byUser ? [...this.compiled.metrics, ...this.compiled.jsMetrics.map((m) => m.name)] : [];
+  }
+
+  /** The huber loss's delta when compile() was given one (saved with the training config). */
+  get huberDelta(): number | undefined {
+    return this.compiled?.byUser ? this.compiled.huberDelta : undefined;
   }
 
   get seed(): number | null {
@@ -303,7 +329,8 @@ export class Sequential implements TrainingModel {
   evaluate(x: Inputs, y: Inputs, args?: EvaluateArgs): Logs {
     const c = this.requireReadable('evaluate()');
     const { xm, ym, batchSize } = this.evalData(x, y, args, c);
-    const logs = c.engine.evaluate(xm.data, ym.data, xm.rows, batchSize);
+    const w = resolveSampleWeights(ym, c.loss, c.engine.outputSize, args?.sampleWeight, undefined);
+    const logs = c.engine.evaluate(xm.data, ym.data, xm.rows, batchSize, w);
     if (c.jsMetrics.length === 0) return logs;
     return { ...logs, ...accumulate(c.jsMetrics, ym, c.engine.predict(xm.data, xm.rows, batchSize), c.engine.outputSize, batchSize) };
   }
@@ -314,7 +341,8 @@ export class Sequential implements TrainingModel {
     const d = prepareEvalAsync(x, y, c.loss, c.engine.inputSize, c.engine.outputSize); // nested input: in slices
     const { xm, ym } = d instanceof Promise ? await d : d;
     try {
-      const logs = await c.engine.evaluateAsync(xm.data, ym.data, xm.rows, batchSize);
+      const w = resolveSampleWeights(ym, c.loss, c.engine.outputSize, args?.sampleWeight, undefined);
+      const logs = await c.engine.evaluateAsync(xm.data, ym.data, xm.rows, batchSize, w);
       if (c.jsMetrics.length === 0) return logs;
       const out = await c.engine.predictAsync(xm.data, xm.rows, batchSize);
       return { ...logs, ...accumulate(c.jsMetrics, ym, out, c.engine.outputSize, batchSize) };
@@ -373,13 +401,13 @@ export class Sequential implements TrainingModel {
   }
 
   /** One optimizer step on (x, y), synchronously (Keras train_on_batch); returns the batch's loss and metrics. */
-  trainOnBatch(x: Inputs, y: Inputs): Logs {
-    return trainOnBatch(this.requireIdle('trainOnBatch()', true), x, y);
+  trainOnBatch(x: Inputs, y: Inputs, args?: OnBatchArgs): Logs {
+    return trainOnBatch(this.requireIdle('trainOnBatch()', true), x, y, args);
   }
 
   /** Loss and metrics on (x, y) as one batch, synchronously (Keras test_on_batch). */
-  testOnBatch(x: Inputs, y: Inputs): Logs {
-    return testOnBatch(this.requireReadable('testOnBatch()'), x, y);
+  testOnBatch(x: Inputs, y: Inputs, args?: Pick<OnBatchArgs, 'sampleWeight'>): Logs {
+    return testOnBatch(this.requireReadable('testOnBatch()'), x, y, args);
   }
 
   /** Outputs for x as one batch, synchronously (Keras predict_on_batch). */
@@ -448,8 +476,8 @@ export class Sequential implements TrainingModel {
     const format = saveFormat(options);
     if (format === 'onnx') return c.engine.consistentRead(() => saveOnnx(this, path, options!.onnx));
     if (format === 'tfjs') return c.engine.consistentRead(() => saveTfjs(this, path));
-    // lib/io needs a trainingConfig: a never-compiled model saves the inference engine's (INFERENCE_LOSS, plain
-    // SGD), so loadModel returns it compiled with those (docs/metrics.md, "Inference without compile").
+    // A never-compiled model saves no trainingConfig: loadModel returns it uncompiled (docs/metrics.md, "Inference
+    // without compile").
     // saveModel reads every array synchronously before its first await: one step's state, even during fit().
     await c.engine.consistentRead(() => saveModel(saveView(this, c), path));
   }
@@ -490,9 +518,10 @@ export class Sequential implements TrainingModel {
  * metrics that loadModel can rebuild by name (savedMetricNames).
  */
 function saveView(model: Sequential, c: Compiled): Sequential {
+  // A never-compiled model's inference engine (byUser false) has no training config to save (loss null).
   return {
-    engine: c.engine, loss: c.loss, metrics: savedMetricNames(c.metrics, c.jsMetrics), optimizer: c.optimizer, seed: c.seed,
-    getConfig: () => model.getConfig(),
+    engine: c.engine, loss: c.byUser ? c.loss : null, metrics: savedMetricNames(c.metrics, c.jsMetrics), optimizer: c.optimizer, seed: c.seed,
+    huberDelta: c.huberDelta, getConfig: () => model.getConfig(),
   } as unknown as Sequential;
 }
 

@@ -307,7 +307,7 @@ describe.runIf(native)('NativeEngine', () => {
     bad((p) => ((p.layers[0] as { units: number }).units = 1.5));
     bad((p) => ((p.layers[0] as { units: unknown }).units = '4'));
     bad((p) => (p.layers = []));
-    bad((p) => ((p as { loss: string }).loss = 'hinge'));
+    bad((p) => ((p as { loss: string }).loss = 'cosineSimilarity'));
     bad((p) => (p.optimizer.learningRate = NaN));
     bad((p) => ((p.optimizer as { kind: string }).kind = 'lbfgs'));
     bad((p) => (p.optimizer.clipNorm = -1));

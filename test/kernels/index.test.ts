@@ -56,6 +56,7 @@ const calls: Record<string, () => unknown> = {
   cceProb: () => { const g = new Float32Array(6); return [K.cceProb(2, 3, 1e-7, new Float32Array([0, 1, 0, 0, 0, 1]), new Float32Array([0.2, 0.3, 0.5, 0.1, 0.1, 0.8]), g), g]; },
   softmaxCce: () => { const g = new Float32Array(6); return [K.softmaxCce(2, 3, 1, new Float32Array([0, 1, 0, 0, 0, 1]), f(6), g), g]; },
   sparseSoftmaxCce: () => { const g = new Float32Array(6); return [K.sparseSoftmaxCce(2, 3, 1, Int32Array.of(1, 2), f(6), g), g]; },
+  elementwise: () => { const g = new Float32Array(6); return [K.elementwise('huber', 2, 3, 0.3, f(6), f(6, 0.1), f(2, 1), g), g]; },
   colSum: () => K.colSum(2, 3, f(8), 4, false, new Float32Array(3)),
   rowArgmax: () => K.rowArgmax(2, 3, f(8), 4, new Int32Array(2)),
   sum: () => K.sum(5, f(5)),

@@ -108,4 +108,9 @@ describe('finite-difference gradient check through every layer type (JsEngine)',
     gradCheck([new Dense({ units: 4, activation: 'sigmoid', inputShape: [3] }), new BatchNormalization({ scale: false }), new Dense({ units: 3, activation: 'softmax' })], 'sparseCategoricalCrossentropy');
     gradCheck([new Dense({ units: 4, activation: 'relu', inputShape: [3], biasInitializer: { name: 'constant', value: 0.5 } }), new Dense({ units: 2, activation: 'softmax', useBias: false })], 'binaryCrossentropy');
   });
+
+  it('the element-wise losses (meanAbsoluteError, huber, logCosh, hinge, squaredHinge, kullbackLeiblerDivergence, poisson)', () => {
+    for (const loss of ['meanAbsoluteError', 'huber', 'logCosh', 'hinge', 'squaredHinge', 'kullbackLeiblerDivergence', 'poisson'])
+      gradCheck([new Dense({ units: 4, activation: 'tanh', inputShape: [3] }), new Dense({ units: 3, activation: 'sigmoid' })], loss);
+  });
 });

@@ -3,11 +3,13 @@
  * and summarises; fit and evaluate still need compile() and say so with Keras's sentence.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Dense, Sequential, loadModel, tensor } from '../../lib/index.js';
 import { asyncCodeOf, codeOf } from './backends.js';
+import { filesOf } from '../io/layout.js';
 
 // 4 -> 3 (relu) -> 2 (softmax) with hand-set weights, and the forward pass written out in float64.
 const W1 = Float32Array.from([0.5, -0.25, 0.1, 0.2, 0.3, -0.4, -0.6, 0.7, 0.05, 0.15, -0.35, 0.45]); // [4, 3]
@@ -109,8 +111,17 @@ describe('a model that was never compiled', () => {
     const loaded = await loadModel(dir);
     expectForward(loaded.predict(X).data());
     expect(Array.from(loaded.getWeights()[2].data())).toEqual(Array.from(W2));
-    // lib/io stores a trainingConfig for every save: the inference stand-ins come back (docs/metrics.md).
-    expect(loaded.loss).toBe('meanSquaredError');
+    // No trainingConfig was saved (lib/io/format.ts): the model comes back uncompiled, as it was saved.
+    expect(loaded.loss).toBeNull();
+    expect(loaded.optimizer).toBeNull();
+    const files = await filesOf(dir);
+    const json = JSON.parse(await readFile(join(files, 'model.json'), 'utf8')) as Record<string, unknown>;
+    expect(existsSync(join(files, 'optimizer.bin'))).toBe(false);
+    expect(json.trainingConfig).toBeUndefined();
+    expect(json.optimizerState).toBeUndefined();
+    await expect(loaded.fit(X, X, { verbose: 0 })).rejects.toMatchObject({ code: 'SIMDNET_NOT_COMPILED' });
+    loaded.compile({ optimizer: 'sgd', loss: 'mse', backend: 'js', seed: 1 }); // compiling keeps the loaded weights
+    expectForward(loaded.predict(X).data());
     loaded.dispose();
     m.dispose();
   });

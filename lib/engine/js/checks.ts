@@ -28,3 +28,14 @@ export function checkTrainBatchesArgs(args: TrainBatchesArgs): void {
     throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `Expected positive batchSize and non-negative integer firstBatch/batchCount but received ${batchSize}, ${firstBatch}, ${batchCount}`);
   if (lrPerStep && lrPerStep.length < batchCount) throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `lrPerStep must have ${batchCount} entries`);
 }
+
+/** Per-sample weights: a Float32Array of at least n finite values >= 0 (the native bindings check the same). */
+export function checkSampleWeight(w: Float32Array, n: number): Float32Array {
+  if (!(w instanceof Float32Array) || w.length < n)
+    throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `sampleWeight must be a Float32Array of at least ${n} elements`);
+  if (isDetached(w.buffer)) throw new SimdnetTypeError('SIMDNET_DETACHED_BUFFER', 'sampleWeight is backed by a detached ArrayBuffer');
+  for (let i = 0; i < n; i++)
+    if (!(w[i] >= 0) || !Number.isFinite(w[i]))
+      throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `sampleWeight[${i}] is not a finite number >= 0 (received ${w[i]})`);
+  return w;
+}

@@ -247,9 +247,14 @@ engine::PlanSpec read_plan(Napi::Env env, const Napi::Value& value) {
     plan.layers.push_back(read_layer(req_object(env, arr.Get(i), path), path));
   }
   static const char* const losses[] = {"meanSquaredError", "binaryCrossentropy", "categoricalCrossentropy",
-                                       "sparseCategoricalCrossentropy"};
-  static const LossKind loss_kinds[] = {LossKind::mse, LossKind::bce, LossKind::cce, LossKind::sparse_cce};
+                                       "sparseCategoricalCrossentropy", "meanAbsoluteError", "huber", "logCosh",
+                                       "hinge", "squaredHinge", "kullbackLeiblerDivergence", "poisson"};
+  static const LossKind loss_kinds[] = {LossKind::mse,    LossKind::bce,           LossKind::cce,
+                                        LossKind::sparse_cce, LossKind::mae,     LossKind::huber,
+                                        LossKind::log_cosh, LossKind::hinge,     LossKind::squared_hinge,
+                                        LossKind::kld,    LossKind::poisson};
   plan.loss = pick(env, req_string(o, "loss", ""), losses, loss_kinds, "loss");
+  plan.huber_delta = to_float(env, opt_double(o, "huberDelta", "", 1.0), "plan.huberDelta");
   Napi::Value metrics = o.Get("metrics");
   if (!metrics.IsUndefined()) {
     if (!metrics.IsArray()) bad_type(env, "metrics", "an Array", metrics);

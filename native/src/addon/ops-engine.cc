@@ -1,9 +1,10 @@
 // `Engine`: the N-API face of engine::Engine (lib/engine/native-engine.ts wraps it as NativeEngine).
 //
 //   new Engine(plan)                    compile (plan checked field by field, coded errors)
-//   trainStep(x, y, batch)              one synchronous step; loss and metrics go to logsBuffer() (no object per step)
-//   trainBatches(x, y, n, order, batchSize, firstBatch, batchCount, lrPerStep|null, diagnostics) -> Promise
-//   evaluate(x, y, n, batchSize) / evaluateAsync(...) -> Promise<number[]>;  predict(x, n, bs, out) / predictAsync
+//   trainStep(x, y, batch, w?)          one synchronous step; loss and metrics go to logsBuffer() (no object per step)
+//   trainBatches(x, y, n, order, batchSize, firstBatch, batchCount, lrPerStep|null, diagnostics, w?) -> Promise
+//   evaluate(x, y, n, batchSize, w?) / evaluateAsync(...) -> Promise<number[]>;  predict(x, n, bs, out) / predictAsync
+//   w: per-sample weights (Float32Array, one per sample, finite and >= 0) or null/undefined (docs/engine.md)
 //   params(), getParams(), setParams(arrays), resetOptimizer(), getOptimizerState() -> arrays,
 //   setOptimizerState(arrays, step), setSlice(kind, index, offset, values), setStep(step), get/setLearningRate,
 //   getStep(), cancel(),
@@ -554,6 +555,17 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
 
   Napi::Value LogsBuffer(const Napi::CallbackInfo&) { return logs_ref_.Value(); }
 
+  // Optional per-sample weights at info[i]: n finite values >= 0, or nullptr when null/undefined.
+  static const float* GetWeights(const Napi::CallbackInfo& info, size_t i, size_t n) {
+    const float* w = get_f32_opt(info, i, "sampleWeight", n);
+    if (w)
+      for (size_t k = 0; k < n; ++k)
+        if (!(w[k] >= 0.0f) || !std::isfinite(w[k]))
+          throw_range_error(info.Env(), "SIMDNET_INVALID_ARGUMENT",
+                            "sampleWeight[" + std::to_string(k) + "] is not a finite number >= 0");
+    return w;
+  }
+
   Napi::Value TrainStep(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     Engine& e = Usable(env);
@@ -562,9 +574,10 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     const float* x = get_f32(info, 0, "x", checked_mul(env, batch, e.input_size()));
     const float* y = get_f32(info, 1, "y", checked_mul(env, batch, e.target_size()));
     CheckLabels(env, e, y, batch);
+    const float* w = GetWeights(info, 3, batch);
     Prepare(env, e, batch, false);
     LogSums logs;
-    e.train_step(x, y, batch, &logs);
+    e.train_step(x, y, batch, &logs, w);
     WriteLogs(env, logs);
     return env.Undefined();
   }
@@ -606,6 +619,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   struct EvalArgs {
     const float* x;
     const float* y;
+    const float* w;  // per-sample weights or nullptr
     size_t n, batch_size;
   };
   // `prepare_on`: the engine that will compute (its buffers are sized here), or nullptr for a serve job, which
@@ -621,6 +635,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     if (with_y) {
       a.y = get_f32(info, 1, "y", checked_mul(env, a.n, e.target_size()));
       CheckLabels(env, e, a.y, a.n);
+      a.w = GetWeights(info, 4, a.n);
     }
     if (prepare_on) Prepare(env, *prepare_on, std::max<size_t>(1, std::min(a.batch_size, a.n)), false);
     return a;
@@ -632,14 +647,14 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
       EvalArgs a = ReadEval(info, *st_->engine, true, &r);
       LogSums logs;
       InlineScope solo;  // off the training job's thread pool (runtime/threadpool.h)
-      r.evaluate(a.x, a.y, a.n, a.batch_size, &logs);
+      r.evaluate(a.x, a.y, a.n, a.batch_size, &logs, a.w);
       WriteLogs(info.Env(), logs);
       return info.Env().Undefined();
     }
     Engine& e = Usable(info.Env());
     EvalArgs a = ReadEval(info, e, true, &e);
     LogSums logs;
-    e.evaluate(a.x, a.y, a.n, a.batch_size, &logs);
+    e.evaluate(a.x, a.y, a.n, a.batch_size, &logs, a.w);
     WriteLogs(info.Env(), logs);
     return info.Env().Undefined();
   }
@@ -765,20 +780,21 @@ class TrainBatchesJob : public EngineJob {
 
 class EvaluateJob : public EngineJob {
  public:
-  EvaluateJob(Napi::Env env, std::shared_ptr<EngineState> st, Napi::Object self, const float* x, const float* y, size_t n,
-              size_t batch_size, size_t metric_count, bool serve)
+  EvaluateJob(Napi::Env env, std::shared_ptr<EngineState> st, Napi::Object self, const float* x, const float* y,
+              const float* w, size_t n, size_t batch_size, size_t metric_count, bool serve)
       : EngineJob(env, std::move(st), self, "simdnet:evaluate", serve),
-        x_(x), y_(y), n_(n), batch_size_(batch_size), metric_count_(metric_count) {
+        x_(x), y_(y), w_(w), n_(n), batch_size_(batch_size), metric_count_(metric_count) {
     serve_batch_ = std::min(batch_size, n);
   }
 
  protected:
-  void Run() override { engine_->evaluate(x_, y_, n_, batch_size_, &logs_); }
+  void Run() override { engine_->evaluate(x_, y_, n_, batch_size_, &logs_, w_); }
   Napi::Value Result(Napi::Env env) override { return log_values(env, logs_, 1 + metric_count_); }
 
  private:
   const float* x_;
   const float* y_;
+  const float* w_;
   size_t n_, batch_size_, metric_count_;
   LogSums logs_;
 };
@@ -835,10 +851,11 @@ Napi::Value EngineWrap::TrainBatches(const Napi::CallbackInfo& info) {
                           "lrPerStep[" + std::to_string(i) + "] is not a finite number >= 0");
   a.diagnostics = info.Length() > 8 && info[8].IsBoolean() && info[8].As<Napi::Boolean>().Value();
   CheckLabels(env, e, a.y, a.n);
+  a.w = GetWeights(info, 9, a.n);
   Prepare(env, e, std::min(a.batch_size, a.n), a.diagnostics);  // a batch never has more than n rows
   // The job reads these, not the caller's arrays (job-input.h); no JS runs between the checks above and the copies.
   std::vector<JobInput> in;
-  in.reserve(4);
+  in.reserve(5);
   in.emplace_back(env, info[0], a.x, a.n * e.input_size() * sizeof(float), JobInput::kPin);
   a.x = in.back().get<float>();
   in.emplace_back(env, info[1], a.y, a.n * e.target_size() * sizeof(float), LabelMode(e));
@@ -848,6 +865,10 @@ Napi::Value EngineWrap::TrainBatches(const Napi::CallbackInfo& info) {
   if (a.lr_per_step) {
     in.emplace_back(env, info[7], a.lr_per_step, a.batch_count * sizeof(float), JobInput::kCopy);
     a.lr_per_step = in.back().get<float>();
+  }
+  if (a.w) {
+    in.emplace_back(env, info[9], a.w, a.n * sizeof(float), JobInput::kCopy);
+    a.w = in.back().get<float>();
   }
   st_->cancel.store(false);
   a.cancel = &st_->cancel;
@@ -880,11 +901,12 @@ Napi::Value EngineWrap::EvaluateAsync(const Napi::CallbackInfo& info) {
   PublishIfIdle(env);
   AsyncReader(env);
   std::vector<JobInput> in;
-  in.reserve(2);
+  in.reserve(3);
   in.emplace_back(env, info[0], a.x, a.n * e.input_size() * sizeof(float), JobInput::kPin);
   in.emplace_back(env, info[1], a.y, a.n * e.target_size() * sizeof(float), LabelMode(e));
-  auto* job = new EvaluateJob(env, st_, info.This().As<Napi::Object>(), in[0].get<float>(), in[1].get<float>(), a.n,
-                              a.batch_size, metric_count_, serve);
+  if (a.w) in.emplace_back(env, info[4], a.w, a.n * sizeof(float), JobInput::kCopy);
+  auto* job = new EvaluateJob(env, st_, info.This().As<Napi::Object>(), in[0].get<float>(), in[1].get<float>(),
+                              a.w ? in[2].get<float>() : nullptr, a.n, a.batch_size, metric_count_, serve);
   job->Adopt(std::move(in), {info[0], info[1]});
   Napi::Promise p = job->Promise();
   job->Queue();

@@ -138,6 +138,14 @@ Status Engine::compile() {
     case LossKind::sparse_cce:
       loss_op_ = last_act == ActKind::softmax ? LossOp::sparse_softmax_cce : LossOp::sparse_cce_prob;
       break;
+    default: {  // the element-wise losses take the output as it is (kernels/loss/loss.h)
+      static const ElemLoss kinds[] = {ElemLoss::mae,           ElemLoss::huber, ElemLoss::log_cosh, ElemLoss::hinge,
+                                       ElemLoss::squared_hinge, ElemLoss::kld,   ElemLoss::poisson};
+      elem_loss_ = kinds[static_cast<int>(plan_.loss) - static_cast<int>(LossKind::mae)];
+      elem_param_ = elem_loss_ == ElemLoss::huber ? plan_.huber_delta : 1e-7f;  // Keras backend epsilon
+      loss_op_ = LossOp::elementwise;
+      break;
+    }
   }
   fused_ = loss_op_ == LossOp::bce_logits || loss_op_ == LossOp::softmax_cce || loss_op_ == LossOp::sparse_softmax_cce;
   for (size_t i = 0; i < count; ++i) {
@@ -258,6 +266,7 @@ bool Engine::prepare(size_t batch, bool diagnostics) {
       argmax_true_ = c.take_i32(batch);
       xb_ = c.take(batch * plan_.input_size);
       yb_ = c.take(batch * target_size());
+      wb_ = c.take(batch);
     };
     Carver measure;
     layout(measure);

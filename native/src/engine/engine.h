@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "engine/plan.h"
+#include "kernels/loss/loss.h"
 #include "kernels/vunary/vunary.h"
 
 namespace simdnet::engine {
@@ -30,7 +31,9 @@ struct ParamInfo {
   bool trainable = true;
 };
 
-// Sample-weighted sums of loss and metrics: value(i) = sums[i] / samples; index 0 = loss, then plan.metrics order.
+// Sums of loss and metrics: value(i) = sums[i] / samples; index 0 = loss, then plan.metrics order. With sample
+// weights the loss is still a batch-size-weighted mean of the (weighted) batch losses (Keras's loss tracker), and the
+// metrics stay unweighted: Keras 3 passes sample_weight only to weighted_metrics, not to compile(metrics=...).
 struct LogSums {
   double samples = 0;
   double sums[4] = {0, 0, 0, 0};
@@ -50,6 +53,7 @@ struct TrainBatchesArgs {
   const uint32_t* order = nullptr;  // n indices < n
   size_t batch_size = 0, first_batch = 0, batch_count = 0;
   const float* lr_per_step = nullptr;  // batch_count rates or nullptr
+  const float* w = nullptr;            // n per-sample weights (gathered by order like x and y) or nullptr
   bool diagnostics = false;
   const std::atomic<bool>* cancel = nullptr;  // checked before every step
   // Called on the training thread after every completed step (the addon publishes a weight snapshot for readers
@@ -101,7 +105,8 @@ class Engine {
   long long find_bad_label(const float* y, size_t n) const;
 
   // One step on rows [0, batch) of x/y (prepare(batch) first); adds that batch's loss/metrics to *logs.
-  void train_step(const float* x, const float* y, size_t batch, LogSums* logs);
+  // w: per-sample weights of those rows (kernels/loss/loss.h: sum_r w_r l_r / batch), or nullptr.
+  void train_step(const float* x, const float* y, size_t batch, LogSums* logs, const float* w = nullptr);
   // args.batch_count steps (fewer after cancel); returns the steps run. diags gets one entry per layer.
   size_t train_batches(const TrainBatchesArgs& args, LogSums* logs, std::vector<LayerDiag>* diags);
   // Data-parallel split step (docs/engine.md "Distributed training"; native/src/engine/split-step.cc).
@@ -115,7 +120,7 @@ class Engine {
   // -> t += 1 -> optimizer, exactly as train_step continues after backward.
   void apply_gradient_sums(const float* sums, double count, float lr);
   // Inference-mode loss (+ penalties) and metrics over n samples in batches.
-  void evaluate(const float* x, const float* y, size_t n, size_t batch_size, LogSums* logs);
+  void evaluate(const float* x, const float* y, size_t n, size_t batch_size, LogSums* logs, const float* w = nullptr);
   // Inference-mode outputs, n x output_size.
   void predict(const float* x, size_t n, size_t batch_size, float* out);
 
@@ -129,7 +134,7 @@ class Engine {
 
  private:
   enum class Mode { train, train_frozen, infer };
-  enum class LossOp { mse, bce_prob, bce_logits, cce_prob, softmax_cce, sparse_softmax_cce, sparse_cce_prob };
+  enum class LossOp { mse, bce_prob, bce_logits, cce_prob, softmax_cce, sparse_softmax_cce, sparse_cce_prob, elementwise };
 
   struct Param {
     ParamInfo info;
@@ -188,6 +193,8 @@ class Engine {
   bool fused_ = false;             // the loss takes the last layer's pre-activation (logits)
   std::vector<bool> grad_below_;   // layer i: some layer below it has trainable parameters
   float loss_temperature_ = 1.0f;
+  ElemLoss elem_loss_ = ElemLoss::mae;  // LossOp::elementwise: which one, and its param (huber's delta, else eps)
+  float elem_param_ = 0.0f;
   std::atomic<double> lr_{0.0};
   std::atomic<uint64_t> t_{0};
 
@@ -207,6 +214,8 @@ class Engine {
   int32_t* argmax_true_ = nullptr;
   float* xb_ = nullptr;         // gathered batch rows (trainBatches)
   float* yb_ = nullptr;
+  float* wb_ = nullptr;               // gathered batch sample weights (trainBatches)
+  const float* batch_w_ = nullptr;    // the current batch's sample weights (data_loss), or nullptr
   const float* last_logits_ = nullptr;
   size_t last_batch_ = 0;
 

@@ -101,6 +101,8 @@ Status validate_plan(const PlanSpec& plan) {
   if (plan.input_size == 0 || plan.input_size > kMaxSize) return Status::Invalid("inputSize must be in [1, 2^28]");
   if (plan.layers.empty()) return Status::Invalid("a plan needs at least one layer");
   if (plan.seed > (uint64_t{1} << 53)) return Status::Invalid("seed must be an integer in [0, 2^53]");
+  if (!(plan.huber_delta > 0.0f) || !std::isfinite(plan.huber_delta))
+    return Status::Invalid("huberDelta must be a positive finite number");
   for (size_t i = 0; i < plan.metrics.size(); ++i)
     for (size_t j = 0; j < i; ++j)
       if (plan.metrics[i] == plan.metrics[j])

@@ -23,7 +23,7 @@ struct Status {
 
 enum class LayerType : int { dense, activation, dropout, batch_norm };
 enum class ActKind : int { linear, sigmoid, tanh, relu, leaky_relu, softmax };
-enum class LossKind : int { mse, bce, cce, sparse_cce };
+enum class LossKind : int { mse, bce, cce, sparse_cce, mae, huber, log_cosh, hinge, squared_hinge, kld, poisson };
 enum class Metric : int { accuracy, mse, mae };
 enum class OptKind : int { sgd, momentum, adagrad, rmsprop, adam, adamw };
 
@@ -84,6 +84,7 @@ struct PlanSpec {
   size_t input_size = 0;
   std::vector<LayerSpec> layers;
   LossKind loss = LossKind::mse;
+  float huber_delta = 1.0f;  // LossKind::huber's delta (Keras default 1.0)
   std::vector<Metric> metrics;
   OptimSpec optimizer;
   uint64_t seed = 0;

@@ -111,22 +111,24 @@ double Engine::data_loss(const float* y, size_t b, bool want_grad) {
   const size_t n = out_size_;
   const float* pred = layers_.back().out;
   float* g = want_grad ? loss_grad_ : nullptr;
+  const float* w = batch_w_;  // this batch's sample weights, or nullptr
   const LossKernels& k = loss();
   switch (loss_op_) {
-    case LossOp::mse: return k.mse(b, n, y, pred, g);
-    case LossOp::bce_prob: return k.bce_prob(b, n, kProbEps, y, pred, g);
-    case LossOp::bce_logits: return k.bce_logits(b, n, y, last_logits_, g);
-    case LossOp::cce_prob: return k.cce_prob(b, n, kProbEps, y, pred, g);
-    case LossOp::softmax_cce: return k.softmax_cce(b, n, loss_temperature_, y, last_logits_, g);
+    case LossOp::mse: return k.mse(b, n, y, pred, w, g);
+    case LossOp::bce_prob: return k.bce_prob(b, n, kProbEps, y, pred, w, g);
+    case LossOp::bce_logits: return k.bce_logits(b, n, y, last_logits_, w, g);
+    case LossOp::cce_prob: return k.cce_prob(b, n, kProbEps, y, pred, w, g);
+    case LossOp::softmax_cce: return k.softmax_cce(b, n, loss_temperature_, y, last_logits_, w, g);
     case LossOp::sparse_softmax_cce:
       fill_labels(y, b);
-      return k.sparse_softmax_cce(b, n, loss_temperature_, labels_, last_logits_, g);
+      return k.sparse_softmax_cce(b, n, loss_temperature_, labels_, last_logits_, w, g);
     case LossOp::sparse_cce_prob:
       fill_labels(y, b);
       std::memset(onehot_, 0, b * n * sizeof(float));
       for (size_t r = 0; r < b; ++r)
         if (labels_[r] >= 0) onehot_[r * n + static_cast<size_t>(labels_[r])] = 1.0f;
-      return k.cce_prob(b, n, kProbEps, onehot_, pred, g);
+      return k.cce_prob(b, n, kProbEps, onehot_, pred, w, g);
+    case LossOp::elementwise: return k.elementwise(elem_loss_, b, n, elem_param_, y, pred, w, g);
   }
   return NAN;
 }
@@ -296,8 +298,10 @@ void Engine::run_step(const float* x, const float* y, size_t b, float lr, LogSum
   if (diagnostics) diag_after_update();
 }
 
-void Engine::train_step(const float* x, const float* y, size_t batch, LogSums* logs) {
+void Engine::train_step(const float* x, const float* y, size_t batch, LogSums* logs, const float* w) {
+  batch_w_ = w;
   run_step(x, y, batch, static_cast<float>(learning_rate()), logs, false);
+  batch_w_ = nullptr;
 }
 
 size_t Engine::train_batches(const TrainBatchesArgs& a, LogSums* logs, std::vector<LayerDiag>* diags) {
@@ -318,9 +322,12 @@ size_t Engine::train_batches(const TrainBatchesArgs& a, LogSums* logs, std::vect
       const size_t idx = a.order[start + r];
       std::memcpy(xb_ + r * in, a.x + idx * in, in * sizeof(float));
       std::memcpy(yb_ + r * tc, a.y + idx * tc, tc * sizeof(float));
+      if (a.w) wb_[r] = a.w[idx];
     }
+    batch_w_ = a.w ? wb_ : nullptr;
     const float lr = a.lr_per_step ? a.lr_per_step[s] : static_cast<float>(learning_rate());
     run_step(xb_, yb_, rows, lr, logs, a.diagnostics);
+    batch_w_ = nullptr;
     ++steps;
     if (a.after_step) a.after_step(a.after_step_ctx, *this);
   }
@@ -330,14 +337,16 @@ size_t Engine::train_batches(const TrainBatchesArgs& a, LogSums* logs, std::vect
   return steps;
 }
 
-void Engine::evaluate(const float* x, const float* y, size_t n, size_t batch_size, LogSums* logs) {
+void Engine::evaluate(const float* x, const float* y, size_t n, size_t batch_size, LogSums* logs, const float* w) {
   const size_t in = plan_.input_size, tc = target_size();
   const double pen = penalties();
   for (size_t start = 0; start < n; start += batch_size) {
     const size_t rows = std::min(batch_size, n - start);
     forward(x + start * in, rows, Mode::infer);
+    batch_w_ = w ? w + start : nullptr;
     const double loss_value = data_loss(y + start * tc, rows, false) + pen;
     accumulate(y + start * tc, rows, loss_value, logs);
+    batch_w_ = nullptr;
   }
 }
 
