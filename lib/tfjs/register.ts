@@ -12,7 +12,8 @@ import { conv2D, conv2DBackpropFilter, conv2DBackpropInput, fusedConv2D } from '
 import { withFallback, type FastPath } from './fallback.js';
 import { batchMatMul, fusedMatMul } from './matmul.js';
 import { BACKEND_NAME } from './name.js';
-import { mean, softmax, sum } from './reduce.js';
+import { fusedBatchNorm } from './batchnorm.js';
+import { argMax, argMin, max, mean, min, softmax, sum } from './reduce.js';
 import { maxPool, maxPoolGrad } from './pool.js';
 import { JS_UNARY, NATIVE_UNARY } from './unary.js';
 
@@ -27,6 +28,11 @@ export const NATIVE_KERNELS: Readonly<Record<string, FastPath>> = {
   Softmax: softmax,
   Sum: sum,
   Mean: mean,
+  Max: max,
+  Min: min,
+  ArgMax: argMax,
+  ArgMin: argMin,
+  FusedBatchNorm: fusedBatchNorm,
   Conv2D: conv2D,
   FusedConv2D: fusedConv2D,
   Conv2DBackpropFilter: conv2DBackpropFilter,
