@@ -14,7 +14,7 @@ import { batchMatMul, fusedMatMul } from './matmul.js';
 import { BACKEND_NAME } from './name.js';
 import { fusedBatchNorm } from './batchnorm.js';
 import { argMax, argMin, max, mean, min, softmax, sum } from './reduce.js';
-import { maxPool, maxPoolGrad } from './pool.js';
+import { avgPool, avgPoolGrad, maxPool, maxPoolGrad } from './pool.js';
 import { JS_UNARY, NATIVE_UNARY } from './unary.js';
 
 /** The priority tfjs picks a default backend by: cpu 1, wasm 2, webgl 2; simdnet is preferred where it is imported. */
@@ -45,6 +45,8 @@ export const JS_KERNELS: Readonly<Record<string, FastPath>> = {
   ...JS_UNARY,
   MaxPool: maxPool,
   MaxPoolGrad: maxPoolGrad,
+  AvgPool: avgPool,
+  AvgPoolGrad: avgPoolGrad,
 };
 
 /**
