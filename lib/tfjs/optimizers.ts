@@ -12,8 +12,13 @@
  *             bc = 1 - accBeta, accBeta kept as tfjs keeps it (float32 products, updated with tfjs's own ops), and
  *             its default epsilon (the backend's, 1e-7). The fused step computes lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps):
  *             algebraically the same, a few float32 roundings apart.
- * Adagrad and RMSProp put epsilon inside the square root (sqrt(acc + eps)), where simdnet's fused steps follow
- * PyTorch (sqrt(acc) + eps): they stay on tfjs's own ops (not patched) until a tfjs-flavoured kernel exists.
+ *   Adagrad   a += g^2; w += (g / sqrt(a + eps)) * (-lr), eps the backend's (1e-7), the accumulator starting at
+ *             initialAccumulatorValue (0.1)
+ *   RMSProp   ms = ms*decay + g^2 (1-decay); centered: mg = mg*decay + g (1-decay), c = g lr / sqrt(ms - (mg^2 + eps))
+ *             (tfjs subtracts epsilon there); else c = g lr / sqrt(ms + eps); mom = mom*momentum + c; w -= mom
+ * Adagrad and RMSProp put epsilon inside the square root, where simdnet's kernels/optim follows PyTorch (sqrt(a) +
+ * eps), so they run on kernels/tfoptim, written for tfjs's op chain (each op one float32 operation, in tfjs's order:
+ * bit for bit tfjs-backend-cpu's results). It writes fresh output arrays directly, without copies.
  *
  * Inputs are never written: the fused step runs on fresh copies of the weights and state (outputs allocated in JS),
  * which then replace the variables' values through Variable.assign, as tfjs's own update does. Anything not covered
@@ -35,8 +40,13 @@ interface OptimizerState {
   // Adam
   beta1: number; beta2: number; epsilon: number; accBeta1: TF.Variable; accBeta2: TF.Variable;
   accumulatedFirstMoment: Slot[]; accumulatedSecondMoment: Slot[];
-  // Momentum
+  // Momentum (and RMSProp's momentum)
   momentum: number; useNesterov: boolean; accumulations: Slot[];
+  // Adagrad
+  initialAccumulatorValue: number; accumulatedGrads: Slot[];
+  // RMSProp
+  decay: number; centered: boolean; accumulatedMeanSquares: Slot[]; accumulatedMoments: Slot[];
+  accumulatedMeanGrads: Slot[];
 }
 
 const PATCHED = Symbol.for('simdnet.tfjs.nativeOptimizer');
@@ -140,6 +150,63 @@ function adamStep(this: OptimizerState, tf: Tf, grads: NamedGrads): boolean {
   return true;
 }
 
+function adagradStep(this: OptimizerState, tf: Tf, grads: NamedGrads): boolean {
+  const backend = covered(tf, grads);
+  if (backend === null) return false;
+  const vars = tf.engine().registeredVariables;
+  const eps = tf.backend().epsilon();
+  names(grads).forEach((name, i) => {
+    const value = vars[name];
+    if (this.accumulatedGrads[i] == null) {
+      this.accumulatedGrads[i] = {
+        originalName: `${name}/accumulator`,
+        variable: tf.tidy(() => tf.fill(value.shape, this.initialAccumulatorValue).variable(false)),
+      };
+    }
+    const g = gradientOf(grads, name, i);
+    if (g == null) return;
+    const acc = this.accumulatedGrads[i].variable;
+    tf.tidy(() => {
+      const n = value.size, w = new Float32Array(n), a = new Float32Array(n);
+      native!.tfjsAdagrad(n, this.learningRate, eps, f32(backend, value)!, f32(backend, g)!, f32(backend, acc)!, w, a);
+      assign(tf, acc, a);
+      assign(tf, value, w);
+    });
+  });
+  this.incrementIterations();
+  return true;
+}
+
+function rmspropStep(this: OptimizerState, tf: Tf, grads: NamedGrads): boolean {
+  const backend = covered(tf, grads);
+  if (backend === null) return false;
+  const vars = tf.engine().registeredVariables;
+  const omd = Math.fround(1 - this.decay); // tfjs: mul(square(g), 1 - this.decay), a float32 scalar
+  names(grads).forEach((name, i) => {
+    const value = vars[name];
+    if (this.accumulatedMeanSquares[i] == null) this.accumulatedMeanSquares[i] = slot(tf, value, `${name}/rms`);
+    if (this.accumulatedMoments[i] == null) this.accumulatedMoments[i] = slot(tf, value, `${name}/momentum`);
+    if (this.accumulatedMeanGrads[i] == null && this.centered) this.accumulatedMeanGrads[i] = slot(tf, value, `${name}/mg`);
+    const g = gradientOf(grads, name, i);
+    if (g == null) return;
+    const msVar = this.accumulatedMeanSquares[i].variable, momVar = this.accumulatedMoments[i].variable;
+    const mgVar = this.centered ? this.accumulatedMeanGrads[i].variable : null;
+    tf.tidy(() => {
+      const n = value.size, w = new Float32Array(n), ms = new Float32Array(n), mom = new Float32Array(n);
+      const mg = mgVar === null ? null : new Float32Array(n);
+      native!.tfjsRmsprop(n, this.learningRate, this.decay, omd, this.momentum, this.epsilon, this.centered,
+        f32(backend, value)!, f32(backend, g)!, f32(backend, msVar)!, mgVar === null ? null : f32(backend, mgVar)!,
+        f32(backend, momVar)!, w, ms, mg, mom);
+      assign(tf, msVar, ms);
+      if (mgVar !== null) assign(tf, mgVar, mg!);
+      assign(tf, momVar, mom);
+      assign(tf, value, w);
+    });
+  });
+  this.incrementIterations();
+  return true;
+}
+
 type Step = (this: OptimizerState, tf: Tf, grads: NamedGrads) => boolean;
 
 /** Wraps `cls.prototype.applyGradients` once: the fused step when covered, tfjs's own otherwise. */
@@ -155,7 +222,7 @@ function patch(tf: Tf, cls: { prototype: object } | undefined, step: Step): void
 }
 
 /**
- * Opt-in: tfjs's SGD, Momentum and Adam optimizers (every instance, existing and future, of the classes in `tf`)
+ * Opt-in: tfjs's SGD, Momentum, Adam, Adagrad and RMSProp optimizers (every instance, existing and future, of the classes in `tf`)
  * apply their updates with simdnet's fused steps while 'simdnet' is the active backend. Idempotent.
  */
 export function useNativeOptimizers(tf: Tf): void {
@@ -163,4 +230,6 @@ export function useNativeOptimizers(tf: Tf): void {
   patch(tf, tf.SGDOptimizer, sgdStep);
   patch(tf, tf.MomentumOptimizer, momentumStep);
   patch(tf, tf.AdamOptimizer, adamStep);
+  patch(tf, tf.AdagradOptimizer, adagradStep);
+  patch(tf, tf.RMSPropOptimizer, rmspropStep);
 }

@@ -1,4 +1,5 @@
-// useNativeOptimizers: tfjs's SGD, Momentum (plain and Nesterov) and Adam on 'simdnet' with the fused steps, against
+// useNativeOptimizers: tfjs's SGD, Momentum (plain and Nesterov), Adam, Adagrad and RMSProp (plain, momentum,
+// centered) on 'simdnet' with the fused steps, against
 // the same optimizers on 'cpu' (tfjs's own ops), over 6 steps of a small least-squares problem: weights and optimizer
 // state within 1e-5 relative. The native step must actually run (counted on the addon), and tensors must not leak.
 import * as tf from '@tensorflow/tfjs';
@@ -22,9 +23,17 @@ function run(backend: string, make: () => tf.Optimizer, steps: number): { w: Flo
   return { w: Float32Array.from(w.dataSync()), leaked: tf.memory().numTensors - afterFirst };
 }
 
+/** Relative error in norm; NaN must sit at the same places on both sides (centered RMSProp's sqrt(ms - (mg^2 + eps))
+ * is NaN for tfjs too wherever the gradient was tiny), and is then left out; a NaN on one side only gives Infinity. */
 function relErr(a: Float32Array, b: Float32Array): number {
   let d = 0, r = 0;
-  for (let i = 0; i < a.length; i++) { d += (a[i] - b[i]) ** 2; r += b[i] ** 2; }
+  for (let i = 0; i < a.length; i++) {
+    if (Number.isNaN(a[i]) || Number.isNaN(b[i])) {
+      if (Number.isNaN(a[i]) !== Number.isNaN(b[i])) return Infinity;
+      continue;
+    }
+    d += (a[i] - b[i]) ** 2; r += b[i] ** 2;
+  }
   return Math.sqrt(d / Math.max(r, 1e-30));
 }
 
@@ -36,6 +45,14 @@ describe.runIf(native)('useNativeOptimizers: fused steps with tfjs semantics', (
     ['momentum nesterov', () => tf.train.momentum(0.05, 0.9, true), 'momentum'],
     ['adam (defaults: epsilon from the backend)', () => tf.train.adam(0.02), 'adam'],
     ['adam (beta 0.8/0.99, epsilon 1e-4)', () => tf.train.adam(0.02, 0.8, 0.99, 1e-4), 'adam'],
+    ['adagrad (defaults: initial accumulator 0.1)', () => tf.train.adagrad(0.05), 'tfjsAdagrad'],
+    ['adagrad (initial accumulator 0.5)', () => tf.train.adagrad(0.05, 0.5), 'tfjsAdagrad'],
+    ['rmsprop (defaults)', () => tf.train.rmsprop(0.01), 'tfjsRmsprop'],
+    ['rmsprop (decay 0.8, momentum 0.5, epsilon 1e-3)', () => tf.train.rmsprop(0.01, 0.8, 0.5, 1e-3), 'tfjsRmsprop'],
+    // epsilon 1e-12: tfjs subtracts it under the square root, and with its default 1e-7 most elements of this small
+    // problem's first step go NaN (on 'cpu' as well), which would leave little to compare.
+    ['rmsprop centered (momentum 0.3, epsilon 1e-12)', () => tf.train.rmsprop(0.01, 0.9, 0.3, 1e-12, true), 'tfjsRmsprop'],
+    ['rmsprop centered (default epsilon: NaN where tfjs has NaN)', () => tf.train.rmsprop(0.01, 0.9, 0.3, undefined, true), 'tfjsRmsprop'],
   ];
   for (const [name, make, fn] of cases) {
     it(`${name}: 6 steps within 1e-5 of tfjs's own optimizer on cpu, through the native ${fn} step`, () => {
@@ -50,6 +67,7 @@ describe.runIf(native)('useNativeOptimizers: fused steps with tfjs semantics', (
         expect(calls).toBe(6);
         expect(relErr(sim.w, cpu.w)).toBeLessThan(1e-5);
         expect(relErr(cpu.w, W0)).toBeGreaterThan(1e-2); // it moved
+        if (!name.includes('NaN')) expect(cpu.w.filter(Number.isNaN).length).toBe(0);
         expect(sim.leaked).toBe(0);
         expect(cpu.leaked).toBe(0);
       } finally {

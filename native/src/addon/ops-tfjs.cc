@@ -7,6 +7,9 @@
 //   argReduce(alongRows, extreme, m, n, x, vals, idx)      kernels/argreduce: extreme 0 max, 1 min; vals (Float32Array)
 //                                                          and idx (Int32Array) may each be null; alongRows: n >= 1,
 //                                                          else m >= 1
+//   tfjsAdagrad(n, lr, eps, w, g, acc, wOut, accOut)       kernels/tfoptim (tfjs's AdagradOptimizer step)
+//   tfjsRmsprop(n, lr, decay, omd, momentum, eps, centered, w, g, ms, mg, mom, wOut, msOut, mgOut, momOut)
+//                                                          kernels/tfoptim (RMSPropOptimizer); mg/mgOut: centered only
 // Every argument is checked (args.h); lengths are element counts of the views (offsets already applied).
 #include <napi.h>
 
@@ -17,6 +20,7 @@
 #include "addon/registry.h"
 #include "kernels/argreduce/argreduce.h"
 #include "kernels/ebinary/ebinary.h"
+#include "kernels/tfoptim/tfoptim.h"
 #include "kernels/vunary/vunary.h"
 
 namespace simdnet::addon {
@@ -91,11 +95,48 @@ Napi::Value ArgReduce(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value TfjsAdagrad(const Napi::CallbackInfo& info) {
+  const size_t n = get_size(info, 0, "n");
+  const float lr = get_float(info, 1, "lr");
+  const float eps = get_float(info, 2, "eps");
+  const float* w = get_f32(info, 3, "w", n);
+  const float* g = get_f32(info, 4, "g", n);
+  const float* acc = get_f32(info, 5, "acc", n);
+  float* w_out = get_f32(info, 6, "wOut", n);
+  float* acc_out = get_f32(info, 7, "accOut", n);
+  tfoptim().adagrad(n, lr, eps, w, g, acc, w_out, acc_out);
+  return info.Env().Undefined();
+}
+
+Napi::Value TfjsRmsprop(const Napi::CallbackInfo& info) {
+  const size_t n = get_size(info, 0, "n");
+  TfRmspropArgs args{};
+  args.lr = get_float(info, 1, "lr");
+  args.decay = get_float(info, 2, "decay");
+  args.omd = get_float(info, 3, "omd");
+  args.momentum = get_float(info, 4, "momentum");
+  args.eps = get_float(info, 5, "eps");
+  args.centered = get_bool(info, 6, "centered");
+  const float* w = get_f32(info, 7, "w", n);
+  const float* g = get_f32(info, 8, "g", n);
+  const float* ms = get_f32(info, 9, "ms", n);
+  const float* mg = args.centered ? get_f32(info, 10, "mg", n) : nullptr;
+  const float* mom = get_f32(info, 11, "mom", n);
+  float* w_out = get_f32(info, 12, "wOut", n);
+  float* ms_out = get_f32(info, 13, "msOut", n);
+  float* mg_out = args.centered ? get_f32(info, 14, "mgOut", n) : nullptr;
+  float* mom_out = get_f32(info, 15, "momOut", n);
+  tfoptim().rmsprop(n, args, w, g, ms, mg, mom, w_out, ms_out, mg_out, mom_out);
+  return info.Env().Undefined();
+}
+
 void RegisterTfjs(Napi::Env env, Napi::Object exports) {
   set_function<ElementwiseBinary>(env, exports, "elementwiseBinary");
   set_function<AffineRows>(env, exports, "affineRows");
   set_function<UnaryMap>(env, exports, "unaryMap");
   set_function<ArgReduce>(env, exports, "argReduce");
+  set_function<TfjsAdagrad>(env, exports, "tfjsAdagrad");
+  set_function<TfjsRmsprop>(env, exports, "tfjsRmsprop");
 }
 
 }  // namespace
