@@ -76,3 +76,51 @@ describe.runIf(native)('useNativeOptimizers: fused steps with tfjs semantics', (
     });
   }
 });
+
+// tfjs-layers fit with each optimizer: 'cpu' (tfjs's own) against 'simdnet' with the fused steps, 12 steps from the
+// same weights (losses and every weight within 1e-5 relative), then numTensors flat across a 20-epoch fit.
+describe.runIf(native)('useNativeOptimizers under tfjs-layers fit', () => {
+  useNativeOptimizers(tf);
+  const N = 96, IN = 12, OUT = 4;
+  const X = lcgArray(N * IN, 21, -1, 1);
+  const Y = new Float32Array(N * OUT);
+  for (let i = 0; i < N; i++) Y[i * OUT + (i * 7) % OUT] = 1;
+
+  function model(): tf.Sequential {
+    const m = tf.sequential();
+    m.add(tf.layers.dense({ units: 24, activation: 'relu', inputShape: [IN], kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }));
+    m.add(tf.layers.dense({ units: OUT, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }));
+    return m;
+  }
+
+  async function fit(backend: string, make: () => tf.Optimizer, epochs: number) {
+    await tf.setBackend(backend);
+    const m = model();
+    m.compile({ optimizer: make(), loss: 'categoricalCrossentropy' });
+    const x = tf.tensor2d(X, [N, IN]), y = tf.tensor2d(Y, [N, OUT]);
+    const losses: number[] = [], counts: number[] = [];
+    await m.fit(x, y, { batchSize: 16, epochs, shuffle: false, verbose: 0, callbacks: {
+      onBatchEnd: async (_b, logs) => { losses.push(logs!.loss as number); },
+      onEpochEnd: async () => { counts.push(tf.memory().numTensors); },
+    } });
+    const weights = m.getWeights().map((w) => Float32Array.from(w.dataSync()));
+    tf.dispose([x, y]);
+    m.dispose();
+    return { losses, weights, counts };
+  }
+
+  for (const [name, make] of [
+    ['adam', () => tf.train.adam(0.01)], ['sgd', () => tf.train.sgd(0.2)], ['momentum', () => tf.train.momentum(0.05, 0.9)],
+    ['adagrad', () => tf.train.adagrad(0.1)], ['rmsprop', () => tf.train.rmsprop(0.01)],
+  ] as Array<[string, () => tf.Optimizer]>) {
+    it(`${name}: 12 fit steps on simdnet match cpu within 1e-5; numTensors flat over 20 epochs`, async () => {
+      const cpu = await fit('cpu', make, 2), sim = await fit('simdnet', make, 2);
+      expect(sim.losses.length).toBe(12);
+      expect(cpu.losses[11]).toBeLessThan(cpu.losses[0]);
+      cpu.losses.forEach((l, i) => expect(Math.abs(sim.losses[i] - l) / l, `loss ${i}`).toBeLessThan(1e-5));
+      sim.weights.forEach((w, i) => expect(relErr(w, cpu.weights[i]), `weight ${i}`).toBeLessThan(1e-5));
+      const long = await fit('simdnet', make, 20);
+      expect(new Set(long.counts).size, `numTensors per epoch: ${long.counts}`).toBe(1);
+    });
+  }
+});
