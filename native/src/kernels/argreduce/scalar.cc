@@ -32,10 +32,36 @@ void f32_argreduce_rows_ukernel__scalar(Extreme e, size_t m, size_t n, const flo
   for (size_t r = 0; r < m; ++r) reduce_one(e, n, 1, x + r * n, vals ? vals + r : nullptr, idx ? idx + r : nullptr);
 }
 
+// Columns in blocks of 64, rows outer: each row of the block is read contiguously (one column at a time would
+// stride through memory n floats apart). The same per-column loop as reduce_one, state on the stack.
 void f32_argreduce_cols_ukernel__scalar(Extreme e, size_t m, size_t n, const float* x, float* vals,
                                         int32_t* idx) noexcept {
   if (m == 0) return;
-  for (size_t j = 0; j < n; ++j) reduce_one(e, m, n, x + j, vals ? vals + j : nullptr, idx ? idx + j : nullptr);
+  constexpr size_t kBlock = 64;
+  float v[kBlock], best[kBlock];
+  int32_t at[kBlock];
+  for (size_t j0 = 0; j0 < n; j0 += kBlock) {
+    const size_t nb = n - j0 < kBlock ? n - j0 : kBlock;
+    for (size_t c = 0; c < nb; ++c) {
+      v[c] = best[c] = x[j0 + c];
+      at[c] = 0;
+    }
+    for (size_t r = 1; r < m; ++r) {
+      const float* row = x + r * n + j0;
+      for (size_t c = 0; c < nb; ++c) {
+        const float u = row[c];
+        if (u != u || better(e, u, v[c])) v[c] = u;
+        if (better(e, u, best[c])) {
+          best[c] = u;
+          at[c] = static_cast<int32_t>(r);
+        }
+      }
+    }
+    for (size_t c = 0; c < nb; ++c) {
+      if (vals) vals[j0 + c] = v[c];
+      if (idx) idx[j0 + c] = at[c];
+    }
+  }
 }
 
 }  // namespace
