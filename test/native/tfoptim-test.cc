@@ -10,6 +10,12 @@
 #include "check.h"
 #include "kernels/tfoptim/tfoptim.h"
 
+// No FP contraction here either (see tfoptim-simd.inc): on AArch64 every build has FMA, and GCC would fuse a multiply
+// feeding an add even across statements.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+
 namespace {
 
 const size_t kSizes[] = {0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 100};

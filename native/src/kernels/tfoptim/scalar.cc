@@ -5,6 +5,12 @@
 
 #include "kernels/tfoptim/tfoptim.h"
 
+// No FP contraction here either (see tfoptim-simd.inc): on AArch64 every build has FMA, and GCC would fuse a multiply
+// feeding an add even across statements.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+
 namespace simdnet::scalar {
 namespace {
 
