@@ -9,6 +9,8 @@ import * as natS from '../../dist/kernels/native/softmax.js';
 import * as refS from '../../dist/kernels/reference/softmax.js';
 import * as natL from '../../dist/kernels/native/losses.js';
 import * as refL from '../../dist/kernels/reference/losses.js';
+import * as natT from '../../dist/kernels/native/tfjs-eltwise.js';
+import * as refT from '../../dist/kernels/reference/tfjs-eltwise.js';
 import { benchArgs } from '../cli-args.mjs';
 
 function timeIt(fn, budgetMs) {
@@ -44,6 +46,25 @@ export async function run({ quick = false } = {}) {
     ops.push([`softmax fwd (rows of ${cols})`, 8 * k, (L) => L.softmaxForward(m, cols, 1, x, y), natS, refS]);
     ops.push([`softmax bwd (rows of ${cols})`, 12 * k, (L) => L.softmaxBackward(m, cols, 1, y, dy, dx), natS, refS]);
     ops.push([`softmaxCce + grad (rows of ${cols})`, 12 * k, (L) => L.softmaxCce(m, cols, 1, t, x, dx), natL, refL]);
+    // The tfjs backend's kernels (lib/tfjs): binary ops same-shape and row-broadcast, unary maps, Max/ArgMax along
+    // rows and columns, FusedBatchNorm's affine map, tfjs-semantics Adagrad/RMSProp (twins: reference/tfjs-eltwise.ts).
+    const x2 = x.map((v) => v * 0.5 + 1), row = x2.subarray(0, cols), vals = new Float32Array(Math.max(m, cols));
+    const idx = new Int32Array(Math.max(m, cols)), z = new Float32Array(n), z2 = new Float32Array(n);
+    const { BIN_OP: B, UMAP: U } = refT;
+    for (const name of ['add', 'max', 'sqdiff']) {
+      ops.push([`tfjs ${name} (same shape)`, 12 * n, (L) => L.elementwiseBinary(B[name], 1, n, x, 0, x2, 0, y), natT, refT]);
+    }
+    ops.push([`tfjs add (row of ${cols})`, 8 * k, (L) => L.elementwiseBinary(B.add, m, cols, x, 0, row, 1, y), natT, refT]);
+    const pos = x2.map(Math.abs);
+    for (const name of ['exp', 'log', 'elu', 'relu6']) {
+      const input = name === 'log' ? pos : x;
+      ops.push([`tfjs ${name}`, 8 * n, (L) => L.unaryMap(U[name], 0, 0, n, input, y), natT, refT]);
+    }
+    ops.push([`tfjs max+argMax (rows of ${cols})`, 4 * k, (L) => L.argReduce(true, 0, m, cols, x, vals, idx), natT, refT]);
+    ops.push([`tfjs max+argMax (axis 0, ${cols} cols)`, 4 * k, (L) => L.argReduce(false, 0, m, cols, x, vals, idx), natT, refT]);
+    ops.push([`tfjs batchNorm (${cols} channels)`, 8 * k, (L) => L.affineRows(m, cols, x, row, row, row, y), natT, refT]);
+    ops.push(['tfjs adagrad step', 20 * n, (L) => L.tfjsAdagrad(n, 0.01, 1e-7, x, dy, x2, z, z2), natT, refT]);
+    ops.push(['tfjs rmsprop step', 28 * n, (L) => L.tfjsRmsprop(n, 0.01, 0.9, 0.1, 0.5, 1e-7, false, x, dy, x2, null, dy, z, z2, null, dx), natT, refT]);
     for (const [op, bytes, call, nat, ref] of ops) {
       const tr = timeIt(() => call(ref), budget);
       for (const isa of isas.length ? isas : ['none']) {

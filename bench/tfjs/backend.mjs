@@ -1,4 +1,4 @@
-// tfjs backends compared on tfjs-layers MLPs: `npm run build:ts && node bench/tfjs/backend.mjs [--quick]`.
+// tfjs backends compared on tfjs-layers MLPs: `npm run build:ts && node bench/tfjs/backend.mjs [--quick] [--native-optimizers]`.
 // For 784-H(relu)-H(relu)-10(softmax) with H = 64 and 512, at batch 32 and 256, on 'cpu' (tfjs-backend-cpu),
 // 'wasm' (tfjs-backend-wasm, SIMD, single-threaded in Node) and 'simdnet' (simdnet/tfjs, this package), in one run:
 //   fit      ms per step of model.fit (Adam 1e-3, categorical cross-entropy), per-batch times from onBatchEnd after
@@ -17,9 +17,12 @@ import { fileURLToPath } from 'node:url';
 const require = createRequire(import.meta.url);
 const tf = require('@tensorflow/tfjs');
 const wasm = require('@tensorflow/tfjs-backend-wasm');
-await import('../../dist/tfjs/index.js');
+const simdnetTfjs = await import('../../dist/tfjs/index.js');
+// --native-optimizers: tfjs's Adam runs on simdnet's fused step (useNativeOptimizers) while 'simdnet' is active.
+if (process.argv.includes('--native-optimizers')) simdnetTfjs.useNativeOptimizers(tf);
 
 const quick = process.argv.includes('--quick');
+const nativeOpt = process.argv.includes('--native-optimizers');
 const wasmDir = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '/');
 wasm.setWasmPaths(wasmDir);
 const BACKENDS = ['cpu', 'wasm', 'simdnet'];
@@ -85,7 +88,7 @@ async function measure(backend, hidden, batch, weights) {
 
 const { native, nativePath } = await import('../../dist/native.js');
 console.log(`tfjs ${tf.version.tfjs}; simdnet addon ${nativePath} isa ${native?.isa()} threads ${native?.getThreads()}; ` +
-  `Node ${process.version}; ${os.cpus()[0]?.model} x${os.cpus().length}; load ${loadavg()}${quick ? '; --quick' : ''}`);
+  `Node ${process.version}; ${os.cpus()[0]?.model} x${os.cpus().length}; load ${loadavg()}${quick ? '; --quick' : ''}${nativeOpt ? '; --native-optimizers' : ''}`);
 const rows = [];
 for (const hidden of HIDDEN) {
   await tf.setBackend('cpu');

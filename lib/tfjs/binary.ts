@@ -1,18 +1,22 @@
 /**
  * Element-wise binary ops on float32 tensors with three fast paths: same shape, one side a single value, and one side
- * a row ([..., n] against a trailing [n] or [1, ..., 1, n]: the bias add of every Dense layer). simdnet has no native
- * element-wise binary kernels yet, so these are plain JS loops, one per op and pattern so V8 compiles each to a tight
- * monomorphic loop; what they win over tfjs-backend-cpu is its per-element index arithmetic on broadcasts (its
- * general path turns every flat index into coordinates and back). Everything else (other dtypes, other broadcasts,
- * shapes that do not broadcast) falls back to the CPU kernel.
+ * a row ([..., n] against a trailing [n] or [1, ..., 1, n]: the bias add of every Dense layer). From
+ * NATIVE_MIN_ELEMENTS output elements on they run on simdnet's native kernels (kernels/ebinary, bound in
+ * addon/ops-tfjs.cc as elementwiseBinary); below that, and without the addon, as plain JS loops, one per op and
+ * pattern so V8 compiles each to a tight monomorphic loop. Both win over tfjs-backend-cpu's general broadcast path,
+ * which turns every flat index into coordinates and back. Everything else (other dtypes, other broadcasts, shapes
+ * that do not broadcast) falls back to the CPU kernel.
  *
- * Semantics are tfjs-backend-cpu's, NaN included: Maximum/Minimum use Math.max/Math.min (NaN if either side is NaN),
- * never a compare-and-select that would drop NaN.
+ * Semantics are tfjs-backend-cpu's, NaN included: Maximum/Minimum give NaN if either side is NaN (Math.max/Math.min
+ * here; the native kernel blends the NaN lanes back in, since SIMD max/min drop one side's NaN). Add, Sub, Multiply
+ * and RealDiv are bit for bit the CPU kernel's on both paths; SquaredDifference within 1 ulp (ebinary.h).
  */
 import { broadcast_util } from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { native } from '../native.js';
 import type { KernelArgs } from './fallback.js';
 import { f32, output, sameShape, sizeOf } from './storage.js';
+import { NATIVE_MIN_ELEMENTS } from './threshold.js';
 
 /** out[i] = op(a[i], b[i]); out[i] = op(a[i], s); out[i] = op(s, b[i]); out[r*n + j] = op(a[r*n + j], row[j]); ... */
 interface Loops {
@@ -75,6 +79,19 @@ const sqdiff: Loops = {
   rowA(r, b, o) { const n = r.length; for (let i = 0; i < o.length; i += n) for (let j = 0; j < n; j++) { const d = r[j] - b[i + j]; o[i + j] = d * d; } },
 };
 
+// Prelu: x < 0 ? alpha * x : x with alpha as the second operand (tfjs-backend-cpu's preluImpl).
+const prelu: Loops = {
+  same(a, b, o) { for (let i = 0; i < o.length; i++) { const v = a[i]; o[i] = v < 0 ? b[i] * v : v; } },
+  scalarB(a, s, o) { for (let i = 0; i < o.length; i++) { const v = a[i]; o[i] = v < 0 ? s * v : v; } },
+  scalarA(s, b, o) { for (let i = 0; i < o.length; i++) o[i] = s < 0 ? b[i] * s : s; },
+  rowB(a, r, o) { const n = r.length; for (let i = 0; i < o.length; i += n) for (let j = 0; j < n; j++) { const v = a[i + j]; o[i + j] = v < 0 ? r[j] * v : v; } },
+  rowA(r, b, o) { const n = r.length; for (let i = 0; i < o.length; i += n) for (let j = 0; j < n; j++) { const v = r[j]; o[i + j] = v < 0 ? b[i + j] * v : v; } },
+};
+
+/** The BinOp codes of kernels/ebinary/ebinary.h, and its operand modes. */
+const OP = { add: 0, sub: 1, mul: 2, div: 3, max: 4, min: 5, sqdiff: 6, prelu: 7 } as const;
+const FULL = 0, ROW = 1, SCALAR = 2;
+
 /** Whether `row` (a smaller shape) is a trailing row of `full`: [n] or [1, ..., 1, n] with n = full's last dim. */
 function isRowOf(row: readonly number[], full: readonly number[]): boolean {
   if (row.length === 0 || full.length === 0 || row.length > full.length) return false;
@@ -83,9 +100,9 @@ function isRowOf(row: readonly number[], full: readonly number[]): boolean {
   return true;
 }
 
-function binary(loops: Loops) {
+function binary(loops: Loops, code: number, names: readonly [string, string] = ['a', 'b']) {
   return ({ inputs, backend }: KernelArgs): TensorInfo | null => {
-    const { a, b } = inputs;
+    const a = inputs[names[0]], b = inputs[names[1]];
     const av = f32(backend, a), bv = f32(backend, b);
     if (av === null || bv === null) return null;
     let shape: number[];
@@ -101,6 +118,17 @@ function binary(loops: Loops) {
     const size = sizeOf(shape);
     const out = new Float32Array(size);
     if (size === 0) return output(backend, shape, out);
+    if (native !== null && size >= NATIVE_MIN_ELEMENTS) {
+      let m = 1, n = size, am = FULL, bm = FULL;
+      if (av.length === size && bv.length === size) { /* same shape */ }
+      else if (bv.length === 1 && av.length === size) bm = SCALAR;
+      else if (av.length === 1 && bv.length === size) am = SCALAR;
+      else if (av.length === size && isRowOf(b.shape, a.shape)) { n = bv.length; m = size / n; bm = ROW; }
+      else if (bv.length === size && isRowOf(a.shape, b.shape)) { n = av.length; m = size / n; am = ROW; }
+      else return null;
+      native.elementwiseBinary(code, m, n, av, am, bv, bm, out);
+      return output(backend, shape, out);
+    }
     if (av.length === size && bv.length === size) loops.same(av, bv, out);
     else if (bv.length === 1 && av.length === size) loops.scalarB(av, bv[0], out);
     else if (av.length === 1 && bv.length === size) loops.scalarA(av[0], bv, out);
@@ -112,11 +140,12 @@ function binary(loops: Loops) {
 }
 
 export const BINARY = {
-  Add: binary(add),
-  Sub: binary(sub),
-  Multiply: binary(mul),
-  RealDiv: binary(div),
-  Maximum: binary(max),
-  Minimum: binary(min),
-  SquaredDifference: binary(sqdiff),
+  Add: binary(add, OP.add),
+  Sub: binary(sub, OP.sub),
+  Multiply: binary(mul, OP.mul),
+  RealDiv: binary(div, OP.div),
+  Maximum: binary(max, OP.max),
+  Minimum: binary(min, OP.min),
+  SquaredDifference: binary(sqdiff, OP.sqdiff),
+  Prelu: binary(prelu, OP.prelu, ['x', 'alpha']),
 };

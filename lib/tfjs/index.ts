@@ -9,5 +9,6 @@ import { register } from './register.js';
 export { SimdnetBackend } from './backend.js';
 export { BACKEND_NAME } from './name.js';
 export { JS_KERNELS, NATIVE_KERNELS, PRIORITY } from './register.js';
+export { useNativeOptimizers } from './optimizers.js';
 
 register();

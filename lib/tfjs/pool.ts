@@ -5,7 +5,14 @@
  * input (padding is never a candidate), the maximum is the first value strictly greater than every earlier one in
  * row-major window order starting from -Infinity (so NaN is never selected, and an all-NaN window gives -Infinity with
  * no gradient), and the gradient of each window goes to its maximum's position, contributions summed in double and
- * rounded once as the CPU kernel does. simdnet has no native pooling kernel yet.
+ * rounded once as the CPU kernel does.
+ * AvgPool and AvgPoolGrad the same way: AvgPool sums the window's in-bounds values in double, in the CPU kernel's
+ * row-major window order, and divides by their count (padding never counted; an empty window gives 0/0 = NaN), so its
+ * results are the CPU kernel's bit for bit. AvgPoolGrad gives every in-bounds input position of a window dy / (fh*fw)
+ * (the FULL window size, as the CPU kernel divides, even where the forward pass divided by a clipped count), summed
+ * in double and rounded once. These stay JS: with the channel innermost each window is a run of contiguous
+ * additions, and a native kernel would save little more than V8's bounds checks (bench/tfjs/backend.mjs's CNN times
+ * the pooling layers inside a fit step).
  * Falls back for other dtypes, a 1x1 window that leaves the shape unchanged (the CPU kernel returns the input there,
  * NaN included), empty shapes and shape errors.
  */
@@ -100,4 +107,66 @@ export function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): TensorInfo 
     }
   }
   return output(backend, inputs.input.shape.slice(), Float32Array.from(acc));
+}
+
+export function avgPool({ inputs, backend, attrs }: KernelArgs): TensorInfo | null {
+  const xv = f32(backend, inputs.x);
+  if (xv === null) return null;
+  const info = geometry(inputs.x.shape, attrs);
+  if (info === null) return null;
+  const { batchSize: B, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: FH,
+    filterWidth: FW, strideHeight: SH, strideWidth: SW } = info;
+  const top = info.padInfo.top, left = info.padInfo.left;
+  const y = new Float32Array(B * OH * OW * C);
+  const acc = new Float64Array(C);
+  let o = 0;
+  for (let b = 0; b < B; b++) {
+    for (let oy = 0; oy < OH; oy++) {
+      const r0 = oy * SH - top, rMin = Math.max(0, r0), rMax = Math.min(H, FH + r0);
+      for (let ox = 0; ox < OW; ox++, o += C) {
+        const c0 = ox * SW - left, cMin = Math.max(0, c0), cMax = Math.min(W, FW + c0);
+        acc.fill(0);
+        for (let r = rMin; r < rMax; r++) {
+          for (let col = cMin; col < cMax; col++) {
+            const src = ((b * H + r) * W + col) * C;
+            for (let c = 0; c < C; c++) acc[c] += xv[src + c];
+          }
+        }
+        const count = Math.max(0, rMax - rMin) * Math.max(0, cMax - cMin);
+        for (let c = 0; c < C; c++) y[o + c] = acc[c] / count;
+      }
+    }
+  }
+  return output(backend, info.outShape.slice(), y);
+}
+
+export function avgPoolGrad({ inputs, backend, attrs }: KernelArgs): TensorInfo | null {
+  const dyv = f32(backend, inputs.dy);
+  if (dyv === null || inputs.input.dtype !== 'float32') return null;
+  const { dimRoundingMode: _unused, ...gradAttrs } = attrs ?? {}; // the CPU kernel computes the geometry without it
+  const info = geometry(inputs.input.shape, gradAttrs);
+  if (info === null || !sameShape(inputs.dy.shape, info.outShape)) return null;
+  const { batchSize: B, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: FH,
+    filterWidth: FW, strideHeight: SH, strideWidth: SW } = info;
+  const top = info.padInfo.top, left = info.padInfo.left;
+  const acc = new Float64Array(B * H * W * C);
+  let o = 0;
+  for (let b = 0; b < B; b++) {
+    for (let oy = 0; oy < OH; oy++) {
+      const r0 = oy * SH - top, rMin = Math.max(0, r0), rMax = Math.min(H, FH + r0);
+      for (let ox = 0; ox < OW; ox++, o += C) {
+        const c0 = ox * SW - left, cMin = Math.max(0, c0), cMax = Math.min(W, FW + c0);
+        for (let r = rMin; r < rMax; r++) {
+          for (let col = cMin; col < cMax; col++) {
+            const dst = ((b * H + r) * W + col) * C;
+            for (let c = 0; c < C; c++) acc[dst + c] += dyv[o + c];
+          }
+        }
+      }
+    }
+  }
+  const scale = 1 / (FH * FW);
+  const dx = new Float32Array(acc.length);
+  for (let i = 0; i < acc.length; i++) dx[i] = acc[i] * scale;
+  return output(backend, inputs.input.shape.slice(), dx);
 }

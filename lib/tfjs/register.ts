@@ -12,8 +12,9 @@ import { conv2D, conv2DBackpropFilter, conv2DBackpropInput, fusedConv2D } from '
 import { withFallback, type FastPath } from './fallback.js';
 import { batchMatMul, fusedMatMul } from './matmul.js';
 import { BACKEND_NAME } from './name.js';
-import { mean, softmax, sum } from './reduce.js';
-import { maxPool, maxPoolGrad } from './pool.js';
+import { fusedBatchNorm } from './batchnorm.js';
+import { argMax, argMin, max, mean, min, softmax, sum } from './reduce.js';
+import { avgPool, avgPoolGrad, maxPool, maxPoolGrad } from './pool.js';
 import { JS_UNARY, NATIVE_UNARY } from './unary.js';
 
 /** The priority tfjs picks a default backend by: cpu 1, wasm 2, webgl 2; simdnet is preferred where it is imported. */
@@ -27,6 +28,11 @@ export const NATIVE_KERNELS: Readonly<Record<string, FastPath>> = {
   Softmax: softmax,
   Sum: sum,
   Mean: mean,
+  Max: max,
+  Min: min,
+  ArgMax: argMax,
+  ArgMin: argMin,
+  FusedBatchNorm: fusedBatchNorm,
   Conv2D: conv2D,
   FusedConv2D: fusedConv2D,
   Conv2DBackpropFilter: conv2DBackpropFilter,
@@ -39,6 +45,8 @@ export const JS_KERNELS: Readonly<Record<string, FastPath>> = {
   ...JS_UNARY,
   MaxPool: maxPool,
   MaxPoolGrad: maxPoolGrad,
+  AvgPool: avgPool,
+  AvgPoolGrad: avgPoolGrad,
 };
 
 /**

@@ -200,6 +200,25 @@ describe.runIf(native)('simdnet tfjs backend: kernels vs tfjs-backend-cpu', () =
     expectSameAsCpu(() => tf.maxPool(tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1], 'int32'), 2, 1, 'valid'));
   });
 
+  it('AvgPool and AvgPoolGrad: pads (clipped windows), strides, overlapping windows, NaN/Inf, the 1x1 fallback', () => {
+    type Pad = 'same' | 'valid' | number;
+    const cases: Array<[number[], number | [number, number], number | [number, number], Pad]> = [
+      [[2, 6, 6, 3], 2, 2, 'valid'], [[2, 7, 5, 3], 2, 2, 'same'], [[1, 7, 7, 4], 3, 2, 'same'], [[1, 6, 6, 2], 3, 1, 'same'],
+      [[3, 5, 6, 1], [2, 3], [1, 2], 'valid'], [[1, 8, 8, 5], 3, 2, 1], [[1, 4, 4, 2], 1, 1, 'valid'], [[1, 4, 4, 2], 1, 2, 'valid'],
+    ];
+    for (const [xs, filter, strides, pad] of cases) {
+      const v = rnd(xs, -3, 3).dataSync().slice();
+      v[0] = NaN; v[7] = Infinity;
+      const dyShape = tf.tidy(() => tf.avgPool(tf.tensor(v, xs) as tf.Tensor4D, filter, strides, pad).shape);
+      const dyv = rnd(dyShape, -1, 1).dataSync().slice();
+      const what = `x ${xs} f ${filter} s ${strides} p ${pad}`;
+      expectSameAsCpu(() => tf.avgPool(tf.tensor(v, xs) as tf.Tensor4D, filter, strides, pad), 0, `avgPool ${what}`);
+      // The gradient is linear in dy: NaN in x does not reach it. Sums in double, rounded once: exact.
+      expectSameAsCpu(() => tf.grad((x: tf.Tensor4D) => tf.avgPool(x, filter, strides, pad).mul(tf.tensor(dyv, dyShape)).sum())(
+        tf.tensor(v, xs) as tf.Tensor4D), 0, `avgPoolGrad ${what}`);
+    }
+  });
+
   it('never writes into an input, and every output is a new buffer', () => {
     const a = rnd([8, 8]), b = rnd([8, 8]), r = rnd([8]);
     const before = [a, b, r].map((t) => Float32Array.from(t.dataSync()));

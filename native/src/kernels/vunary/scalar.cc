@@ -67,11 +67,36 @@ void f32_vunary_backward_ukernel__scalar(Act act, float alpha, size_t n, const f
   }
 }
 
+// Umap (vunary.h) through libm in float; exp/log of the ends follow IEEE (exp overflows to +Inf, log(0) = -Inf).
+inline float umap(Umap op, float p0, float p1, float x) {
+  constexpr float kSeluScale = 1.0507009873554804934193349852946f, kSeluScaleAlpha = 1.7580993408473768599402175208123f;
+  switch (op) {
+    case Umap::relu6: return x != x ? x : x < 0.0f ? 0.0f : x > 6.0f ? 6.0f : x;
+    case Umap::elu: return x >= 0.0f ? x : std::expm1(x);
+    case Umap::selu: return x >= 0.0f ? kSeluScale * x : kSeluScaleAlpha * std::expm1(x);
+    case Umap::step: return x != x ? x : x > 0.0f ? 1.0f : p0;
+    case Umap::exp: return std::exp(x);
+    case Umap::log: return std::log(x);
+    case Umap::sqrt: return std::sqrt(x);
+    case Umap::rsqrt: return 1.0f / std::sqrt(x);
+    case Umap::square: return x * x;
+    case Umap::neg: return -1.0f * x;
+    case Umap::abs: return std::fabs(x);
+    case Umap::clip: return x > p1 ? p1 : x < p0 ? p0 : x;
+  }
+  return x;
+}
+
+void f32_vunary_map_ukernel__scalar(Umap op, float p0, float p1, size_t n, const float* x, float* y) noexcept {
+  for (size_t i = 0; i < n; ++i) y[i] = umap(op, p0, p1, x[i]);
+}
+
 }  // namespace
 
 const VunaryKernels vunary_kernels = {
     f32_vunary_forward_ukernel__scalar,
     f32_vunary_backward_ukernel__scalar,
+    f32_vunary_map_ukernel__scalar,
 };
 
 }  // namespace simdnet::scalar

@@ -18,9 +18,22 @@ namespace simdnet {
 
 enum class Act : int { linear = 0, sigmoid = 1, tanh = 2, relu = 3, leaky_relu = 4 };
 
+// The other unary maps of the tfjs backend, y[i] = f(x[i]) with tfjs-backend-cpu's semantics (its JS, per op):
+//   relu6 min(max(0, x), 6); elu x >= 0 ? x : expm1(x); selu x >= 0 ? S*x : S*A*expm1(x) (backend_util.SELU_*);
+//   step NaN ? NaN : x > 0 ? 1 : p0; exp; log (log(0) = -Inf, log(+Inf) = +Inf, x < 0 NaN); sqrt; rsqrt 1/sqrt(x);
+//   square x*x; neg -1*x; abs; clip x > p1 ? p1 : x < p0 ? p0 : x (p0 = min, p1 = max).
+// NaN stays NaN in every one (step included). exp overflows to +Inf above ln(FLT_MAX) and underflows to 0 below
+// ln(FLT_MIN) (no subnormal results); expm1 is a Taylor polynomial for |x| < ln2/2 so elu/selu keep their relative
+// accuracy near 0 (tfjs's exp(x) - 1 in double does too). Accuracy of exp/log/expm1: a few ulp (vec-math.inc).
+enum class Umap : int {
+  relu6 = 0, elu = 1, selu = 2, step = 3, exp = 4, log = 5, sqrt = 6, rsqrt = 7, square = 8, neg = 9, abs = 10,
+  clip = 11
+};
+
 struct VunaryKernels {
   void (*forward)(Act act, float alpha, size_t n, const float* x, float* y);
   void (*backward)(Act act, float alpha, size_t n, const float* x, const float* y, const float* dy, float* dx);
+  void (*map)(Umap op, float p0, float p1, size_t n, const float* x, float* y);  // in place allowed
 };
 
 SIMDNET_ISA_TABLES(VunaryKernels, vunary_kernels)  // scalar::, avx2::, avx512::, neon::vunary_kernels
