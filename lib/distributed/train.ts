@@ -3,18 +3,19 @@
  *
  * Start: rank 0's parameters (moving statistics included), optimizer state and step counter are broadcast, so ranks
  * that compiled with different seeds or loaded different checkpoints start from one state.
- * Each epoch: the shard of lib/distributed/sampler.ts. Each step: every rank runs engine.gradientSums on its local
- * batch into one flat Float32Array laid out as
+ * Each epoch: the shard of lib/distributed/sampler.ts. Each step: every rank runs engine.gradientSumsAsync (a job on
+ * a worker thread with the native engine: the event loop keeps turning) on its local batch into one flat Float32Array
+ * laid out as
  *   [ gradient sums (gradientSize) | samples | stop flag | end flag | loss * samples | metric_1 * samples | ... ]
  * one in-place all-reduce adds the buffers of all ranks, and every rank applies the sums divided by the global sample
- * count (engine.applyGradientSums: penalties, clipping, optimizer), which is the mean gradient of the global batch
+ * count (engine.applyGradientSumsAsync, also a job: penalties, clipping, optimizer), which is the mean gradient of the global batch
  * even when the last batch is short. All ranks hold the same sums, so they take the same update. The stop flag lets
  * any rank's AbortSignal stop every rank after the same step; the end flag ends a fitDataset epoch on every rank
  * when one rank's source runs out (that rank joins the step with no samples).
  */
 import type { Engine, Logs } from '../engine/engine.js';
 import { SimdnetError } from '../errors.js';
-import type { Matrix } from '../tensor.js';
+import { allocStorage, type Matrix } from '../tensor.js';
 import type { Group } from './group.js';
 import { shardOrder } from './sampler.js';
 
@@ -60,7 +61,9 @@ export class DistributedTrainer {
     this.#e = engine;
     this.#keys = metricKeys;
     this.#gSize = engine.gradientSize();
-    this.#buf = new Float32Array(this.#gSize + 3 + metricKeys.length);
+    // Native memory when the addon is loaded (allocStorage): the engine's jobs then write and read it in place
+    // (pinned), and the all-reduce works on it, with no copy on the JS thread.
+    this.#buf = allocStorage(this.#gSize + 3 + metricKeys.length);
   }
 
   /** Samples per rank and steps per epoch for n training samples. */
@@ -116,7 +119,7 @@ export class DistributedTrainer {
   async step(x: Float32Array, y: Float32Array, rows: number, stop: boolean, ended: boolean, lrAt: (step: number) => number | null): Promise<StepResult> {
     const e = this.#e, G = this.#gSize, buf = this.#buf, K = this.#keys;
     if (rows > 0) {
-      const local = e.gradientSums(x, y, rows, buf);
+      const local = await e.gradientSumsAsync(x, y, rows, buf);
       for (let m = 0; m < K.length; m++) buf[G + 3 + m] = local[K[m]] * rows;
     } else {
       buf.fill(0);
@@ -130,7 +133,7 @@ export class DistributedTrainer {
     const sums: Record<string, number> = {};
     if (count > 0) {
       const lr = lrAt(e.step);
-      e.applyGradientSums(buf, count, lr ?? undefined);
+      await e.applyGradientSumsAsync(buf, count, lr ?? undefined);
       if (lr !== null) e.setLearningRate(Math.fround(lr));
       for (let m = 0; m < K.length; m++) {
         sums[K[m]] = buf[G + 3 + m];

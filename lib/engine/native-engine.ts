@@ -44,6 +44,8 @@ interface NativeEngineHandle {
   gradientSize(): number;
   gradSums(x: Float32Array, y: Float32Array, batch: number, out: Float32Array): void;
   applyGradientSums(sums: Float32Array, count: number, lr: number): void;
+  gradSumsAsync(x: Float32Array, y: Float32Array, batch: number, out: Float32Array): Promise<number[]>;
+  applyGradientSumsAsync(sums: Float32Array, count: number, lr: number): Promise<void>;
   trainBatches(
     x: Float32Array, y: Float32Array, n: number, order: Uint32Array, batchSize: number, firstBatch: number,
     batchCount: number, lrPerStep: Float32Array | null, diagnostics: boolean,
@@ -304,6 +306,39 @@ export class NativeEngine implements Engine {
     f32(sums, 'sums', h.gradientSize());
     checkNumber(count, 'count', { lo: 0, loOpen: true });
     h.applyGradientSums(sums, count, lr ?? h.getLearningRate());
+  }
+
+  // The same two halves as jobs on a libuv thread (distributed fit: the event loop keeps turning during a step).
+  // Reads while one runs are served from the published snapshot, as during trainBatches. x and y are read from a
+  // copy taken now unless they are allocF32 blocks (pinned); `out` and `sums` should be allocF32 blocks (a Tensor's
+  // storage or requireNative().allocF32): then the job reads or writes them in place, else `sums` is copied now and
+  // `out` is filled when the promise settles. The caller must not write `out` or `sums` until then.
+  async gradientSumsAsync(x: Float32Array, y: Float32Array, batch: number, out: Float32Array): Promise<Logs> {
+    const context = new Error();
+    const h = this.#idle();
+    if (!Number.isInteger(batch) || batch < 1) checkSize(batch, 'batch', 1);
+    f32(x, 'x', batch * this.inputSize);
+    f32(y, 'y', batch * this.#targetSize);
+    f32(out, 'out', h.gradientSize());
+    let values: number[];
+    try {
+      values = await this.#exclusive(() => h.gradSumsAsync(x, y, batch, out));
+    } catch (err) {
+      throw nativeError(err, context);
+    }
+    return this.#toLogs(values);
+  }
+
+  async applyGradientSumsAsync(sums: Float32Array, count: number, lr?: number): Promise<void> {
+    const context = new Error();
+    const h = this.#idle();
+    f32(sums, 'sums', h.gradientSize());
+    checkNumber(count, 'count', { lo: 0, loOpen: true });
+    try {
+      await this.#exclusive(() => h.applyGradientSumsAsync(sums, count, lr ?? h.getLearningRate()));
+    } catch (err) {
+      throw nativeError(err, context);
+    }
   }
 
   async trainBatches(args: TrainBatchesArgs): Promise<TrainBatchesResult> {

@@ -240,6 +240,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
          InstanceMethod<&EngineWrap::GradientSize>("gradientSize"),
          InstanceMethod<&EngineWrap::GradSums>("gradSums"),
          InstanceMethod<&EngineWrap::ApplyGradientSums>("applyGradientSums"),
+         InstanceMethod<&EngineWrap::GradSumsAsync>("gradSumsAsync"),
+         InstanceMethod<&EngineWrap::ApplyGradientSumsAsync>("applyGradientSumsAsync"),
          InstanceMethod<&EngineWrap::TrainBatches>("trainBatches"), InstanceMethod<&EngineWrap::Cancel>("cancel"),
          InstanceMethod<&EngineWrap::Evaluate>("evaluate"),
          InstanceMethod<&EngineWrap::EvaluateAsync>("evaluateAsync"),
@@ -602,6 +604,26 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     return env.Undefined();
   }
 
+  // The two halves off the JS thread, for distributed fit (lib/distributed/train.ts): gradSumsAsync(x, y, batch, out)
+  // -> Promise<number[]> (loss and metrics of the batch, as logsBuffer holds them) and applyGradientSumsAsync(sums,
+  // count, lr) -> Promise<void>, each one job on a libuv thread (defined below the class).
+  Napi::Value GradSumsAsync(const Napi::CallbackInfo& info);
+  Napi::Value ApplyGradientSumsAsync(const Napi::CallbackInfo& info);
+  // Before either job: reads while it runs are served from the published copy (engine-serving.h), which is first
+  // brought up to the engine's state now, as TrainBatches does, so a read during the job sees the state a read just
+  // before it saw (never an older one) and never a half-applied update.
+  void StartSplitJob(Napi::Env env) {
+    EngineServing& sv = Serve(env);
+    {
+      std::lock_guard<std::mutex> lock(sv.pub_mu);  // held elsewhere only for a copy of the parameters
+      EngineServing::copy_state(*sv.pub, *st_->engine);
+      ++sv.version;
+      sv.floor_version = sv.version;
+      sv.last_ns = EngineServing::now_ns();
+    }
+    SyncMemory(env);
+  }
+
   // Shared checks of evaluate/evaluateAsync: x, y, n, batchSize.
   struct EvalArgs {
     const float* x;
@@ -866,6 +888,112 @@ Napi::Value EngineWrap::TrainBatches(const Napi::CallbackInfo& info) {
   auto* job = new TrainBatchesJob(env, st_, info.This().As<Napi::Object>(), a, metric_count_);
   st_->training.store(true);
   job->Adopt(std::move(in), {info[0], info[1], info[3]});
+  Napi::Promise p = job->Promise();
+  job->Queue();
+  return p;
+}
+
+// gradSumsAsync's job: Engine::grad_sums on a libuv thread. `out` is written in place when it is an allocF32 block
+// (pinned: its memory outlives a detach, job-input.h), else into the job's own buffer, copied into `out` when the job
+// settles on the JS thread (skipped if `out` was detached meanwhile).
+class GradSumsJob : public EngineJob {
+ public:
+  GradSumsJob(Napi::Env env, std::shared_ptr<EngineState> st, Napi::Object self, const float* x, const float* y,
+              size_t batch, float* out, Napi::Float32Array out_array, size_t size, size_t metric_count)
+      : EngineJob(env, std::move(st), self, "simdnet:gradSums"),
+        x_(x), y_(y), batch_(batch), out_(out), size_(size), metric_count_(metric_count),
+        out_ref_(Napi::Persistent(out_array)) {
+    if (!out_) own_.resize(size);
+  }
+
+ protected:
+  void Run() override { engine_->grad_sums(x_, y_, batch_, out_ ? out_ : own_.data(), &logs_); }
+  Napi::Value Result(Napi::Env env) override {
+    if (!out_) {
+      Napi::Float32Array a = out_ref_.Value();
+      bool detached = false;
+      if (napi_is_detached_arraybuffer(env, a.ArrayBuffer(), &detached) == napi_ok && !detached &&
+          a.ElementLength() >= size_)
+        std::memcpy(a.Data(), own_.data(), size_ * sizeof(float));
+    }
+    return log_values(env, logs_, 1 + metric_count_);
+  }
+
+ private:
+  const float* x_;
+  const float* y_;
+  size_t batch_;
+  float* out_;
+  size_t size_, metric_count_;
+  Napi::Reference<Napi::Float32Array> out_ref_;
+  std::vector<float> own_;
+  LogSums logs_;
+};
+
+// applyGradientSumsAsync's job: Engine::apply_gradient_sums on a libuv thread, then a publish for reads.
+class ApplySumsJob : public EngineJob {
+ public:
+  ApplySumsJob(Napi::Env env, std::shared_ptr<EngineState> st, Napi::Object self, const float* sums, double count,
+               float lr)
+      : EngineJob(env, std::move(st), self, "simdnet:applyGradientSums"), sums_(sums), count_(count), lr_(lr) {}
+
+ protected:
+  void Run() override {
+    engine_->apply_gradient_sums(sums_, count_, lr_);
+    st_->serving->publish(*engine_, false);  // as trainBatches' after_step: at most once per publish interval
+  }
+  Napi::Value Result(Napi::Env env) override { return env.Undefined(); }
+
+ private:
+  const float* sums_;
+  double count_;
+  float lr_;
+};
+
+Napi::Value EngineWrap::GradSumsAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Engine& e = Usable(env);
+  const size_t batch = get_size(info, 2, "batch");
+  if (batch < 1) throw_range_error(env, "SIMDNET_INVALID_ARGUMENT", "batch must be >= 1");
+  const float* x = get_f32(info, 0, "x", checked_mul(env, batch, e.input_size()));
+  const float* y = get_f32(info, 1, "y", checked_mul(env, batch, e.target_size()));
+  float* out = get_f32(info, 3, "out", e.trainable_size());
+  CheckLabels(env, e, y, batch);
+  Prepare(env, e, batch, false);
+  // The job reads these, not the caller's arrays (job-input.h); `out` is written only through a pin.
+  std::vector<JobInput> in;
+  in.reserve(3);
+  in.emplace_back(env, info[0], x, batch * e.input_size() * sizeof(float), JobInput::kPin);
+  in.emplace_back(env, info[1], y, batch * e.target_size() * sizeof(float), LabelMode(e));
+  float* direct = nullptr;
+  if (Block* probe = pin_block(env, info[3].As<Napi::Float32Array>().ArrayBuffer())) {
+    unpin_block(env, probe);  // only asked whether it is a block; JS still holds it, so nothing is freed here
+    in.emplace_back(env, info[3], out, e.trainable_size() * sizeof(float), JobInput::kPin);
+    direct = out;  // the pinned block's own bytes: the JobInput keeps them alive
+  }
+  StartSplitJob(env);
+  auto* job = new GradSumsJob(env, st_, info.This().As<Napi::Object>(), in[0].get<float>(), in[1].get<float>(), batch,
+                              direct, info[3].As<Napi::Float32Array>(), e.trainable_size(), metric_count_);
+  st_->training.store(true);
+  job->Adopt(std::move(in), {info[0], info[1]});
+  Napi::Promise p = job->Promise();
+  job->Queue();
+  return p;
+}
+
+Napi::Value EngineWrap::ApplyGradientSumsAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Engine& e = Usable(env);
+  const float* sums = get_f32(info, 0, "sums", e.trainable_size());
+  const double count = get_double(info, 1, "count");
+  if (!(count > 0)) throw_range_error(env, "SIMDNET_INVALID_ARGUMENT", "count must be > 0");
+  const float lr = get_float(info, 2, "lr");
+  std::vector<JobInput> in;
+  in.emplace_back(env, info[0], sums, e.trainable_size() * sizeof(float), JobInput::kPin);
+  StartSplitJob(env);
+  auto* job = new ApplySumsJob(env, st_, info.This().As<Napi::Object>(), in[0].get<float>(), count, lr);
+  st_->training.store(true);
+  job->Adopt(std::move(in), {info[0]});
   Napi::Promise p = job->Promise();
   job->Queue();
   return p;
