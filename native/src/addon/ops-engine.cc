@@ -572,7 +572,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   }
 
   // Data-parallel split step (lib/distributed/train.ts): gradientSize(), gradSums(x, y, batch, out) -> logs in
-  // logsBuffer(), applyGradientSums(sums, count, lr). Synchronous, like trainStep.
+  // logsBuffer(), applyGradientSums(sums, count, lr). Synchronous, like trainStep; distributed fit uses the async
+  // forms below (gradSumsAsync, applyGradientSumsAsync).
   Napi::Value GradientSize(const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), static_cast<double>(Usable(info.Env()).trainable_size()));
   }
