@@ -15,7 +15,8 @@
  */
 import type { Engine, Logs } from '../engine/engine.js';
 import { SimdnetError } from '../errors.js';
-import { allocStorage, type Matrix } from '../tensor.js';
+import { NativeEngine } from '../engine/native-engine.js';
+import { allocStorage, isNativeStorage, type Matrix } from '../tensor.js';
 import type { Group } from './group.js';
 import { shardOrder } from './sampler.js';
 
@@ -53,6 +54,8 @@ export class DistributedTrainer {
   readonly #keys: string[];
   readonly #gSize: number;
   readonly #buf: Float32Array;
+  /** The native engine when the group is MPI's: each step is then one job (distributedStepAsync). */
+  readonly #fused: NativeEngine | null;
   #xb = new Float32Array(0);
   #yb = new Float32Array(0);
 
@@ -64,6 +67,7 @@ export class DistributedTrainer {
     // Native memory when the addon is loaded (allocStorage): the engine's jobs then write and read it in place
     // (pinned), and the all-reduce works on it, with no copy on the JS thread.
     this.#buf = allocStorage(this.#gSize + 3 + metricKeys.length);
+    this.#fused = group.kind === 'mpi' && engine instanceof NativeEngine && isNativeStorage(this.#buf) ? engine : null;
   }
 
   /** Samples per rank and steps per epoch for n training samples. */
@@ -118,6 +122,11 @@ export class DistributedTrainer {
   /** One global step: this rank's batch (rows 0: none) into the shared all-reduce, then the update on every rank. */
   async step(x: Float32Array, y: Float32Array, rows: number, stop: boolean, ended: boolean, lrAt: (step: number) => number | null): Promise<StepResult> {
     const e = this.#e, G = this.#gSize, buf = this.#buf, K = this.#keys;
+    if (this.#fused) {
+      // One native job: gradient sums, the all-reduce (the job waits for the communication thread) and the update.
+      await this.#fused.distributedStepAsync(x, y, rows, buf, K, stop, ended, lrAt(e.step));
+      return this.#result(buf);
+    }
     if (rows > 0) {
       const local = await e.gradientSumsAsync(x, y, rows, buf);
       for (let m = 0; m < K.length; m++) buf[G + 3 + m] = local[K[m]] * rows;
@@ -129,12 +138,21 @@ export class DistributedTrainer {
     buf[G + 2] = ended ? 1 : 0;
     await this.#g.allreduce(buf);
     const count = buf[G];
-    const logs: Logs = { loss: NaN };
-    const sums: Record<string, number> = {};
     if (count > 0) {
       const lr = lrAt(e.step);
       await e.applyGradientSumsAsync(buf, count, lr ?? undefined);
       if (lr !== null) e.setLearningRate(Math.fround(lr));
+    }
+    return this.#result(buf);
+  }
+
+  /** The step's outcome from the summed buffer. */
+  #result(buf: Float32Array): StepResult {
+    const G = this.#gSize, K = this.#keys;
+    const count = buf[G];
+    const logs: Logs = { loss: NaN };
+    const sums: Record<string, number> = {};
+    if (count > 0) {
       for (let m = 0; m < K.length; m++) {
         sums[K[m]] = buf[G + 3 + m];
         logs[K[m]] = buf[G + 3 + m] / count;

@@ -46,6 +46,8 @@ interface NativeEngineHandle {
   applyGradientSums(sums: Float32Array, count: number, lr: number): void;
   gradSumsAsync(x: Float32Array, y: Float32Array, batch: number, out: Float32Array): Promise<number[]>;
   applyGradientSumsAsync(sums: Float32Array, count: number, lr: number): Promise<void>;
+  distributedStepAsync(x: Float32Array, y: Float32Array, rows: number, buf: Float32Array, slots: number[], stop: boolean,
+    ended: boolean, lr: number | null): Promise<void>;
   trainBatches(
     x: Float32Array, y: Float32Array, n: number, order: Uint32Array, batchSize: number, firstBatch: number,
     batchCount: number, lrPerStep: Float32Array | null, diagnostics: boolean,
@@ -336,6 +338,37 @@ export class NativeEngine implements Engine {
     checkNumber(count, 'count', { lo: 0, loOpen: true });
     try {
       await this.#exclusive(() => h.applyGradientSumsAsync(sums, count, lr ?? h.getLearningRate()));
+    } catch (err) {
+      throw nativeError(err, context);
+    }
+  }
+
+  /**
+   * One whole data-parallel step as one native job, for lib/distributed/train.ts with an MPI group (after
+   * distributed.init()): this rank's gradient sums of rows [0, rows) of x/y (rows 0: none) and its log sums for
+   * `keys` ('loss' and compiled metrics) into `buf` (train.ts's layout; it must be native memory, allocF32), the
+   * in-place all-reduce over all ranks on the MPI communication thread, then the update from the summed buffer at
+   * `lr` (null: the current rate; else also set as the current rate) unless no rank had samples. On return `buf`
+   * holds the global sums. Internal.
+   */
+  async distributedStepAsync(x: Float32Array, y: Float32Array, rows: number, buf: Float32Array, keys: string[], stop: boolean,
+    ended: boolean, lr: number | null): Promise<void> {
+    const context = new Error();
+    const h = this.#idle();
+    checkSize(rows, 'rows');
+    const names = ['loss', ...this.#metrics];
+    const slots = keys.map((k) => {
+      const i = names.indexOf(k);
+      if (i < 0) throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `${describe(k)} is not a log of this model`);
+      return i;
+    });
+    if (rows > 0) {
+      f32(x, 'x', rows * this.inputSize);
+      f32(y, 'y', rows * this.#targetSize);
+    }
+    f32(buf, 'buf', h.gradientSize() + 3 + keys.length);
+    try {
+      await this.#exclusive(() => h.distributedStepAsync(x, y, rows, buf, slots, stop, ended, lr));
     } catch (err) {
       throw nativeError(err, context);
     }
