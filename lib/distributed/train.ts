@@ -3,15 +3,17 @@
  *
  * Start: rank 0's parameters (moving statistics included), optimizer state and step counter are broadcast, so ranks
  * that compiled with different seeds or loaded different checkpoints start from one state.
- * Each epoch: the shard of lib/distributed/sampler.ts. Each step: every rank runs engine.gradientSumsAsync (a job on
- * a worker thread with the native engine: the event loop keeps turning) on its local batch into one flat Float32Array
- * laid out as
+ * Each epoch: the shard of lib/distributed/sampler.ts. Each step: every rank runs engine.gradientSumsAsync on its
+ * local batch into one flat Float32Array (native memory) laid out as
  *   [ gradient sums (gradientSize) | samples | stop flag | end flag | loss * samples | metric_1 * samples | ... ]
  * one in-place all-reduce adds the buffers of all ranks, and every rank applies the sums divided by the global sample
  * count (engine.applyGradientSumsAsync, also a job: penalties, clipping, optimizer), which is the mean gradient of the global batch
  * even when the last batch is short. All ranks hold the same sums, so they take the same update. The stop flag lets
  * any rank's AbortSignal stop every rank after the same step; the end flag ends a fitDataset epoch on every rank
  * when one rank's source runs out (that rank joins the step with no samples).
+ * With the native engine and an MPI group all of it is one job on a worker thread (engine.distributedStepAsync: the
+ * all-reduce runs on the communication thread while the job waits), so the JS thread only starts each step; other
+ * engines run the three parts as above, the gradient pass and update as worker jobs where the engine has them.
  */
 import type { Engine, Logs } from '../engine/engine.js';
 import { SimdnetError } from '../errors.js';
