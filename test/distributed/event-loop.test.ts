@@ -1,8 +1,8 @@
-// The event loop keeps turning during a distributed fit (lib/distributed/train.ts): each step's gradient pass and update
-// run as jobs on a worker thread (gradientSumsAsync / applyGradientSumsAsync), and the all-reduce on the MPI
-// communication thread, so a setInterval inside each rank keeps firing. The model is sized so that one step takes
-// several times the lag bound: a step run on the JS thread would show as a tick that late. Skipped where Open MPI is
-// absent (as distributed.test.ts).
+// The event loop keeps turning during a distributed fit (lib/distributed/train.ts): each step is one job on a worker
+// thread (engine.distributedStepAsync: gradient sums, the all-reduce on the MPI communication thread, the update), so
+// a setInterval inside each rank keeps firing. The model is sized so that the steps dominate the process's CPU time:
+// a step run on the JS thread shows as most of that thread's CPU time. Skipped where Open MPI is absent (as
+// distributed.test.ts).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1024,7 +1024,8 @@ Napi::Value EngineWrap::DistributedStepAsync(const Napi::CallbackInfo& info) {
     Napi::Value v = sl.Get(i);
     const double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
     if (!(d >= 0 && d <= static_cast<double>(metric_count_)) || d != std::floor(d))
-      throw_range_error(env, "SIMDNET_INVALID_ARGUMENT", "slots[" + std::to_string(i) + "] is not a log slot of this engine");
+      throw_range_error(env, "SIMDNET_INVALID_ARGUMENT",
+                        "slots[" + std::to_string(i) + "] is not a log slot of this engine");
     slots[i] = static_cast<size_t>(d);
   }
   const size_t g = e.trainable_size();
