@@ -3,18 +3,22 @@
  *
  * Start: rank 0's parameters (moving statistics included), optimizer state and step counter are broadcast, so ranks
  * that compiled with different seeds or loaded different checkpoints start from one state.
- * Each epoch: the shard of lib/distributed/sampler.ts. Each step: every rank runs engine.gradientSums on its local
- * batch into one flat Float32Array laid out as
+ * Each epoch: the shard of lib/distributed/sampler.ts. Each step: every rank runs engine.gradientSumsAsync on its
+ * local batch into one flat Float32Array (native memory) laid out as
  *   [ gradient sums (gradientSize) | samples | stop flag | end flag | loss * samples | metric_1 * samples | ... ]
  * one in-place all-reduce adds the buffers of all ranks, and every rank applies the sums divided by the global sample
- * count (engine.applyGradientSums: penalties, clipping, optimizer), which is the mean gradient of the global batch
+ * count (engine.applyGradientSumsAsync, also a job: penalties, clipping, optimizer), which is the mean gradient of the global batch
  * even when the last batch is short. All ranks hold the same sums, so they take the same update. The stop flag lets
  * any rank's AbortSignal stop every rank after the same step; the end flag ends a fitDataset epoch on every rank
  * when one rank's source runs out (that rank joins the step with no samples).
+ * With the native engine and an MPI group all of it is one job on a worker thread (engine.distributedStepAsync: the
+ * all-reduce runs on the communication thread while the job waits), so the JS thread only starts each step; other
+ * engines run the three parts as above, the gradient pass and update as worker jobs where the engine has them.
  */
 import type { Engine, Logs } from '../engine/engine.js';
 import { SimdnetError } from '../errors.js';
-import type { Matrix } from '../tensor.js';
+import { NativeEngine } from '../engine/native-engine.js';
+import { allocStorage, isNativeStorage, type Matrix } from '../tensor.js';
 import type { Group } from './group.js';
 import { shardOrder } from './sampler.js';
 
@@ -52,6 +56,8 @@ export class DistributedTrainer {
   readonly #keys: string[];
   readonly #gSize: number;
   readonly #buf: Float32Array;
+  /** The native engine when the group is MPI's: each step is then one job (distributedStepAsync). */
+  readonly #fused: NativeEngine | null;
   #xb = new Float32Array(0);
   #yb = new Float32Array(0);
 
@@ -60,7 +66,10 @@ export class DistributedTrainer {
     this.#e = engine;
     this.#keys = metricKeys;
     this.#gSize = engine.gradientSize();
-    this.#buf = new Float32Array(this.#gSize + 3 + metricKeys.length);
+    // Native memory when the addon is loaded (allocStorage): the engine's jobs then write and read it in place
+    // (pinned), and the all-reduce works on it, with no copy on the JS thread.
+    this.#buf = allocStorage(this.#gSize + 3 + metricKeys.length);
+    this.#fused = group.kind === 'mpi' && engine instanceof NativeEngine && isNativeStorage(this.#buf) ? engine : null;
   }
 
   /** Samples per rank and steps per epoch for n training samples. */
@@ -115,8 +124,13 @@ export class DistributedTrainer {
   /** One global step: this rank's batch (rows 0: none) into the shared all-reduce, then the update on every rank. */
   async step(x: Float32Array, y: Float32Array, rows: number, stop: boolean, ended: boolean, lrAt: (step: number) => number | null): Promise<StepResult> {
     const e = this.#e, G = this.#gSize, buf = this.#buf, K = this.#keys;
+    if (this.#fused) {
+      // One native job: gradient sums, the all-reduce (the job waits for the communication thread) and the update.
+      await this.#fused.distributedStepAsync(x, y, rows, buf, K, stop, ended, lrAt(e.step));
+      return this.#result(buf);
+    }
     if (rows > 0) {
-      const local = e.gradientSums(x, y, rows, buf);
+      const local = await e.gradientSumsAsync(x, y, rows, buf);
       for (let m = 0; m < K.length; m++) buf[G + 3 + m] = local[K[m]] * rows;
     } else {
       buf.fill(0);
@@ -126,12 +140,21 @@ export class DistributedTrainer {
     buf[G + 2] = ended ? 1 : 0;
     await this.#g.allreduce(buf);
     const count = buf[G];
+    if (count > 0) {
+      const lr = lrAt(e.step);
+      await e.applyGradientSumsAsync(buf, count, lr ?? undefined);
+      if (lr !== null) e.setLearningRate(Math.fround(lr));
+    }
+    return this.#result(buf);
+  }
+
+  /** The step's outcome from the summed buffer. */
+  #result(buf: Float32Array): StepResult {
+    const G = this.#gSize, K = this.#keys;
+    const count = buf[G];
     const logs: Logs = { loss: NaN };
     const sums: Record<string, number> = {};
     if (count > 0) {
-      const lr = lrAt(e.step);
-      e.applyGradientSums(buf, count, lr ?? undefined);
-      if (lr !== null) e.setLearningRate(Math.fround(lr));
       for (let m = 0; m < K.length; m++) {
         sums[K[m]] = buf[G + 3 + m];
         logs[K[m]] = buf[G + 3 + m] / count;

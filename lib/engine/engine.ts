@@ -188,6 +188,11 @@ export interface Engine {
   /** The rest of a step from summed gradients: gradient = sums / count, then penalty gradients, clipValue,
    *  clipNorm, step += 1 and the optimizer update at lr (default: the current rate), as trainStep does. */
   applyGradientSums(sums: Float32Array, count: number, lr?: number): void;
+  /** gradientSums off the JS thread: the native engine runs it as a job on a worker thread (reads meanwhile see the
+   *  published snapshot, as during trainBatches). `out` must not be touched until the promise settles. */
+  gradientSumsAsync(x: Float32Array, y: Float32Array, batch: number, out: Float32Array): Promise<Logs>;
+  /** applyGradientSums off the JS thread, likewise. `sums` must not be touched until the promise settles. */
+  applyGradientSumsAsync(sums: Float32Array, count: number, lr?: number): Promise<void>;
   /** Many steps; the native engine runs them on a worker thread. Rejects with SIMDNET_BUSY if already running. */
   trainBatches(args: TrainBatchesArgs): Promise<TrainBatchesResult>;
   /** Asks a running trainBatches to stop after the current step. */

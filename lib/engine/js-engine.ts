@@ -312,6 +312,15 @@ export class JsEngine implements Engine {
     applyUpdate(this.slots, this.opt, lr ?? this.lr, this.t);
   }
 
+  // The JS engine has no worker thread: the async forms run the step on the calling thread, as its trainBatches does.
+  async gradientSumsAsync(x: Float32Array, y: Float32Array, batch: number, out: Float32Array): Promise<Logs> {
+    return this.gradientSums(x, y, batch, out);
+  }
+
+  async applyGradientSumsAsync(sums: Float32Array, count: number, lr?: number): Promise<void> {
+    this.applyGradientSums(sums, count, lr);
+  }
+
   private checkBatchArrays(x: Float32Array, y: Float32Array | null, n: number): void {
     checkBatchArrays(x, y, n, this.inputSize, this.ySize);
   }

@@ -45,6 +45,10 @@ interface NativeEngineHandle {
   gradientSize(): number;
   gradSums(x: Float32Array, y: Float32Array, batch: number, out: Float32Array): void;
   applyGradientSums(sums: Float32Array, count: number, lr: number): void;
+  gradSumsAsync(x: Float32Array, y: Float32Array, batch: number, out: Float32Array): Promise<number[]>;
+  applyGradientSumsAsync(sums: Float32Array, count: number, lr: number): Promise<void>;
+  distributedStepAsync(x: Float32Array, y: Float32Array, rows: number, buf: Float32Array, slots: number[], stop: boolean,
+    ended: boolean, lr: number | null): Promise<void>;
   trainBatches(
     x: Float32Array, y: Float32Array, n: number, order: Uint32Array, batchSize: number, firstBatch: number,
     batchCount: number, lrPerStep: Float32Array | null, diagnostics: boolean, w?: Float32Array | null,
@@ -306,6 +310,70 @@ export class NativeEngine implements Engine {
     f32(sums, 'sums', h.gradientSize());
     checkNumber(count, 'count', { lo: 0, loOpen: true });
     h.applyGradientSums(sums, count, lr ?? h.getLearningRate());
+  }
+
+  // The same two halves as jobs on a libuv thread (distributed fit: the event loop keeps turning during a step).
+  // Reads while one runs are served from the published snapshot, as during trainBatches. x and y are read from a
+  // copy taken now unless they are allocF32 blocks (pinned); `out` and `sums` should be allocF32 blocks (a Tensor's
+  // storage or requireNative().allocF32): then the job reads or writes them in place, else `sums` is copied now and
+  // `out` is filled when the promise settles. The caller must not write `out` or `sums` until then.
+  async gradientSumsAsync(x: Float32Array, y: Float32Array, batch: number, out: Float32Array): Promise<Logs> {
+    const context = new Error();
+    const h = this.#idle();
+    if (!Number.isInteger(batch) || batch < 1) checkSize(batch, 'batch', 1);
+    f32(x, 'x', batch * this.inputSize);
+    f32(y, 'y', batch * this.#targetSize);
+    f32(out, 'out', h.gradientSize());
+    let values: number[];
+    try {
+      values = await this.#exclusive(() => h.gradSumsAsync(x, y, batch, out));
+    } catch (err) {
+      throw nativeError(err, context);
+    }
+    return this.#toLogs(values);
+  }
+
+  async applyGradientSumsAsync(sums: Float32Array, count: number, lr?: number): Promise<void> {
+    const context = new Error();
+    const h = this.#idle();
+    f32(sums, 'sums', h.gradientSize());
+    checkNumber(count, 'count', { lo: 0, loOpen: true });
+    try {
+      await this.#exclusive(() => h.applyGradientSumsAsync(sums, count, lr ?? h.getLearningRate()));
+    } catch (err) {
+      throw nativeError(err, context);
+    }
+  }
+
+  /**
+   * One whole data-parallel step as one native job, for lib/distributed/train.ts with an MPI group (after
+   * distributed.init()): this rank's gradient sums of rows [0, rows) of x/y (rows 0: none) and its log sums for
+   * `keys` ('loss' and compiled metrics) into `buf` (train.ts's layout; it must be native memory, allocF32), the
+   * in-place all-reduce over all ranks on the MPI communication thread, then the update from the summed buffer at
+   * `lr` (null: the current rate; else also set as the current rate) unless no rank had samples. On return `buf`
+   * holds the global sums. Internal.
+   */
+  async distributedStepAsync(x: Float32Array, y: Float32Array, rows: number, buf: Float32Array, keys: string[], stop: boolean,
+    ended: boolean, lr: number | null): Promise<void> {
+    const context = new Error();
+    const h = this.#idle();
+    checkSize(rows, 'rows');
+    const names = ['loss', ...this.#metrics];
+    const slots = keys.map((k) => {
+      const i = names.indexOf(k);
+      if (i < 0) throw new SimdnetError('SIMDNET_INVALID_ARGUMENT', `${describe(k)} is not a log of this model`);
+      return i;
+    });
+    if (rows > 0) {
+      f32(x, 'x', rows * this.inputSize);
+      f32(y, 'y', rows * this.#targetSize);
+    }
+    f32(buf, 'buf', h.gradientSize() + 3 + keys.length);
+    try {
+      await this.#exclusive(() => h.distributedStepAsync(x, y, rows, buf, slots, stop, ended, lr));
+    } catch (err) {
+      throw nativeError(err, context);
+    }
   }
 
   async trainBatches(args: TrainBatchesArgs): Promise<TrainBatchesResult> {

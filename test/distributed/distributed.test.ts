@@ -193,7 +193,10 @@ describe.skipIf(why !== null)('distributed training over Open MPI', () => {
     expect(r.status).not.toBe(0);
     expect(r.status).not.toBe(124); // not the timeout
     expect(r.stderr).toMatch(/planted failure on rank 0/);
-    expect(r.stderr).toMatch(/MPI_ABORT was invoked on rank 0/);
+    // mpirun's own notice; now and then mpirun fails to print it ("ORTE_ERROR_LOG: Out of resource in file
+    // ../../../orte/util/show_help.c", seen 1 run in 4 on a loaded machine, with the synchronous step as well), so
+    // simdnet's line before the MPI_Abort call is accepted too.
+    expect(r.stderr).toMatch(/MPI_ABORT was invoked on rank 0|rank 0 of 3 failed in distributed training; aborting the job \(MPI_Abort\)/);
     expect(r.seconds).toBeLessThan(30);
   });
 

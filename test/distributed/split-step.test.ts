@@ -65,6 +65,45 @@ describe.each(engines)('split step on the %s engine', (_name, make) => {
     });
   }
 
+  it('gradientSumsAsync + applyGradientSumsAsync equal the synchronous pair bit for bit (out in native memory or not)', async () => {
+    const a = make(plan('adam')), b = make(plan('adam')), c = make(plan('adam'));
+    const ga = new Float32Array(a.gradientSize()), gb = new Float32Array(a.gradientSize());
+    const gc = native ? (native.allocF32(a.gradientSize()) as Float32Array) : new Float32Array(a.gradientSize());
+    for (const n of [8, 5]) {
+      const { x, y } = data(n);
+      const la = a.gradientSums(x, y, n, ga);
+      a.applyGradientSums(ga, n);
+      const lb = await b.gradientSumsAsync(x, y, n, gb);
+      expect([...gb]).toEqual([...ga]);
+      await b.applyGradientSumsAsync(gb, n);
+      const lc = await c.gradientSumsAsync(x, y, n, gc);
+      expect([...gc]).toEqual([...ga]);
+      await c.applyGradientSumsAsync(gc, n, a.getLearningRate());
+      expect(lb).toEqual(la);
+      expect(lc).toEqual(la);
+    }
+    expect(flat(b)).toEqual(flat(a));
+    expect(flat(c)).toEqual(flat(a));
+    expect(b.step).toBe(2);
+  });
+
+  it.runIf(_name === 'native')('reads while a job runs see one whole state: the one before the job, or after it', async () => {
+    const e = make(plan('adam'));
+    const { x, y } = data(8);
+    const g = new Float32Array(e.gradientSize());
+    for (let k = 0; k < 3; k++) {
+      await e.gradientSumsAsync(x, y, 8, g);
+      const before = flat(e);
+      const p = e.applyGradientSumsAsync(g, 8);
+      // served from the published copy (publishing held across the two reads): the job may be half-way through
+      const during = (e as NativeEngine).consistentRead(() => flat(e));
+      await p;
+      const after = flat(e);
+      expect(after).not.toEqual(before);
+      expect(during.every((v, i) => v === before[i]) || during.every((v, i) => v === after[i])).toBe(true);
+    }
+  });
+
   it('bad arguments are coded errors', () => {
     const e = make(plan('sgd'));
     const { x, y } = data(4);

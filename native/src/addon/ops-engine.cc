@@ -24,6 +24,7 @@
 #include <cmath>
 #include <cstring>
 #include <initializer_list>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,6 +35,7 @@
 #include "addon/ops-engine-plan.h"
 #include "addon/registry.h"
 #include "engine/engine.h"
+#include "mpi/communicator.h"
 #include "runtime/threadpool.h"
 
 namespace simdnet::addon {
@@ -241,6 +243,9 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
          InstanceMethod<&EngineWrap::GradientSize>("gradientSize"),
          InstanceMethod<&EngineWrap::GradSums>("gradSums"),
          InstanceMethod<&EngineWrap::ApplyGradientSums>("applyGradientSums"),
+         InstanceMethod<&EngineWrap::GradSumsAsync>("gradSumsAsync"),
+         InstanceMethod<&EngineWrap::ApplyGradientSumsAsync>("applyGradientSumsAsync"),
+         InstanceMethod<&EngineWrap::DistributedStepAsync>("distributedStepAsync"),
          InstanceMethod<&EngineWrap::TrainBatches>("trainBatches"), InstanceMethod<&EngineWrap::Cancel>("cancel"),
          InstanceMethod<&EngineWrap::Evaluate>("evaluate"),
          InstanceMethod<&EngineWrap::EvaluateAsync>("evaluateAsync"),
@@ -583,7 +588,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   }
 
   // Data-parallel split step (lib/distributed/train.ts): gradientSize(), gradSums(x, y, batch, out) -> logs in
-  // logsBuffer(), applyGradientSums(sums, count, lr). Synchronous, like trainStep.
+  // logsBuffer(), applyGradientSums(sums, count, lr). Synchronous, like trainStep; distributed fit uses the async
+  // forms below (gradSumsAsync, applyGradientSumsAsync).
   Napi::Value GradientSize(const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), static_cast<double>(Usable(info.Env()).trainable_size()));
   }
@@ -613,6 +619,29 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     const float lr = get_float(info, 2, "lr");
     e.apply_gradient_sums(sums, count, lr);
     return env.Undefined();
+  }
+
+  // The two halves off the JS thread, for distributed fit (lib/distributed/train.ts): gradSumsAsync(x, y, batch, out)
+  // -> Promise<number[]> (loss and metrics of the batch, as logsBuffer holds them) and applyGradientSumsAsync(sums,
+  // count, lr) -> Promise<void>, each one job on a libuv thread (defined below the class).
+  Napi::Value GradSumsAsync(const Napi::CallbackInfo& info);
+  Napi::Value ApplyGradientSumsAsync(const Napi::CallbackInfo& info);
+  // The whole data-parallel step as one job (lib/distributed/train.ts with an MPI group): gradient sums, the in-place
+  // all-reduce on the MPI communication thread (the job's thread waits for it), then the update; see DistStepJob.
+  Napi::Value DistributedStepAsync(const Napi::CallbackInfo& info);
+  // Before either job: reads while it runs are served from the published copy (engine-serving.h), which is first
+  // brought up to the engine's state now, as TrainBatches does, so a read during the job sees the state a read just
+  // before it saw (never an older one) and never a half-applied update.
+  void StartSplitJob(Napi::Env env) {
+    EngineServing& sv = Serve(env);
+    {
+      std::lock_guard<std::mutex> lock(sv.pub_mu);  // held elsewhere only for a copy of the parameters
+      EngineServing::copy_state(*sv.pub, *st_->engine);
+      ++sv.version;
+      sv.floor_version = sv.version;
+      sv.last_ns = EngineServing::now_ns();
+    }
+    SyncMemory(env);
   }
 
   // Shared checks of evaluate/evaluateAsync: x, y, n, batchSize.
@@ -887,6 +916,219 @@ Napi::Value EngineWrap::TrainBatches(const Napi::CallbackInfo& info) {
   auto* job = new TrainBatchesJob(env, st_, info.This().As<Napi::Object>(), a, metric_count_);
   st_->training.store(true);
   job->Adopt(std::move(in), {info[0], info[1], info[3]});
+  Napi::Promise p = job->Promise();
+  job->Queue();
+  return p;
+}
+
+// gradSumsAsync's job: Engine::grad_sums on a libuv thread. `out` is written in place when it is an allocF32 block
+// (pinned: its memory outlives a detach, job-input.h), else into the job's own buffer, copied into `out` when the job
+// settles on the JS thread (skipped if `out` was detached meanwhile).
+class GradSumsJob : public EngineJob {
+ public:
+  GradSumsJob(Napi::Env env, std::shared_ptr<EngineState> st, Napi::Object self, const float* x, const float* y,
+              size_t batch, float* out, Napi::Float32Array out_array, size_t size, size_t metric_count)
+      : EngineJob(env, std::move(st), self, "simdnet:gradSums"),
+        x_(x), y_(y), batch_(batch), out_(out), size_(size), metric_count_(metric_count),
+        out_ref_(Napi::Persistent(out_array)) {
+    if (!out_) own_.resize(size);
+  }
+
+ protected:
+  void Run() override { engine_->grad_sums(x_, y_, batch_, out_ ? out_ : own_.data(), &logs_); }
+  Napi::Value Result(Napi::Env env) override {
+    if (!out_) {
+      Napi::Float32Array a = out_ref_.Value();
+      bool detached = false;
+      if (napi_is_detached_arraybuffer(env, a.ArrayBuffer(), &detached) == napi_ok && !detached &&
+          a.ElementLength() >= size_)
+        std::memcpy(a.Data(), own_.data(), size_ * sizeof(float));
+    }
+    return log_values(env, logs_, 1 + metric_count_);
+  }
+
+ private:
+  const float* x_;
+  const float* y_;
+  size_t batch_;
+  float* out_;
+  size_t size_, metric_count_;
+  Napi::Reference<Napi::Float32Array> out_ref_;
+  std::vector<float> own_;
+  LogSums logs_;
+};
+
+// applyGradientSumsAsync's job: Engine::apply_gradient_sums on a libuv thread, then a publish for reads.
+class ApplySumsJob : public EngineJob {
+ public:
+  ApplySumsJob(Napi::Env env, std::shared_ptr<EngineState> st, Napi::Object self, const float* sums, double count,
+               float lr)
+      : EngineJob(env, std::move(st), self, "simdnet:applyGradientSums"), sums_(sums), count_(count), lr_(lr) {}
+
+ protected:
+  void Run() override {
+    engine_->apply_gradient_sums(sums_, count_, lr_);
+    st_->serving->publish(*engine_, false);  // as trainBatches' after_step: at most once per publish interval
+  }
+  Napi::Value Result(Napi::Env env) override { return env.Undefined(); }
+
+ private:
+  const float* sums_;
+  double count_;
+  float lr_;
+};
+
+// distributedStepAsync's job: one global step of lib/distributed/train.ts without returning to JS in between. `buf`
+// (an allocF32 block, pinned) is laid out as train.ts describes: [ gradient sums (G) | samples | stop | end | log
+// slot k * samples for each k in `slots` ]. The job fills this rank's part (rows 0: zeros), hands the buffer to the
+// communication thread for the in-place sum over all ranks and waits, then applies sums / count (count 0: nothing)
+// at `lr` (NaN: the engine's rate; else also set as the current rate) and publishes for reads, as trainBatches does.
+// The engine never sees MPI: the all-reduce is the addon's Communicator (mpi/communicator.h, a dlopen'd library).
+class DistStepJob : public EngineJob {
+ public:
+  DistStepJob(Napi::Env env, std::shared_ptr<EngineState> st, Napi::Object self, const float* x, const float* y,
+              size_t rows, float* buf, size_t grad_size, std::vector<size_t> slots, bool stop, bool ended, float lr)
+      : EngineJob(env, std::move(st), self, "simdnet:distributedStep"),
+        x_(x), y_(y), rows_(rows), buf_(buf), g_(grad_size), slots_(std::move(slots)), stop_(stop), ended_(ended),
+        lr_(lr) {}
+
+ protected:
+  void Run() override {
+    const size_t total = g_ + 3 + slots_.size();
+    if (rows_ > 0) {
+      LogSums logs;
+      engine_->grad_sums(x_, y_, rows_, buf_, &logs);
+      for (size_t m = 0; m < slots_.size(); ++m)
+        buf_[g_ + 3 + m] = static_cast<float>(logs.value(slots_[m]) * static_cast<double>(rows_));
+    } else {
+      std::memset(buf_, 0, total * sizeof(float));
+    }
+    buf_[g_] = static_cast<float>(rows_);
+    buf_[g_ + 1] = stop_ ? 1.0f : 0.0f;
+    buf_[g_ + 2] = ended_ ? 1.0f : 0.0f;
+    const dist::JobResult r = dist::Communicator::instance().allreduce_wait(buf_, total, dist::Communicator::Type::f32);
+    if (r.rc != dist::kMpiSuccess) {
+      SetError("SIMDNET_MPI_ERROR: " + r.message);
+      return;
+    }
+    const float count = buf_[g_];
+    if (count > 0) {
+      const bool has_lr = !std::isnan(lr_);
+      engine_->apply_gradient_sums(buf_, count, has_lr ? lr_ : static_cast<float>(engine_->learning_rate()));
+      if (has_lr) engine_->set_learning_rate(lr_);
+      st_->serving->publish(*engine_, false);
+    }
+  }
+  Napi::Value Result(Napi::Env env) override { return env.Undefined(); }
+
+ private:
+  const float* x_;
+  const float* y_;
+  size_t rows_;
+  float* buf_;
+  size_t g_;
+  std::vector<size_t> slots_;
+  bool stop_, ended_;
+  float lr_;
+};
+
+Napi::Value EngineWrap::DistributedStepAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Engine& e = Usable(env);
+  if (!dist::Communicator::instance().started())
+    throw_error(env, "SIMDNET_MPI_ERROR", "MPI is not initialized: await distributed.init() first");
+  const size_t rows = get_size(info, 2, "rows");
+  if (!info[4].IsArray()) throw_type_error(env, "SIMDNET_INVALID_ARGUMENT", "Expected an array of log slots for slots");
+  Napi::Array sl = info[4].As<Napi::Array>();
+  std::vector<size_t> slots(sl.Length());
+  for (uint32_t i = 0; i < sl.Length(); ++i) {
+    Napi::Value v = sl.Get(i);
+    const double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
+    if (!(d >= 0 && d <= static_cast<double>(metric_count_)) || d != std::floor(d))
+      throw_range_error(env, "SIMDNET_INVALID_ARGUMENT",
+                        "slots[" + std::to_string(i) + "] is not a log slot of this engine");
+    slots[i] = static_cast<size_t>(d);
+  }
+  const size_t g = e.trainable_size();
+  float* buf = get_f32(info, 3, "buf", g + 3 + slots.size());
+  const bool stop = info[5].ToBoolean().Value(), ended = info[6].ToBoolean().Value();
+  const float lr = info[7].IsNumber() ? get_float(info, 7, "lr") : std::numeric_limits<float>::quiet_NaN();
+  std::vector<JobInput> in;
+  in.reserve(3);
+  // The buffer is written by the job and summed by the communication thread: it must be native memory that a detach
+  // cannot free (an allocF32 block, pinned for the job), never a copy.
+  if (Block* probe = pin_block(env, info[3].As<Napi::Float32Array>().ArrayBuffer())) {
+    unpin_block(env, probe);
+  } else {
+    throw_type_error(env, "SIMDNET_INVALID_ARGUMENT", "buf must be native memory (allocF32)");
+  }
+  in.emplace_back(env, info[3], buf, (g + 3 + slots.size()) * sizeof(float), JobInput::kPin);
+  const float* x = nullptr;
+  const float* y = nullptr;
+  if (rows > 0) {
+    x = get_f32(info, 0, "x", checked_mul(env, rows, e.input_size()));
+    y = get_f32(info, 1, "y", checked_mul(env, rows, e.target_size()));
+    CheckLabels(env, e, y, rows);
+    Prepare(env, e, rows, false);
+    in.emplace_back(env, info[0], x, rows * e.input_size() * sizeof(float), JobInput::kPin);
+    x = in.back().get<float>();
+    in.emplace_back(env, info[1], y, rows * e.target_size() * sizeof(float), LabelMode(e));
+    y = in.back().get<float>();
+  }
+  StartSplitJob(env);
+  auto* job = new DistStepJob(env, st_, info.This().As<Napi::Object>(), x, y, rows, buf, g, std::move(slots), stop,
+                              ended, lr);
+  st_->training.store(true);
+  job->Adopt(std::move(in), {info[0], info[1], info[3]});
+  Napi::Promise p = job->Promise();
+  job->Queue();
+  return p;
+}
+
+Napi::Value EngineWrap::GradSumsAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Engine& e = Usable(env);
+  const size_t batch = get_size(info, 2, "batch");
+  if (batch < 1) throw_range_error(env, "SIMDNET_INVALID_ARGUMENT", "batch must be >= 1");
+  const float* x = get_f32(info, 0, "x", checked_mul(env, batch, e.input_size()));
+  const float* y = get_f32(info, 1, "y", checked_mul(env, batch, e.target_size()));
+  float* out = get_f32(info, 3, "out", e.trainable_size());
+  CheckLabels(env, e, y, batch);
+  Prepare(env, e, batch, false);
+  // The job reads these, not the caller's arrays (job-input.h); `out` is written only through a pin.
+  std::vector<JobInput> in;
+  in.reserve(3);
+  in.emplace_back(env, info[0], x, batch * e.input_size() * sizeof(float), JobInput::kPin);
+  in.emplace_back(env, info[1], y, batch * e.target_size() * sizeof(float), LabelMode(e));
+  float* direct = nullptr;
+  if (Block* probe = pin_block(env, info[3].As<Napi::Float32Array>().ArrayBuffer())) {
+    unpin_block(env, probe);  // only asked whether it is a block; JS still holds it, so nothing is freed here
+    in.emplace_back(env, info[3], out, e.trainable_size() * sizeof(float), JobInput::kPin);
+    direct = out;  // the pinned block's own bytes: the JobInput keeps them alive
+  }
+  StartSplitJob(env);
+  auto* job = new GradSumsJob(env, st_, info.This().As<Napi::Object>(), in[0].get<float>(), in[1].get<float>(), batch,
+                              direct, info[3].As<Napi::Float32Array>(), e.trainable_size(), metric_count_);
+  st_->training.store(true);
+  job->Adopt(std::move(in), {info[0], info[1]});
+  Napi::Promise p = job->Promise();
+  job->Queue();
+  return p;
+}
+
+Napi::Value EngineWrap::ApplyGradientSumsAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Engine& e = Usable(env);
+  const float* sums = get_f32(info, 0, "sums", e.trainable_size());
+  const double count = get_double(info, 1, "count");
+  if (!(count > 0)) throw_range_error(env, "SIMDNET_INVALID_ARGUMENT", "count must be > 0");
+  const float lr = get_float(info, 2, "lr");
+  std::vector<JobInput> in;
+  in.emplace_back(env, info[0], sums, e.trainable_size() * sizeof(float), JobInput::kPin);
+  StartSplitJob(env);
+  auto* job = new ApplySumsJob(env, st_, info.This().As<Napi::Object>(), in[0].get<float>(), count, lr);
+  st_->training.store(true);
+  job->Adopt(std::move(in), {info[0]});
   Napi::Promise p = job->Promise();
   job->Queue();
   return p;

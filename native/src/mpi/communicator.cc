@@ -120,6 +120,13 @@ void Communicator::loop() {
   }
 }
 
+JobResult Communicator::allreduce_wait(void* data, size_t count, Type type) {
+  auto result = std::make_shared<std::promise<JobResult>>();
+  std::future<JobResult> f = result->get_future();
+  allreduce(data, count, type, [result](const JobResult& r) { result->set_value(r); });
+  return f.get();
+}
+
 void Communicator::allreduce(void* data, size_t count, Type type, Done done) {
   post(
       [this, data, count, type]() {

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -40,6 +41,9 @@ class Communicator {
 
   // In-place sum over all ranks of `count` elements at `data` (split into int-sized pieces).
   void allreduce(void* data, size_t count, Type type, Done done);
+  // allreduce for a thread that may wait (a libuv worker running the engine's fused distributed step,
+  // addon/ops-engine.cc): posts it and blocks the calling thread until it completes. Never on the JS thread.
+  JobResult allreduce_wait(void* data, size_t count, Type type);
   void broadcast(void* data, size_t count, Type type, int root, Done done);
   void barrier(Done done);
 
