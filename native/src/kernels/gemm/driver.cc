@@ -287,7 +287,8 @@ bool gemm_serial(const GemmKernels& kern, const GemmArgs& g) noexcept {
 
 constexpr size_t kSharedB = size_t(2) << 20;  // floats of packed B shared per jc block (8 MiB, a quarter of L3)
 constexpr size_t kPackPanels = 4;             // B panels per packing unit
-constexpr size_t kUnitsPerThread = 8;         // row units per thread (load balance vs re-reading B per unit)
+constexpr size_t kUnitsPerThread = 8;         // row units per thread (load balance vs re-reading B per unit;
+                                              // a unit is at least one MR tile, at most an MC block)
 
 inline void spin_pause(unsigned& spins) noexcept {
   if (++spins < 256) {
@@ -320,7 +321,7 @@ SharedPlan shared_plan(const GemmKernels& kern, const GemmArgs& g, size_t t) noe
   p.nc_par = std::min(p.nc_par, (g.n + nr - 1) / nr * nr);
   p.jblocks = (g.n + p.nc_par - 1) / p.nc_par;
   const size_t want = (g.m + t * kUnitsPerThread - 1) / (t * kUnitsPerThread);
-  p.rows_u = std::min(std::max((want + mr - 1) / mr * mr, 2 * mr), std::max(mr, block_mc(kern) / mr * mr));
+  p.rows_u = std::min(std::max((want + mr - 1) / mr * mr, mr), std::max(mr, block_mc(kern) / mr * mr));
   p.units = (g.m + p.rows_u - 1) / p.rows_u;
   // A is packed where one thread's share of it would be (the choice the fixed split made: (1000,784,128) X.W reads
   // A in place, 1024^3 packs it).
@@ -338,8 +339,11 @@ void gemm_shared(const GemmKernels& kern, const GemmArgs& g, size_t t, const Sha
   if (!reserve(caller.b, caller.b_cap, g.k * nc_pad_max)) throw std::bad_alloc();
   if (p.packed_a && !reserve(caller.a, caller.a_cap, a_floats)) throw std::bad_alloc();
   float* const shared_b = caller.b;
-  // Per jc block: claimed and finished packing units, claimed and finished row units.
-  std::unique_ptr<std::atomic<size_t>[]> counters(new std::atomic<size_t>[4 * p.jblocks]());
+  // Per jc block: claimed and finished packing units, claimed and finished row units (on the stack for up to 4
+  // blocks: 2048^3 has 2; an allocation per call would show on the MLP products, ~20 us each).
+  std::atomic<size_t> local[16] = {};
+  std::unique_ptr<std::atomic<size_t>[]> heap(p.jblocks > 4 ? new std::atomic<size_t>[4 * p.jblocks]() : nullptr);
+  std::atomic<size_t>* const counters = heap ? heap.get() : local;
   parallel_for(
       t,
       [&](size_t begin, size_t end, size_t) {
@@ -349,7 +353,7 @@ void gemm_shared(const GemmKernels& kern, const GemmArgs& g, size_t t, const Sha
         // any other thread do the rows.
         const bool rows_ok = !p.packed_a || reserve(mine.a, mine.a_cap, a_floats);
         for (size_t j = 0; j < p.jblocks; ++j) {
-          std::atomic<size_t>* c = counters.get() + 4 * j;
+          std::atomic<size_t>* c = counters + 4 * j;
           const size_t jc = j * p.nc_par, nc = std::min(p.nc_par, g.n - jc);
           const size_t panels = (nc + nr - 1) / nr, nc_pad = panels * nr;
           const size_t groups = (panels + kPackPanels - 1) / kPackPanels, pack_units = p.kblocks * groups;
