@@ -286,7 +286,7 @@ bool gemm_serial(const GemmKernels& kern, const GemmArgs& g) noexcept {
 // is bitwise the same as on one thread.
 
 constexpr size_t kSharedB = size_t(2) << 20;  // floats of packed B shared per jc block (8 MiB, a quarter of L3)
-constexpr size_t kPackPanels = 4;             // B panels per packing unit
+constexpr size_t kPackPanels = 2;             // B panels per packing unit ((128,784,128): 6 units, 3 each)
 constexpr size_t kUnitsPerThread = 8;         // row units per thread (load balance vs re-reading B per unit;
                                               // a unit is at least one MR tile, at most an MC block)
 
