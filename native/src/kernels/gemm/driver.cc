@@ -323,10 +323,11 @@ SharedPlan shared_plan(const GemmKernels& kern, const GemmArgs& g, size_t t) noe
   const size_t want = (g.m + t * kUnitsPerThread - 1) / (t * kUnitsPerThread);
   p.rows_u = std::min(std::max((want + mr - 1) / mr * mr, mr), std::max(mr, block_mc(kern) / mr * mr));
   p.units = (g.m + p.rows_u - 1) / p.rows_u;
-  // A is packed where one thread's share of it would be (the choice the fixed split made: (1000,784,128) X.W reads
-  // A in place, 1024^3 packs it).
+  // A is packed where one thread's share of it, in whole tiles, would be (the choice the fixed split made:
+  // (1000,784,128) X.W reads A in place; 1024^3 packs it, as 43 tiles x 1024 floats > 512K: in place, the 12 rows
+  // of a tile, 4 KiB apart, fall in one L1 set).
   GemmArgs share = g;
-  share.m = (g.m + t - 1) / t;
+  share.m = ((g.m + mr - 1) / mr + t - 1) / t * mr;
   p.packed_a = want_pack_a(share, nr);
   return p;
 }
