@@ -55,13 +55,16 @@ export async function hold(
   src: Float32Array,
   length: number,
   name: string,
-  opts: { visit?: (slice: Float32Array, start: number) => void; force?: boolean } = {},
+  opts: { visit?: (slice: Float32Array, start: number) => void; force?: boolean; into?: Float32Array } = {},
 ): Promise<Held> {
   if (isDetached(src.buffer)) throw detachedError(name);
-  const copied = opts.force === true || !isPinnable(src);
-  let dst: Float32Array | null = copied ? (native ? (native.allocF32(length) as Float32Array) : new Float32Array(length)) : src;
+  const copied = opts.force === true || opts.into !== undefined || !isPinnable(src);
+  // `into`: a pinnable block of at least `length` elements the caller owns and reuses (NativeEngine's predictAsync
+  // stage); the copy goes there and release() leaves it alone.
+  const owned = copied && opts.into === undefined;
+  let dst: Float32Array | null = !copied ? src : opts.into ? opts.into.subarray(0, length) : native ? (native.allocF32(length) as Float32Array) : new Float32Array(length);
   const release = () => {
-    if (copied && dst !== null && native && dst.length > 0) native.releaseF32(dst);
+    if (owned && dst !== null && native && dst.length > 0) native.releaseF32(dst);
     dst = null;
   };
   try {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
@@ -349,6 +350,56 @@ TEST(gemm_avx512_tile_variants) {
   }
   g_kern = nullptr;
 #endif
+}
+
+TEST(gemm_threads_match_one_thread_bitwise) {
+  // The parallel driver (driver.cc gemm_shared: one packed B shared by the threads, row units claimed as threads
+  // free up) runs the same microkernel calls over the same k blocks as one thread, so 2, 3 and 4 threads must give
+  // bit-identical C: shapes with several k blocks, packed and in-place A, every transpose, a bias + ReLU epilogue,
+  // beta != 0, a B too large for one shared block (k * n > 2M floats: several jc blocks), and m just above a unit.
+  struct S { size_t m, n, k; };
+  const S shapes[] = {{1000, 128, 784}, {128, 128, 784}, {300, 200, 700}, {20, 1950, 1100}, {49, 70, 33},
+                      {1030, 70, 1030}};
+  for (int t = 0; t < 4; ++t)
+    for (const auto& s : shapes) {
+      const bool ta = t & 1, tb = t & 2;
+      const size_t lda = (ta ? s.m : s.k) + 1, ldb = (tb ? s.k : s.n) + 2, ldc = s.n + 1;
+      std::vector<float> a(extent(ta ? s.k : s.m, ta ? s.m : s.k, lda)), b(extent(tb ? s.n : s.k, tb ? s.k : s.n, ldb));
+      std::vector<float> bias(s.n), c0(extent(s.m, s.n, ldc));
+      Rng r(s.m * 7 + s.n * 3 + s.k + t);
+      for (float& v : a) v = r.uniform();
+      for (float& v : b) v = r.uniform();
+      for (float& v : bias) v = r.uniform();
+      for (float& v : c0) v = r.uniform();
+      simdnet::GemmArgs g;
+      g.trans_a = ta;
+      g.trans_b = tb;
+      g.m = s.m;
+      g.n = s.n;
+      g.k = s.k;
+      g.a = a.data();
+      g.lda = lda;
+      g.b = b.data();
+      g.ldb = ldb;
+      g.ldc = ldc;
+      g.beta = t == 3 ? 0.5f : 0.0f;
+      g.ep.bias = bias.data();
+      g.ep.act = Act::relu;
+      std::vector<float> one = c0;
+      g.c = one.data();
+      simdnet::gemm(g, 1);
+      for (size_t threads : {size_t(2), size_t(3), size_t(4)}) {
+        std::vector<float> many = c0;
+        g.c = many.data();
+        simdnet::gemm(g, threads);
+        size_t diff = 0;
+        for (size_t i = 0; i < one.size(); ++i) diff += std::memcmp(&one[i], &many[i], sizeof(float)) != 0;
+        if (diff != 0)
+          std::printf("  m,n,k=%zu,%zu,%zu ta=%d tb=%d threads=%zu: %zu elements differ from 1 thread\n", s.m, s.n,
+                      s.k, int(ta), int(tb), threads, diff);
+        EXPECT(diff == 0);
+      }
+    }
 }
 
 TEST(threadpool_runs_every_range_once) {

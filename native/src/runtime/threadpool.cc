@@ -143,11 +143,18 @@ class Pool {
     }
   }
 
+  // Called under job_mutex_, before the next generation is published. A new worker starts from the current
+  // generation, with its slot marked as claimed for it: otherwise its slot, never written (0), let it claim the
+  // generation it first read -- an earlier job, long finished, whose fields the caller was overwriting -- run a
+  // range of a half-set job and decrement the new job's pending count, so the caller could return while a range
+  // still ran on its stack (seen as a crash in gemm-test once 3- and 4-thread calls followed many 2-thread ones).
   void ensure_workers(size_t count) {
     count = std::min(count, kMaxThreads - 1);
     while (workers_.size() < count) {
       const size_t index = workers_.size() + 1;
-      workers_.emplace_back([this, index] { worker(index); });
+      const uint64_t now = generation_.load(std::memory_order_relaxed);
+      claims_[index].store(now, std::memory_order_relaxed);
+      workers_.emplace_back([this, index, now] { worker(index, now); });
     }
   }
 
@@ -162,9 +169,8 @@ class Pool {
     workers_.clear();
   }
 
-  void worker(size_t index) {
+  void worker(size_t index, uint64_t seen) {
     t_in_job = true;
-    uint64_t seen = 0;
     for (;;) {
       auto fresh = [&] { return generation_.load(std::memory_order_acquire) != seen; };
       if (!spin_until(fresh)) {

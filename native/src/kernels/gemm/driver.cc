@@ -15,7 +15,9 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <new>
+#include <thread>
 
 #include "kernels/gemm/gemm.h"
 #include "kernels/vunary/vunary.h"
@@ -206,6 +208,40 @@ bool gemm_narrow(const GemmKernels& kern, const GemmArgs& g) noexcept {
   return true;
 }
 
+// Loops 3-1 for rows [ic, ic + mc) of C (at most one MC block) against one packed B block, op(B)[pc:pc+kc,
+// jc:jc+nc] in NR-wide panels at `bp` (pack_b's layout): A's rows are packed into `apack` first when packed_a.
+void block_rows(const GemmKernels& kern, const GemmArgs& g, size_t ic, size_t mc, size_t pc, size_t kc, size_t jc,
+                size_t nc, const float* bp, bool packed_a, float* apack) noexcept {
+  const size_t mr = kern.mr, nr = kern.nr;
+  const bool last_k = pc + kc == g.k;
+  const bool late_act = last_k && row_act(g.ep.act);
+  GemmTileParams tp;
+  tp.alpha = g.alpha;
+  tp.beta = pc == 0 ? g.beta : 1.0f;  // later k blocks accumulate onto the partial sums already in C
+  tp.act = last_k ? g.ep.act : Act::linear;
+  tp.slope = g.ep.alpha;
+  if (packed_a) pack_a(kern, g, ic, mc, pc, kc, apack);
+  for (size_t jr = 0; jr < nc; jr += nr) {  // loop 2
+    const size_t nn = std::min(nr, nc - jr);
+    const float* panel = bp + (jr / nr) * kc * nr;
+    float* c_col = g.c + ic * g.ldc + jc + jr;
+    tp.bias = last_k && g.ep.bias ? g.ep.bias + jc + jr : nullptr;
+    for (size_t ir = 0; ir < mc; ir += mr) {  // loop 1
+      const size_t mm = std::min(mr, mc - ir);
+      float* c = c_col + ir * g.ldc;
+      if (packed_a) {
+        kern.ukernel(mm, nn, kc, apack + (ir / mr) * kc * mr, 1, mr, panel, c, g.ldc, tp);
+      } else if (!g.trans_a) {
+        kern.ukernel(mm, nn, kc, g.a + (ic + ir) * g.lda + pc, g.lda, 1, panel, c, g.ldc, tp);
+      } else {
+        kern.ukernel(mm, nn, kc, g.a + pc * g.lda + ic + ir, 1, g.lda, panel, c, g.ldc, tp);
+      }
+      if (late_act)
+        for (size_t i = 0; i < mm; ++i) apply_row_act(g.ep.act, nn, c + i * g.ldc);
+    }
+  }
+}
+
 // One thread's GEMM on (a sub-problem of) the arguments. Returns false when the workspace could not be allocated.
 bool gemm_serial(const GemmKernels& kern, const GemmArgs& g) noexcept {
   if (g.m == 0 || g.n == 0) return true;
@@ -222,45 +258,127 @@ bool gemm_serial(const GemmKernels& kern, const GemmArgs& g) noexcept {
   Workspace& ws = workspace();
   if (!reserve(ws.b, ws.b_cap, kc_max * nc_max)) return false;
   if (packed_a && !reserve(ws.a, ws.a_cap, kc_max * ((std::min(mc_blk, g.m) + mr - 1) / mr * mr))) return false;
-  const bool late_act = row_act(g.ep.act);
 
   for (size_t jc = 0; jc < g.n; jc += nc_blk) {  // loop 5
     const size_t nc = std::min(nc_blk, g.n - jc);
     for (size_t pc = 0; pc < g.k; pc += kc_max) {  // loop 4
       const size_t kc = std::min(kc_max, g.k - pc);
-      const bool last_k = pc + kc == g.k;
       pack_b(kern, g, pc, kc, jc, nc, ws.b);
-      GemmTileParams tp;
-      tp.alpha = g.alpha;
-      tp.beta = pc == 0 ? g.beta : 1.0f;  // later k blocks accumulate onto the partial sums already in C
-      tp.act = last_k ? g.ep.act : Act::linear;
-      tp.slope = g.ep.alpha;
-      for (size_t ic = 0; ic < g.m; ic += mc_blk) {  // loop 3
-        const size_t mc = std::min(mc_blk, g.m - ic);
-        if (packed_a) pack_a(kern, g, ic, mc, pc, kc, ws.a);
-        for (size_t jr = 0; jr < nc; jr += nr) {  // loop 2
-          const size_t nn = std::min(nr, nc - jr);
-          const float* bp = ws.b + (jr / nr) * kc * nr;
-          float* c_col = g.c + ic * g.ldc + jc + jr;
-          tp.bias = last_k && g.ep.bias ? g.ep.bias + jc + jr : nullptr;
-          for (size_t ir = 0; ir < mc; ir += mr) {  // loop 1
-            const size_t mm = std::min(mr, mc - ir);
-            float* c = c_col + ir * g.ldc;
-            if (packed_a) {
-              kern.ukernel(mm, nn, kc, ws.a + (ir / mr) * kc * mr, 1, mr, bp, c, g.ldc, tp);
-            } else if (!g.trans_a) {
-              kern.ukernel(mm, nn, kc, g.a + (ic + ir) * g.lda + pc, g.lda, 1, bp, c, g.ldc, tp);
-            } else {
-              kern.ukernel(mm, nn, kc, g.a + pc * g.lda + ic + ir, 1, g.lda, bp, c, g.ldc, tp);
-            }
-            if (last_k && late_act)
-              for (size_t i = 0; i < mm; ++i) apply_row_act(g.ep.act, nn, c + i * g.ldc);
-          }
-        }
-      }
+      for (size_t ic = 0; ic < g.m; ic += mc_blk)  // loop 3
+        block_rows(kern, g, ic, std::min(mc_blk, g.m - ic), pc, kc, jc, nc, ws.b, packed_a, ws.a);
     }
   }
   return true;
+}
+
+// ---- The parallel driver: one packed B shared by all threads, rows of C handed out as they free up ----
+//
+// Why not a fixed split (each thread the serial loops on its half of M or N, as before): each thread then packed
+// all of B (or A) for itself, and a thread that the OS (or the hypervisor) took off its core for a while held the
+// whole call back, since its half waited for it. On this 2-vCPU host that is the common case, not the exception: at
+// 1024^3 the median 2-thread call ran at 1.44x one thread while the best ran at 1.9x. Here op(B)[:, jc block] is
+// packed once, in all its k blocks, by whichever threads are running (units of a few panels claimed from a
+// counter); then units of rows (all of k for each, so a unit's C rows are finished by one thread and no thread
+// waits between k blocks) are claimed the same way. A thread waits only for units another thread has claimed and
+// not yet finished (after packing, and before the next jc block overwrites the shared B), never for one nobody has
+// started: the caller claims whatever is left (runtime/threadpool.cc runs unclaimed ranges on the caller too).
+// Every C element goes through the same microkernel calls over the same k blocks as in gemm_serial, so the result
+// is bitwise the same as on one thread.
+
+constexpr size_t kSharedB = size_t(2) << 20;  // floats of packed B shared per jc block (8 MiB, a quarter of L3)
+constexpr size_t kPackPanels = 2;             // B panels per packing unit ((128,784,128): 6 units, 3 each)
+constexpr size_t kUnitsPerThread = 8;         // row units per thread (load balance vs re-reading B per unit;
+                                              // a unit is at least one MR tile, at most an MC block)
+
+inline void spin_pause(unsigned& spins) noexcept {
+  if (++spins < 256) {
+#if defined(__x86_64__) || defined(_M_X64)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+  } else {
+    std::this_thread::yield();  // the thread we wait for may need this core (more threads than cores)
+  }
+}
+
+inline void wait_count(const std::atomic<size_t>& done, size_t target) noexcept {
+  unsigned spins = 0;
+  while (done.load(std::memory_order_acquire) < target) spin_pause(spins);
+}
+
+struct SharedPlan {
+  size_t kc_max, kblocks, nc_par, jblocks, rows_u, units;
+  bool packed_a;
+};
+
+SharedPlan shared_plan(const GemmKernels& kern, const GemmArgs& g, size_t t) noexcept {
+  SharedPlan p{};
+  const size_t mr = kern.mr, nr = kern.nr;
+  p.kc_max = k_block(g.k, block_kc(kern));
+  p.kblocks = (g.k + p.kc_max - 1) / p.kc_max;
+  p.nc_par = std::max(nr, kSharedB / g.k / nr * nr);
+  p.nc_par = std::min(p.nc_par, (g.n + nr - 1) / nr * nr);
+  p.jblocks = (g.n + p.nc_par - 1) / p.nc_par;
+  const size_t want = (g.m + t * kUnitsPerThread - 1) / (t * kUnitsPerThread);
+  p.rows_u = std::min(std::max((want + mr - 1) / mr * mr, mr), std::max(mr, block_mc(kern) / mr * mr));
+  p.units = (g.m + p.rows_u - 1) / p.rows_u;
+  // A is packed where one thread's share of it, in whole tiles, would be (the choice the fixed split made:
+  // (1000,784,128) X.W reads A in place; 1024^3 packs it, as 43 tiles x 1024 floats > 512K: in place, the 12 rows
+  // of a tile, 4 KiB apart, fall in one L1 set).
+  GemmArgs share = g;
+  share.m = ((g.m + mr - 1) / mr + t - 1) / t * mr;
+  p.packed_a = want_pack_a(share, nr);
+  return p;
+}
+
+void gemm_shared(const GemmKernels& kern, const GemmArgs& g, size_t t, const SharedPlan& p) {
+  const size_t nr = kern.nr;
+  Workspace& caller = workspace();
+  const size_t nc_pad_max = (p.nc_par + nr - 1) / nr * nr;
+  const size_t a_floats = p.kc_max * p.rows_u;
+  if (!reserve(caller.b, caller.b_cap, g.k * nc_pad_max)) throw std::bad_alloc();
+  if (p.packed_a && !reserve(caller.a, caller.a_cap, a_floats)) throw std::bad_alloc();
+  float* const shared_b = caller.b;
+  // Per jc block: claimed and finished packing units, claimed and finished row units (on the stack for up to 4
+  // blocks: 2048^3 has 2; an allocation per call would show on the MLP products, ~20 us each).
+  std::atomic<size_t> local[16] = {};
+  std::unique_ptr<std::atomic<size_t>[]> heap(p.jblocks > 4 ? new std::atomic<size_t>[4 * p.jblocks]() : nullptr);
+  std::atomic<size_t>* const counters = heap ? heap.get() : local;
+  parallel_for(
+      t,
+      [&](size_t begin, size_t end, size_t) {
+        if (begin == end) return;
+        Workspace& mine = workspace();
+        // A worker that cannot get its A buffer still packs B; the caller (whose buffer is reserved above) and
+        // any other thread do the rows.
+        const bool rows_ok = !p.packed_a || reserve(mine.a, mine.a_cap, a_floats);
+        for (size_t j = 0; j < p.jblocks; ++j) {
+          std::atomic<size_t>* c = counters + 4 * j;
+          const size_t jc = j * p.nc_par, nc = std::min(p.nc_par, g.n - jc);
+          const size_t panels = (nc + nr - 1) / nr, nc_pad = panels * nr;
+          const size_t groups = (panels + kPackPanels - 1) / kPackPanels, pack_units = p.kblocks * groups;
+          for (size_t u; (u = c[0].fetch_add(1, std::memory_order_relaxed)) < pack_units;) {
+            const size_t q = u / groups, p0 = (u % groups) * kPackPanels;
+            const size_t pc = q * p.kc_max, kc = std::min(p.kc_max, g.k - pc);
+            const size_t cols = std::min(kPackPanels * nr, nc - p0 * nr);
+            pack_b(kern, g, pc, kc, jc + p0 * nr, cols, shared_b + pc * nc_pad + p0 * kc * nr);
+            c[1].fetch_add(1, std::memory_order_release);
+          }
+          wait_count(c[1], pack_units);
+          if (rows_ok) {
+            for (size_t u; (u = c[2].fetch_add(1, std::memory_order_relaxed)) < p.units;) {
+              const size_t ic = u * p.rows_u, mc = std::min(p.rows_u, g.m - ic);
+              for (size_t pc = 0; pc < g.k; pc += p.kc_max)
+                block_rows(kern, g, ic, mc, pc, std::min(p.kc_max, g.k - pc), jc, nc, shared_b + pc * nc_pad,
+                           p.packed_a, mine.a);
+              c[3].fetch_add(1, std::memory_order_release);
+            }
+          }
+          if (j + 1 < p.jblocks) wait_count(c[3], p.units);  // the next block's packing overwrites shared_b
+        }
+      },
+      t);
 }
 
 }  // namespace
@@ -282,6 +400,13 @@ void gemm_run(const GemmKernels& kern, const GemmArgs& g, size_t threads) {
   if (t <= 1 || g.k == 0) {
     if (!gemm_serial(kern, g)) throw std::bad_alloc();
     return;
+  }
+  if (!narrow && g.alpha != 0.0f) {
+    const SharedPlan p = shared_plan(kern, g, t);
+    if (p.units >= 2) {
+      gemm_shared(kern, g, std::min(t, p.units), p);
+      return;
+    }
   }
   std::atomic<bool> failed{false};
   parallel_for(
