@@ -39,6 +39,7 @@ const SPECS: Record<string, Spec> = {
   bceLogits: [() => [2, 9, P(18), F(18), f(18)], ['s', 's', 'b', 'b', 'bn']],
   cceProb: [() => [2, 9, 1e-7, P(18), P(18), f(18)], ['s', 's', 'n', 'b', 'b', 'bn']],
   softmaxCce: [() => [2, 9, 1, P(18), F(18), f(18)], ['s', 's', 'n', 'b', 'b', 'bn']],
+  elementwise: [() => ['huber', 2, 9, 1, F(18), F(18), F(2, 1), f(18)], ['k', 's', 's', 'n', 'b', 'b', 'bn', 'bn']],
   sparseSoftmaxCce: [() => [2, 9, 1, Int32Array.of(1, 8), F(18), f(18)], ['s', 's', 'n', 'i', 'b', 'bn']],
   colSum: [() => [2, 9, F(20), 10, false, f(9)], ['s', 's', 'b', 's', 'o', 'b']],
   rowArgmax: [() => [2, 9, F(20), 10, new Int32Array(2)], ['s', 's', 'b', 's', 'i']],
