@@ -85,7 +85,7 @@ function arraysSha256(arrays: Float32Array[]): string {
 
 const byteLength = (arrays: Float32Array[]) => arrays.reduce((a, v) => a + v.byteLength, 0);
 
-async function writeSynced(ops: FsOps, path: string, data: FileData): Promise<void> {
+export async function writeSynced(ops: FsOps, path: string, data: FileData): Promise<void> {
   const fh = await ops.open(path, 'wx');
   try {
     if (!Array.isArray(data)) await fh.writeFile(data);
@@ -100,7 +100,7 @@ async function writeSynced(ops: FsOps, path: string, data: FileData): Promise<vo
   }
 }
 
-async function syncDir(ops: FsOps, path: string): Promise<void> {
+export async function syncDir(ops: FsOps, path: string): Promise<void> {
   // Directory fsync makes the renames durable; some platforms (Windows) cannot open directories: best effort there.
   let fh;
   try {

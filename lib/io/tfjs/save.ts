@@ -17,7 +17,7 @@ import { SimdnetError, describe } from '../../errors.js';
 import type { Sequential } from '../../models/sequential.js';
 import { acquireDirLock, isLockEntry } from '../dir-lock.js';
 import { serialise } from '../layout.js';
-import { weightsToBuffer, type FsOps } from '../save.js';
+import { syncDir, weightsToBuffer, writeSynced, type FsOps } from '../save.js'; // the native save's durable writes
 import { LAYERS_MODEL_FORMAT, TFJS_MODEL_FILE, TFJS_MODEL_TMP, TFJS_WEIGHTS_FILE, isObj } from './format.js';
 import { toLayersModel } from './to-layers.js';
 
@@ -43,29 +43,6 @@ export function tfjsArtifacts(model: Sequential, weightsPath: string): { json: R
   };
 }
 
-async function writeSynced(ops: FsOps, path: string, data: string | Buffer): Promise<void> {
-  const fh = await ops.open(path, 'wx');
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-async function syncDir(ops: FsOps, path: string): Promise<void> {
-  let fh;
-  try {
-    fh = await ops.open(path, 'r');
-    await fh.sync();
-  } catch {
-    /* directories cannot be opened on some platforms (Windows): best effort */
-  } finally {
-    await fh?.close();
-  }
-}
-
-/** The shard files a model.json names (empty when it is missing or unreadable). */
 async function namedShards(ops: FsOps, dir: string): Promise<string[]> {
   try {
     const fh = await ops.open(join(dir, TFJS_MODEL_FILE), 'r');
