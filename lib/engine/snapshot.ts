@@ -62,13 +62,15 @@ export async function hold(
   // `into`: a pinnable block of at least `length` elements the caller owns and reuses (NativeEngine's predictAsync
   // stage); the copy goes there and release() leaves it alone.
   const owned = copied && opts.into === undefined;
+  // The clock starts before the allocation: a fresh block of tens of MB (a new mapping, and V8 told of the external
+  // memory, which may start a GC step) can take a few ms, and the first slice then waits for the next turn.
+  let turn = performance.now();
   let dst: Float32Array | null = !copied ? src : opts.into ? opts.into.subarray(0, length) : native ? (native.allocF32(length) as Float32Array) : new Float32Array(length);
   const release = () => {
     if (owned && dst !== null && native && dst.length > 0) native.releaseF32(dst);
     dst = null;
   };
   try {
-    let turn = performance.now();
     for (let start = 0; start < length; start += SLICE) {
       if (performance.now() - turn >= TURN_MS) {
         await new Promise<void>((resolve) => setImmediate(resolve));

@@ -95,9 +95,11 @@ export async function toMatrixAsync(x: unknown, name: string, cols?: number): Pr
     matrixOf(new Float32Array(0), shape, name, cols);
     const size = shape.reduce((a, b) => a * b, 1);
     const rowSize = size / shape[0] || 1;
+    // The clock starts before the allocation: a first conversion's fresh block (tens of MB of new mappings, and V8
+    // told of the external memory) can take a few ms by itself, and the loop then yields before the first slice.
+    let since = performance.now();
     const out = allocConverted(size);
     const step = Math.max(1, Math.floor(SLICE / rowSize));
-    let since = performance.now();
     for (let r = 0; r < shape[0]; r += step) {
       if (performance.now() - since >= TURN_MS) {
         await turn();
@@ -108,8 +110,8 @@ export async function toMatrixAsync(x: unknown, name: string, cols?: number): Pr
     return matrixOf(out, shape, name, cols);
   }
   if (isNumericArray(x) && !(x instanceof Float32Array) && cols !== undefined && x.length % cols === 0 && x.length > SLICE) {
-    const out = allocConverted(x.length);
     let since = performance.now();
+    const out = allocConverted(x.length);
     for (let i = 0; i < x.length; i += SLICE) {
       if (performance.now() - since >= TURN_MS) {
         await turn();
