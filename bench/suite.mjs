@@ -227,7 +227,13 @@ export async function runSuite(argv = process.argv.slice(2), io = { out: (s) => 
     const kp = probes.keras;
     if (kp && !kp.error && !kp.notMeasured) md.push('', `Keras: ${kp.framework}, oneDNN ${kp.oneDnn ? 'on' : 'off'}, oneDNN ISA (ONEDNN_VERBOSE probe): ${kp.onednnIsa ?? 'not reported'}; intra/inter-op threads set to the thread count.`);
     md.push('', `## 3. Inference over the ${ok[0]?.testSamples ?? 'n/a'} test images (batches of 1000)`, '');
-    md.push(markdownTable(['contender', 'ms', 'images/s'], ok.map((r) => [r.contender, fmt(r.inferenceSeconds * 1000, 1), fmt(r.testSamples / r.inferenceSeconds, 0)])));
+    const inferRows = [];
+    for (const r of ok) {
+      const simd = r.contender.startsWith('simdnet');
+      inferRows.push([r.contender, simd ? 'predictAsync (off the event loop; copies its input first)' : r.contender.startsWith('tfjs') ? 'model.predict + data()' : 'model(x) per batch (blocking)', fmt(r.inferenceSeconds * 1000, 1), fmt(r.testSamples / r.inferenceSeconds, 0)]);
+      if (r.inferenceSyncSeconds) inferRows.push([r.contender, 'predict (blocking; reads the input in place)', fmt(r.inferenceSyncSeconds * 1000, 1), fmt(r.testSamples / r.inferenceSyncSeconds, 0)]);
+    }
+    md.push(markdownTable(['contender', 'call', 'ms', 'images/s'], inferRows));
     md.push('', '## 4. Event-loop lag during one epoch of fit (10 ms setInterval)', '');
     md.push(
       markdownTable(

@@ -123,6 +123,11 @@ export async function simdnetContender(backend, { features, classes, batchSize, 
       const out = await model.predictAsync(x.subarray(0, n * features), { batchSize: 1000 });
       return out.data();
     },
+    // The blocking form, as PyTorch's model(x) and numpy calls are: predict reads the Float32Array in place, where
+    // predictAsync first copies it (its snapshot: a caller may write to or transfer the array while the job runs).
+    predictSync(x, n) {
+      return model.predict(x.subarray(0, n * features), { batchSize: 1000 }).data();
+    },
     memoryBytes() {
       return model.memoryBytes?.() ?? null;
     },

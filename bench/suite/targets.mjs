@@ -139,20 +139,22 @@ export function evaluateTargets({ host, kernels = null, training = null, baselin
     }
   };
   driftTarget(A);
-  {
-    const t = 'Inference of the test set: ≤ 0.7x the best PyTorch time';
-    const src = 'section 3: fastest simdnet native row vs fastest PyTorch row (batches of 1000)';
-    const inf = (groups) =>
-      rows.filter((r) => usable(r) && groups.includes(groupOf(r.contender)) && r.inferenceSeconds > 0).reduce((b, r) => (b && b.inferenceSeconds <= r.inferenceSeconds ? b : r), null);
-    const mine = inf(['simdnet-native']);
-    const torch = inf(['pytorch', 'pytorch-debian']);
+  // Two rows: simdnet's blocking predict is the like-for-like call (PyTorch's model(x) blocks its thread too and
+  // reads the tensor in place); predictAsync is what a Node service runs, and pays for a snapshot copy of its input.
+  for (const [key, call] of [['inferenceSyncSeconds', 'predict, blocking'], ['inferenceSeconds', 'predictAsync, off the event loop']]) {
+    const t = `Inference of the test set: ≤ 0.7x the best PyTorch time (simdnet ${call})`;
+    const src = `section 3: fastest simdnet native ${call.split(',')[0]} row vs fastest PyTorch row (batches of 1000)`;
+    const inf = (groups, k) =>
+      rows.filter((r) => usable(r) && groups.includes(groupOf(r.contender)) && r[k] > 0).reduce((b, r) => (b && b[k] <= r[k] ? b : r), null);
+    const mine = inf(['simdnet-native'], key);
+    const torch = inf(['pytorch', 'pytorch-debian'], 'inferenceSeconds');
     if (!rows.length) add(A, t, 'n/a', notMeasured('training section not run'), src);
     else if (!onAvx512) add(A, t, 'n/a', otherHost('an AVX-512 CPU'), src);
     else if (!mine) add(A, t, 'n/a', notMeasured(whyMissing(rows, ['simdnet-native'], 'simdnet native')), src);
     else if (!torch) add(A, t, 'n/a', notMeasured(whyMissing(rows, ['pytorch', 'pytorch-debian'], 'PyTorch')), src);
     else {
-      const ratio = mine.inferenceSeconds / torch.inferenceSeconds;
-      add(A, t, `${x(ratio)} (${mine.contender} ${(mine.inferenceSeconds * 1e3).toFixed(1)} ms vs ${torch.contender} ${(torch.inferenceSeconds * 1e3).toFixed(1)} ms)`, status(ratio <= 0.7), src);
+      const ratio = mine[key] / torch.inferenceSeconds;
+      add(A, t, `${x(ratio)} (${mine.contender} ${(mine[key] * 1e3).toFixed(1)} ms vs ${torch.contender} ${(torch.inferenceSeconds * 1e3).toFixed(1)} ms)`, status(ratio <= 0.7), src);
     }
   }
 

@@ -119,6 +119,17 @@ while (inferTimes.length < 5 && (inferTimes.length < 1 || performance.now() - in
   await c.predict(test.x, test.n);
   inferTimes.push((performance.now() - t0) / 1000);
 }
+// The blocking call too, where the contender has one besides its default (simdnet: predict beside predictAsync).
+const inferSyncTimes = [];
+if (c.predictSync) {
+  c.predictSync(test.x, test.n);
+  const syncStart = performance.now();
+  while (inferSyncTimes.length < 5 && (inferSyncTimes.length < 1 || performance.now() - syncStart < 15_000)) {
+    t0 = performance.now();
+    c.predictSync(test.x, test.n);
+    inferSyncTimes.push((performance.now() - t0) / 1000);
+  }
+}
 
 const result = {
   contender: c.name,
@@ -137,6 +148,7 @@ const result = {
   lagTicks: lag?.ticks ?? null,
   fitSyncMs,
   inferenceSeconds: median(inferTimes),
+  inferenceSyncSeconds: inferSyncTimes.length ? median(inferSyncTimes) : null,
   // process.resourceUsage().maxRSS is in KiB (getrusage(2)).
   peakRssBytes: process.resourceUsage().maxRSS * 1024,
   modelBytes: c.memoryBytes(),

@@ -170,6 +170,7 @@ export function summarize(passes) {
       drift: drift?.median ?? null,
       driftSpread: drift,
       inferenceSeconds: pick('inferenceSeconds')?.median ?? null,
+      inferenceSyncSeconds: pick('inferenceSyncSeconds')?.median ?? null,
       accuracy: pick('accuracy')?.median ?? null,
       lagWorstMs: pick('lagWorstMs')?.median ?? null,
       peakRssBytes: pick('peakRssBytes')?.median ?? null,

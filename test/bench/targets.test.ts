@@ -110,7 +110,7 @@ const kernelsOf = (simd1: number, simd2: number, ob: number, mkl: number | null,
   return { shapes, results, fmaPeakGflops: { 1: 100, 2: 200 }, peakIsa };
 };
 const row = (contender: string, samplesPerSecond: number, extra: Record<string, unknown> = {}) => ({
-  contender, samplesPerSecond, drift: 1.0, inferenceSeconds: 0.02, accuracy: 0.885, lagWorstMs: 2, epochs: 10, ...extra,
+  contender, samplesPerSecond, drift: 1.0, inferenceSeconds: 0.02, inferenceSyncSeconds: 0.018, accuracy: 0.885, lagWorstMs: 2, epochs: 10, ...extra,
 });
 const find = (ts: Target[], part: string) => {
   const t = ts.find((x) => x.target.includes(part) && x.group === 'AVX-512 host');
@@ -121,7 +121,7 @@ const find = (ts: Target[], part: string) => {
 describe('evaluateTargets', () => {
   const training = [
     row('simdnet-native-1t', 200_000, { drift: 1.02, inferenceSeconds: 0.012 }),
-    row('simdnet-native-2t', 300_000, { drift: 1.04, inferenceSeconds: 0.01 }),
+    row('simdnet-native-2t', 300_000, { drift: 1.04, inferenceSeconds: 0.013, inferenceSyncSeconds: 0.01 }),
     row('pytorch-1t', 60_000, { inferenceSeconds: 0.03 }),
     row('pytorch-2t', 100_000, { inferenceSeconds: 0.02 }),
     row('keras-1t', 40_000),
@@ -137,7 +137,8 @@ describe('evaluateTargets', () => {
     expect(find(ts, 'Training').status).toBe('met'); // 300k / 100k = 3x
     expect(find(ts, 'Training').measured).toContain('3.00x');
     expect(find(ts, 'drift').status).toBe('met');
-    expect(find(ts, 'Inference').status).toBe('met'); // 10 ms / 20 ms
+    expect(find(ts, 'predict, blocking').status).toBe('met'); // 10 ms / 20 ms
+    expect(find(ts, 'predictAsync').status).toBe('met'); // 12 ms (the 1t row) / 20 ms
     // AVX2-host targets do not apply on an AVX-512 CPU.
     for (const t of ts.filter((x) => x.group === 'AVX2-only host')) expect(t.status).toMatch(/^not measured: this CPU .* has AVX-512/);
   });
@@ -158,6 +159,12 @@ describe('evaluateTargets', () => {
     expect(find(ts, 'Training').status).toBe('not met'); // best native 180k / best PyTorch 100k = 1.8x
     expect(find(ts, 'drift').status).toBe('not met');
     expect(find(ts, 'drift').measured).toContain('simdnet-native-2t');
+    // predictAsync at 15 ms against PyTorch's 20: 0.75x; the blocking predict (10 ms) still meets it.
+    const slowAsync = training.map((r) => (r.contender.startsWith('simdnet-native') ? { ...r, inferenceSeconds: 0.015 } : r));
+    const ta: Target[] = evaluateTargets({ host, kernels: null, training: slowAsync });
+    expect(find(ta, 'predictAsync').status).toBe('not met');
+    expect(find(ta, 'predictAsync').measured).toContain('0.75x');
+    expect(find(ta, 'predict, blocking').status).toBe('met');
   });
 
   it('never takes a ratio against PyTorch on the reference BLAS', () => {
@@ -173,7 +180,7 @@ describe('evaluateTargets', () => {
     const t = find(ts, 'Training');
     expect(t.status).toMatch(/^not measured: .*reference BLAS/);
     expect(t.measured).toBe('n/a');
-    expect(find(ts, 'Inference').status).toMatch(/^not measured: PyTorch: .*reference BLAS/);
+    for (const t of ts.filter((x) => x.target.startsWith('Inference'))) expect(t.status).toMatch(/^not measured: PyTorch: .*reference BLAS/);
   });
 
   it('gives no verdict against one rival when the other is missing', () => {
