@@ -11,6 +11,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { Dense, Sequential, optimizers } from '../dist/index.js';
 import { setThreads } from '../dist/backend.js';
+import { longestTurn } from './longest-turn.mjs';
 
 const { values } = parseArgs({ options: { reps: { type: 'string', default: '7' }, threads: { type: 'string', default: '2' } } });
 const reps = Number(values.reps);
@@ -34,24 +35,6 @@ const forms = [
 ];
 const model = new Sequential([new Dense({ units: 3, activation: 'softmax', inputShape: [C] })]);
 model.compile({ optimizer: optimizers.sgd({ learningRate: 1e-6 }), loss: 'sparseCategoricalCrossentropy', backend: 'native', seed: 1 });
-
-async function longestTurn(call) {
-  let last = performance.now();
-  let gap = 0;
-  let on = true;
-  const spin = () => {
-    const now = performance.now();
-    gap = Math.max(gap, now - last);
-    last = now;
-    if (on) setImmediate(spin);
-  };
-  setImmediate(spin);
-  last = performance.now();
-  await call();
-  on = false;
-  await new Promise((r) => setImmediate(r));
-  return gap;
-}
 
 const f = (v) => v.toFixed(1).padStart(5);
 const stats = (xs) => {

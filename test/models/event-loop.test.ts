@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Sequential, Dense, optimizers } from '../../lib/index.js';
 import { BACKENDS } from './backends.js';
 import { lcg } from '../helpers/random.js';
+import { longestTurn } from '../../bench/longest-turn.mjs';
 
 const INTERVAL_MS = 10;
 
@@ -97,30 +98,13 @@ describe.skipIf(!BACKENDS.includes('native'))('event loop while inputs of every 
     ];
     const model = new Sequential([new Dense({ units: 3, activation: 'softmax', inputShape: [C] })]);
     model.compile({ optimizer: optimizers.sgd({ learningRate: 1e-6 }), loss: 'sparseCategoricalCrossentropy', backend: 'native', seed: 1 });
-    const longestGap = async (call: () => Promise<unknown>): Promise<number> => {
-      let last = performance.now();
-      let gap = 0;
-      let on = true;
-      const spin = () => {
-        const now = performance.now();
-        gap = Math.max(gap, now - last);
-        last = now;
-        if (on) setImmediate(spin);
-      };
-      setImmediate(spin);
-      last = performance.now();
-      await call();
-      on = false;
-      await new Promise((r) => setImmediate(r));
-      return gap;
-    };
     const rows: string[] = [];
     const slow: string[] = [];
     // The machine's own floor: the same chain beside a 300 ms sleep, nothing of ours running (on the shared dev
     // machine at load 13 to 18: 10 to 64 ms, which is why the bound here is 50 ms or more and the < 10 ms target is
     // a bench figure).
     const floor: number[] = [];
-    for (let k = 0; k < 3; k++) floor.push(await longestGap(() => new Promise((r) => setTimeout(r, 300))));
+    for (let k = 0; k < 3; k++) floor.push(await longestTurn(() => new Promise((r) => setTimeout(r, 300))));
     const bound = Math.max(50, 1.25 * Math.max(...floor));
     rows.push(`idle (a 300 ms sleep): longest turn ${floor.map((g) => g.toFixed(1)).join(' / ')} ms; bound ${bound.toFixed(1)} ms`);
     for (const [name, make] of forms) {
@@ -134,7 +118,7 @@ describe.skipIf(!BACKENDS.includes('native'))('event loop while inputs of every 
       ];
       for (const [call, run] of calls) {
         const gaps: number[] = [];
-        while (gaps.length < 5 && (gaps.length === 0 || Math.min(...gaps) >= bound)) gaps.push(await longestGap(run));
+        while (gaps.length < 5 && (gaps.length === 0 || Math.min(...gaps) >= bound)) gaps.push(await longestTurn(run));
         rows.push(`${name} ${call}: longest turn ${gaps.map((g) => g.toFixed(1)).join(' / ')} ms`);
         if (Math.min(...gaps) >= bound) slow.push(`${name} ${call}`);
       }
