@@ -8,7 +8,8 @@ import { createWriteStream, existsSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import os from 'node:os';
 import { join } from 'node:path';
-import { Sequential, Dense, optimizers, data } from '../dist/index.js';
+import { data } from '../dist/index.js';
+import { fitStreamed } from './stream-fit.mjs';
 
 const arg = (k, d) => (process.argv.includes(`--${k}`) ? process.argv[process.argv.indexOf(`--${k}`) + 1] : d);
 const mb = Number(arg('mb', 2048));
@@ -33,21 +34,7 @@ if (!existsSync(file)) {
   await once(out, 'finish');
 }
 const size = statSync(file).size;
-let peak = 0;
-const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 50);
-const m = new Sequential([
-  new Dense({ units: 128, activation: 'relu', inputShape: [784] }),
-  new Dense({ units: 64, activation: 'relu' }),
-  new Dense({ units: 10, activation: 'softmax' }),
-]);
-m.compile({ optimizer: optimizers.adam({ learningRate: 1e-3 }), loss: 'sparseCategoricalCrossentropy', backend: 'native', seed: 1 });
-const rssBefore = process.memoryUsage.rss();
-const t0 = performance.now();
-await m.fitDataset(data.csvBatches(file, { batchSize: 128, shuffleBuffer: 4096 }), { epochs: 1 });
-const s = (performance.now() - t0) / 1000;
-clearInterval(timer);
-peak = Math.max(peak, process.memoryUsage.rss());
-console.log(`CPU ${os.cpus()[0]?.model}, ${os.cpus().length} cores, load average ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+const { model: m, seconds: s, rssBefore, peak } = await fitStreamed(() => data.csvBatches(file, { batchSize: 128, shuffleBuffer: 4096 }));
 console.log(`${(size / 2 ** 20).toFixed(0)} MB CSV, ${m.engine.step} steps of 128 in ${s.toFixed(1)} s (${(size / 2 ** 20 / s).toFixed(1)} MB/s); ` +
   `RSS ${(rssBefore / 2 ** 20).toFixed(0)} MB before, peak ${(peak / 2 ** 20).toFixed(0)} MB`);
 if (!process.argv.includes('--keep') && !process.argv.includes('--file')) rmSync(file);

@@ -9,7 +9,8 @@ import { once } from 'node:events';
 import os from 'node:os';
 import { join } from 'node:path';
 import { createGzip } from 'node:zlib';
-import { Sequential, Dense, optimizers, data } from '../dist/index.js';
+import { data } from '../dist/index.js';
+import { fitStreamed } from './stream-fit.mjs';
 
 const arg = (k, d) => (process.argv.includes(`--${k}`) ? process.argv[process.argv.indexOf(`--${k}`) + 1] : d);
 const mb = Number(arg('mb', 1024));
@@ -55,21 +56,7 @@ if (!existsSync(images) || !existsSync(labels)) {
   });
 }
 const size = statSync(images).size + statSync(labels).size;
-let peak = 0;
-const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 50);
-const m = new Sequential([
-  new Dense({ units: 128, activation: 'relu', inputShape: [784] }),
-  new Dense({ units: 64, activation: 'relu' }),
-  new Dense({ units: 10, activation: 'softmax' }),
-]);
-m.compile({ optimizer: optimizers.adam({ learningRate: 1e-3 }), loss: 'sparseCategoricalCrossentropy', backend: 'native', seed: 1 });
-const rssBefore = process.memoryUsage.rss();
-const t0 = performance.now();
-await m.fitDataset(data.idxBatches(images, labels, { batchSize: 128, shuffleBuffer: 4096 }), { epochs: 1 });
-const s = (performance.now() - t0) / 1000;
-clearInterval(timer);
-peak = Math.max(peak, process.memoryUsage.rss());
-console.log(`CPU ${os.cpus()[0]?.model}, ${os.cpus().length} cores, load average ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+const { model: m, seconds: s, rssBefore, peak } = await fitStreamed(() => data.idxBatches(images, labels, { batchSize: 128, shuffleBuffer: 4096 }));
 console.log(`IDX ${n} samples (${(size / 2 ** 20).toFixed(0)} MB on disk${gzip ? ', gzipped' : ''}, ${((n * 784) / 2 ** 20).toFixed(0)} MB of pixels), ` +
   `${m.engine.step} steps of 128 in ${s.toFixed(1)} s (${(n / s).toFixed(0)} samples/s); RSS ${(rssBefore / 2 ** 20).toFixed(0)} MB before, peak ${(peak / 2 ** 20).toFixed(0)} MB`);
 if (!process.argv.includes('--keep')) {

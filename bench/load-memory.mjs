@@ -18,20 +18,10 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { peakRss } from './peak-rss.mjs';
 
 const MiB = 1024 * 1024;
 const script = fileURLToPath(import.meta.url);
-/** The peak RSS of this process's address space: Linux's VmHWM, which starts afresh at exec (resourceUsage's
- *  maxRSS does not: it carries the spawning parent's RSS over, e.g. a vitest worker's hundreds of MB under ASan). */
-function peakRss() {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-    if (m) return Number(m[1]) * 1024;
-  } catch {
-    /* not Linux */
-  }
-  return process.resourceUsage().maxRSS * 1024;
-}
 const signed = (v) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}`;
 
 async function child(dir) {

@@ -2,46 +2,17 @@
 // of 1 to 4 ranks over TCP on loopback, each launch inside `timeout`. Where Open MPI (mpirun, libmpi.so.40) is absent
 // the tests are skipped and say why. The rank scripts (./scripts) use the built package: `npm run build:ts` first.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../lib/native.js';
+import { LIMIT_S, mpiEnv, mpirun, mpiSkipReason, type Run } from './mpirun.js';
 
 const scripts = join(packageRoot, 'test', 'distributed', 'scripts');
-const libDirs = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib'];
-
-function probe(): string | null {
-  if (spawnSync('mpirun', ['--version'], { encoding: 'utf8' }).status !== 0) return 'mpirun is not on PATH (apt-get install openmpi-bin)';
-  const lib = process.env.SIMDNET_LIBMPI;
-  if (lib ? !existsSync(lib) : !libDirs.some((d) => existsSync(join(d, 'libmpi.so.40'))))
-    return `libmpi.so.40 not found (${lib ? `SIMDNET_LIBMPI=${lib}` : libDirs.join(', ')}; apt-get install openmpi-bin)`;
-  if (!existsSync(join(packageRoot, 'dist', 'index.js'))) return 'dist/ is not built (npm run build:ts)';
-  return null;
-}
-const why = probe();
+const why = mpiSkipReason();
 if (why) console.warn(`test/distributed skipped: ${why}`);
 
-// Loopback TCP only (no shared-memory transport, no network interfaces), as root in CI, and the single-node
-// launcher: Open MPI's default (rsh) launcher refuses to start where no ssh client is installed.
-const mpiEnv = {
-  ...process.env,
-  OMPI_MCA_btl: 'self,tcp',
-  OMPI_MCA_btl_tcp_if_include: 'lo',
-  OMPI_MCA_plm: 'isolated',
-  OMPI_ALLOW_RUN_AS_ROOT: '1',
-  OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1',
-  SIMDNET_REQUIRE_NATIVE: '1',
-};
-const LIMIT_S = 120;
-
-interface Run { status: number | null; stdout: string; stderr: string; seconds: number }
-function mpirun(np: number, args: string[]): Run {
-  const t0 = performance.now();
-  const r = spawnSync('timeout', [String(LIMIT_S), 'mpirun', '--oversubscribe', '-np', String(np), process.execPath, ...args],
-    { env: mpiEnv, encoding: 'utf8', timeout: (LIMIT_S + 10) * 1000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, seconds: (performance.now() - t0) / 1000 };
-}
 function node(args: string[]): Run {
   const t0 = performance.now();
   const env = { ...process.env, SIMDNET_REQUIRE_NATIVE: '1' };

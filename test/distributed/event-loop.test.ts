@@ -3,28 +3,15 @@
 // a setInterval inside each rank keeps firing. The model is sized so that the steps dominate the process's CPU time:
 // a step run on the JS thread shows as most of that thread's CPU time. Skipped where Open MPI is absent (as
 // distributed.test.ts).
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../lib/native.js';
+import { mpirun, mpiSkipReason } from './mpirun.js';
 
 const script = join(packageRoot, 'test', 'distributed', 'scripts', 'event-loop.mjs');
-const libDirs = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib'];
-const hasMpi = spawnSync('mpirun', ['--version']).status === 0 &&
-  (process.env.SIMDNET_LIBMPI ? existsSync(process.env.SIMDNET_LIBMPI) : libDirs.some((d) => existsSync(join(d, 'libmpi.so.40'))));
-const why = !hasMpi ? 'Open MPI (mpirun, libmpi.so.40) not found' : !existsSync(join(packageRoot, 'dist', 'index.js')) ? 'dist/ is not built' : null;
+const why = mpiSkipReason();
 if (why) console.warn(`test/distributed/event-loop skipped: ${why}`);
 
-const mpiEnv = {
-  ...process.env,
-  OMPI_MCA_btl: 'self,tcp',
-  OMPI_MCA_btl_tcp_if_include: 'lo',
-  OMPI_MCA_plm: 'isolated',
-  OMPI_ALLOW_RUN_AS_ROOT: '1',
-  OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1',
-  SIMDNET_REQUIRE_NATIVE: '1',
-};
 // Most of the JS thread's CPU time during the steps would be the steps themselves if they ran there (measured on the
 // 2-core Zen 4 machine, 2 ranks of a 512-1536-1536-10 MLP, batch 512: 90% with the synchronous gradientSums /
 // applyGradientSums, 15 to 30% with the jobs: input copies, the published-state copies, the predictions of the
@@ -39,8 +26,7 @@ interface Rank {
   errors: number; steps: Steps | null;
 }
 function run(mode: 'fit' | 'dataset'): Rank[] {
-  const r = spawnSync('timeout', ['120', 'mpirun', '--oversubscribe', '--bind-to', 'none', '-np', '2', process.execPath, script, JSON.stringify({ mode })],
-    { env: mpiEnv, encoding: 'utf8', timeout: 130_000 });
+  const r = mpirun(2, [script, JSON.stringify({ mode })], ['--bind-to', 'none']);
   expect(r.status, r.stderr).toBe(0);
   const ranks = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Rank).sort((a, b) => a.rank - b.rank);
   const s = ranks[0].steps;

@@ -12,22 +12,13 @@ import { NativeEngine } from '../../lib/engine/native-engine.js';
 import type { PlanSpec } from '../../lib/engine/engine.js';
 import { isPinnable } from '../../lib/engine/snapshot.js';
 import { mulberryArray } from '../helpers/random.js';
+import { mlpPlan } from './mlp-plan.js';
 
 const IN = 256;
 const OUT = 10;
 const N = 2048;
 
-function plan(): PlanSpec {
-  const dense = (name: string, inputSize: number, units: number, kind: 'relu' | 'softmax') => ({
-    name, type: 'dense' as const, inputSize, units, useBias: true, activation: { kind },
-    kernelInitializer: { kind: 'glorotUniform' as const }, biasInitializer: { kind: 'zeros' as const },
-    kernelRegularizer: null, biasRegularizer: null,
-  });
-  return {
-    inputSize: IN, layers: [dense('d1', IN, 256, 'relu'), dense('d2', 256, OUT, 'softmax')],
-    loss: 'categoricalCrossentropy', metrics: [], optimizer: { kind: 'sgd', learningRate: 0.05 }, seed: 11,
-  };
-}
+const plan = () => mlpPlan(IN, 256, OUT, 11);
 
 const engines: NativeEngine[] = [];
 function make(): NativeEngine {

@@ -8,24 +8,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { native } from '../../lib/native.js';
 import { NativeEngine } from '../../lib/engine/native-engine.js';
-import type { PlanSpec } from '../../lib/engine/engine.js';
 import { mulberryArray } from '../helpers/random.js';
+import { mlpPlan } from './mlp-plan.js';
 
 const IN = 512;
 const OUT = 10;
 const N = 1024; // 512K floats: above the 256K-float threshold of the stage
 
-function plan(): PlanSpec {
-  const dense = (name: string, inputSize: number, units: number, kind: 'relu' | 'softmax') => ({
-    name, type: 'dense' as const, inputSize, units, useBias: true, activation: { kind },
-    kernelInitializer: { kind: 'glorotUniform' as const }, biasInitializer: { kind: 'zeros' as const },
-    kernelRegularizer: null, biasRegularizer: null,
-  });
-  return {
-    inputSize: IN, layers: [dense('d1', IN, 64, 'relu'), dense('d2', 64, OUT, 'softmax')],
-    loss: 'categoricalCrossentropy', metrics: [], optimizer: { kind: 'sgd', learningRate: 0.05 }, seed: 5,
-  };
-}
+const plan = () => mlpPlan(IN, 64, OUT, 5);
 
 const engines: NativeEngine[] = [];
 afterAll(() => engines.forEach((e) => e.busy || e.dispose()));

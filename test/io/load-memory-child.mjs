@@ -6,20 +6,8 @@
 // Usage: node load-memory-child.mjs <model dir> <native|js> [weights-only]  (weights-only: a tfjs-format directory,
 // which holds no optimizer state)
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { peakRss } from '../../bench/peak-rss.mjs';
 import { loadModel } from '../../dist/index.js';
-
-/** The peak RSS of this process's address space: Linux's VmHWM, which starts afresh at exec (resourceUsage's
- *  maxRSS does not: it carries the spawning parent's RSS over, e.g. a vitest worker's hundreds of MB under ASan). */
-function peakRss() {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-    if (m) return Number(m[1]) * 1024;
-  } catch {
-    /* not Linux */
-  }
-  return process.resourceUsage().maxRSS * 1024;
-}
 
 const [dir, backend, only] = process.argv.slice(2);
 const digest = (arrays) => {

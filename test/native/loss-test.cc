@@ -127,6 +127,15 @@ void check_loss(const char* name, size_t m, size_t n, const std::vector<float>& 
   EXPECT_CLOSE_ARRAY(alias, grad, m * n, 0.0, 0.0, ctx + " in place");
 }
 
+// Scales each of the m rows of t (n positive values) to sum 1: categorical targets.
+void normalize_rows(std::vector<float>& t, size_t m, size_t n) {
+  for (size_t r = 0; r < m; ++r) {
+    float s = 0;
+    for (size_t j = 0; j < n; ++j) s += t[r * n + j];
+    for (size_t j = 0; j < n; ++j) t[r * n + j] /= s;
+  }
+}
+
 }  // namespace
 
 TEST(loss_all_sizes) {
@@ -137,11 +146,7 @@ TEST(loss_all_sizes) {
       // Targets: soft targets in [0,1] for the binary losses, normalised rows for the categorical ones.
       const auto tb = random_vec(m * n, seed, 0.0f, 1.0f);
       auto tc = random_vec(m * n, seed + 1, 0.0f, 1.0f);
-      for (size_t r = 0; r < m; ++r) {
-        float s = 0;
-        for (size_t j = 0; j < n; ++j) s += tc[r * n + j];
-        for (size_t j = 0; j < n; ++j) tc[r * n + j] /= s;
-      }
+      normalize_rows(tc, m, n);
       const auto p = random_vec(m * n, seed + 2, 0.05f, 0.95f);
       const auto z = random_vec(m * n, seed + 3, -6.0f, 6.0f);
       check_loss("mse", m, n, p, [&](const float* x, float* g) { return L.mse(m, n, tb.data(), x, nullptr, g); },
@@ -301,11 +306,7 @@ TEST(loss_weighted_rows) {
       w[0] = 0.0f;
       const auto tb = random_vec(m * n, seed + 1, 0.0f, 1.0f);
       auto tc = tb;
-      for (size_t r = 0; r < m; ++r) {
-        float s = 0;
-        for (size_t j = 0; j < n; ++j) s += tc[r * n + j];
-        for (size_t j = 0; j < n; ++j) tc[r * n + j] /= s;
-      }
+      normalize_rows(tc, m, n);
       const auto p = random_vec(m * n, seed + 2, 0.05f, 0.95f);
       const auto z = random_vec(m * n, seed + 3, -6.0f, 6.0f);
       std::vector<int32_t> labels(m);

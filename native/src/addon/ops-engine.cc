@@ -125,6 +125,13 @@ class EngineJob : public Napi::AsyncWorker {
     inputs_ = std::move(inputs);
     for (const Napi::Value& v : objects) Hold(v);
   }
+  // Adopt, then Queue: the async entry points' common last step; returns the job's promise.
+  Napi::Promise AdoptAndQueue(std::vector<JobInput> inputs, std::initializer_list<Napi::Value> objects) {
+    Adopt(std::move(inputs), objects);
+    Napi::Promise p = Promise();
+    Queue();
+    return p;
+  }
 
  protected:
   void Execute() override {
@@ -594,31 +601,56 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     return Napi::Number::New(info.Env(), static_cast<double>(Usable(info.Env()).trainable_size()));
   }
 
+  // Shared checks of gradSums/gradSumsAsync: (x, y, batch, out), labels checked and e's buffers sized for batch.
+  struct GradSumsArgs {
+    const float* x;
+    const float* y;
+    size_t batch;
+    float* out;  // trainable_size() floats
+  };
+  GradSumsArgs ReadGradSums(const Napi::CallbackInfo& info, Engine& e) {
+    Napi::Env env = info.Env();
+    GradSumsArgs a{};
+    a.batch = get_size(info, 2, "batch");
+    if (a.batch < 1) throw_range_error(env, "SIMDNET_INVALID_ARGUMENT", "batch must be >= 1");
+    a.x = get_f32(info, 0, "x", checked_mul(env, a.batch, e.input_size()));
+    a.y = get_f32(info, 1, "y", checked_mul(env, a.batch, e.target_size()));
+    a.out = get_f32(info, 3, "out", e.trainable_size());
+    CheckLabels(env, e, a.y, a.batch);
+    Prepare(env, e, a.batch, false);
+    return a;
+  }
+
+  // Shared checks of applyGradientSums/applyGradientSumsAsync: (sums, count, lr).
+  struct ApplySumsArgs {
+    const float* sums;  // trainable_size() floats
+    double count;
+    float lr;
+  };
+  static ApplySumsArgs ReadApplySums(const Napi::CallbackInfo& info, const Engine& e) {
+    ApplySumsArgs a{};
+    a.sums = get_f32(info, 0, "sums", e.trainable_size());
+    a.count = get_double(info, 1, "count");
+    if (!(a.count > 0)) throw_range_error(info.Env(), "SIMDNET_INVALID_ARGUMENT", "count must be > 0");
+    a.lr = get_float(info, 2, "lr");
+    return a;
+  }
+
   Napi::Value GradSums(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     Engine& e = Usable(env);
-    const size_t batch = get_size(info, 2, "batch");
-    if (batch < 1) throw_range_error(env, "SIMDNET_INVALID_ARGUMENT", "batch must be >= 1");
-    const float* x = get_f32(info, 0, "x", checked_mul(env, batch, e.input_size()));
-    const float* y = get_f32(info, 1, "y", checked_mul(env, batch, e.target_size()));
-    float* out = get_f32(info, 3, "out", e.trainable_size());
-    CheckLabels(env, e, y, batch);
-    Prepare(env, e, batch, false);
+    const GradSumsArgs a = ReadGradSums(info, e);
     LogSums logs;
-    e.grad_sums(x, y, batch, out, &logs);
+    e.grad_sums(a.x, a.y, a.batch, a.out, &logs);
     WriteLogs(env, logs);
     return env.Undefined();
   }
 
   Napi::Value ApplyGradientSums(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    Engine& e = Usable(env);
-    const float* sums = get_f32(info, 0, "sums", e.trainable_size());
-    const double count = get_double(info, 1, "count");
-    if (!(count > 0)) throw_range_error(env, "SIMDNET_INVALID_ARGUMENT", "count must be > 0");
-    const float lr = get_float(info, 2, "lr");
-    e.apply_gradient_sums(sums, count, lr);
-    return env.Undefined();
+    Engine& e = Usable(info.Env());
+    const ApplySumsArgs a = ReadApplySums(info, e);
+    e.apply_gradient_sums(a.sums, a.count, a.lr);
+    return info.Env().Undefined();
   }
 
   // The two halves off the JS thread, for distributed fit (lib/distributed/train.ts): gradSumsAsync(x, y, batch, out)
@@ -915,10 +947,7 @@ Napi::Value EngineWrap::TrainBatches(const Napi::CallbackInfo& info) {
   a.after_step_ctx = &sv;
   auto* job = new TrainBatchesJob(env, st_, info.This().As<Napi::Object>(), a, metric_count_);
   st_->training.store(true);
-  job->Adopt(std::move(in), {info[0], info[1], info[3]});
-  Napi::Promise p = job->Promise();
-  job->Queue();
-  return p;
+  return job->AdoptAndQueue(std::move(in), {info[0], info[1], info[3]});
 }
 
 // gradSumsAsync's job: Engine::grad_sums on a libuv thread. `out` is written in place when it is an allocF32 block
@@ -1079,59 +1108,41 @@ Napi::Value EngineWrap::DistributedStepAsync(const Napi::CallbackInfo& info) {
   auto* job = new DistStepJob(env, st_, info.This().As<Napi::Object>(), x, y, rows, buf, g, std::move(slots), stop,
                               ended, lr);
   st_->training.store(true);
-  job->Adopt(std::move(in), {info[0], info[1], info[3]});
-  Napi::Promise p = job->Promise();
-  job->Queue();
-  return p;
+  return job->AdoptAndQueue(std::move(in), {info[0], info[1], info[3]});
 }
 
 Napi::Value EngineWrap::GradSumsAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Engine& e = Usable(env);
-  const size_t batch = get_size(info, 2, "batch");
-  if (batch < 1) throw_range_error(env, "SIMDNET_INVALID_ARGUMENT", "batch must be >= 1");
-  const float* x = get_f32(info, 0, "x", checked_mul(env, batch, e.input_size()));
-  const float* y = get_f32(info, 1, "y", checked_mul(env, batch, e.target_size()));
-  float* out = get_f32(info, 3, "out", e.trainable_size());
-  CheckLabels(env, e, y, batch);
-  Prepare(env, e, batch, false);
+  const GradSumsArgs a = ReadGradSums(info, e);
   // The job reads these, not the caller's arrays (job-input.h); `out` is written only through a pin.
   std::vector<JobInput> in;
   in.reserve(3);
-  in.emplace_back(env, info[0], x, batch * e.input_size() * sizeof(float), JobInput::kPin);
-  in.emplace_back(env, info[1], y, batch * e.target_size() * sizeof(float), LabelMode(e));
+  in.emplace_back(env, info[0], a.x, a.batch * e.input_size() * sizeof(float), JobInput::kPin);
+  in.emplace_back(env, info[1], a.y, a.batch * e.target_size() * sizeof(float), LabelMode(e));
   float* direct = nullptr;
   if (Block* probe = pin_block(env, info[3].As<Napi::Float32Array>().ArrayBuffer())) {
     unpin_block(env, probe);  // only asked whether it is a block; JS still holds it, so nothing is freed here
-    in.emplace_back(env, info[3], out, e.trainable_size() * sizeof(float), JobInput::kPin);
-    direct = out;  // the pinned block's own bytes: the JobInput keeps them alive
+    in.emplace_back(env, info[3], a.out, e.trainable_size() * sizeof(float), JobInput::kPin);
+    direct = a.out;  // the pinned block's own bytes: the JobInput keeps them alive
   }
   StartSplitJob(env);
-  auto* job = new GradSumsJob(env, st_, info.This().As<Napi::Object>(), in[0].get<float>(), in[1].get<float>(), batch,
-                              direct, info[3].As<Napi::Float32Array>(), e.trainable_size(), metric_count_);
+  auto* job = new GradSumsJob(env, st_, info.This().As<Napi::Object>(), in[0].get<float>(), in[1].get<float>(),
+                              a.batch, direct, info[3].As<Napi::Float32Array>(), e.trainable_size(), metric_count_);
   st_->training.store(true);
-  job->Adopt(std::move(in), {info[0], info[1]});
-  Napi::Promise p = job->Promise();
-  job->Queue();
-  return p;
+  return job->AdoptAndQueue(std::move(in), {info[0], info[1]});
 }
 
 Napi::Value EngineWrap::ApplyGradientSumsAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Engine& e = Usable(env);
-  const float* sums = get_f32(info, 0, "sums", e.trainable_size());
-  const double count = get_double(info, 1, "count");
-  if (!(count > 0)) throw_range_error(env, "SIMDNET_INVALID_ARGUMENT", "count must be > 0");
-  const float lr = get_float(info, 2, "lr");
+  const ApplySumsArgs a = ReadApplySums(info, e);
   std::vector<JobInput> in;
-  in.emplace_back(env, info[0], sums, e.trainable_size() * sizeof(float), JobInput::kPin);
+  in.emplace_back(env, info[0], a.sums, e.trainable_size() * sizeof(float), JobInput::kPin);
   StartSplitJob(env);
-  auto* job = new ApplySumsJob(env, st_, info.This().As<Napi::Object>(), in[0].get<float>(), count, lr);
+  auto* job = new ApplySumsJob(env, st_, info.This().As<Napi::Object>(), in[0].get<float>(), a.count, a.lr);
   st_->training.store(true);
-  job->Adopt(std::move(in), {info[0]});
-  Napi::Promise p = job->Promise();
-  job->Queue();
-  return p;
+  return job->AdoptAndQueue(std::move(in), {info[0]});
 }
 
 Napi::Value EngineWrap::EvaluateAsync(const Napi::CallbackInfo& info) {
@@ -1149,10 +1160,7 @@ Napi::Value EngineWrap::EvaluateAsync(const Napi::CallbackInfo& info) {
   if (a.w) in.emplace_back(env, info[4], a.w, a.n * sizeof(float), JobInput::kCopy);
   auto* job = new EvaluateJob(env, st_, info.This().As<Napi::Object>(), in[0].get<float>(), in[1].get<float>(),
                               a.w ? in[2].get<float>() : nullptr, a.n, a.batch_size, metric_count_, serve);
-  job->Adopt(std::move(in), {info[0], info[1]});
-  Napi::Promise p = job->Promise();
-  job->Queue();
-  return p;
+  return job->AdoptAndQueue(std::move(in), {info[0], info[1]});
 }
 
 Napi::Value EngineWrap::PredictAsync(const Napi::CallbackInfo& info) {
@@ -1167,10 +1175,7 @@ Napi::Value EngineWrap::PredictAsync(const Napi::CallbackInfo& info) {
   std::vector<JobInput> in;
   in.emplace_back(env, info[0], a.x, a.n * e.input_size() * sizeof(float), JobInput::kPin);
   auto* job = new PredictJob(env, st_, info.This().As<Napi::Object>(), in[0].get<float>(), a.n, a.batch_size, out, serve);
-  job->Adopt(std::move(in), {info[0]});
-  Napi::Promise p = job->Promise();
-  job->Queue();
-  return p;
+  return job->AdoptAndQueue(std::move(in), {info[0]});
 }
 
 void RegisterEngine(Napi::Env env, Napi::Object exports) { EngineWrap::Register(env, exports); }

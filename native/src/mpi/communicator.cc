@@ -45,6 +45,37 @@ int wait_request(const MpiApi& api, Handle* req) {
   }
 }
 
+// One collective, waited for as polite_wait() says: `call(req)` starts it, nonblocking (the I-form, filling *req)
+// when req is non-null, else blocking. Returns the MPI code.
+template <typename Call>
+int run_collective(const MpiApi& api, Call&& call) {
+  if (!polite_wait()) return call(nullptr);
+  Handle req = nullptr;
+  const int rc = call(&req);
+  return rc == kMpiSuccess ? wait_request(api, &req) : rc;
+}
+
+// allreduce and broadcast over a buffer of `count` elements: `call(p, n, t, req)` runs the collective on the piece at
+// p (n elements of MPI type t) as run_collective's call does, piece after piece (kMaxPiece); the first failure stops
+// it, with "<name> failed: ..." as the message.
+template <typename Call>
+JobResult for_each_piece(const MpiApi& api, void* data, size_t count, Communicator::Type type, const char* name,
+                         Call&& call) {
+  JobResult r;
+  const size_t es = type == Communicator::Type::f32 ? 4 : 8;
+  Handle t = type == Communicator::Type::f32 ? api.type_float : api.type_double;
+  for (size_t off = 0; off < count; off += kMaxPiece) {
+    const int n = static_cast<int>(std::min(kMaxPiece, count - off));
+    void* p = static_cast<char*>(data) + off * es;
+    r.rc = run_collective(api, [&](Handle* req) { return call(p, n, t, req); });
+    if (r.rc != kMpiSuccess) {
+      r.message = std::string(name) + " failed: " + error_text(api, r.rc);
+      break;
+    }
+  }
+  return r;
+}
+
 }  // namespace
 
 Communicator& Communicator::instance() {
@@ -130,25 +161,11 @@ JobResult Communicator::allreduce_wait(void* data, size_t count, Type type) {
 void Communicator::allreduce(void* data, size_t count, Type type, Done done) {
   post(
       [this, data, count, type]() {
-        JobResult r;
-        const size_t es = type == Type::f32 ? 4 : 8;
-        Handle t = type == Type::f32 ? api_->type_float : api_->type_double;
-        for (size_t off = 0; off < count; off += kMaxPiece) {
-          const int n = static_cast<int>(std::min(kMaxPiece, count - off));
-          void* p = static_cast<char*>(data) + off * es;
-          if (polite_wait()) {
-            Handle req = nullptr;
-            r.rc = api_->Iallreduce(mpi_in_place(), p, n, t, api_->op_sum, api_->comm_world, &req);
-            if (r.rc == kMpiSuccess) r.rc = wait_request(*api_, &req);
-          } else {
-            r.rc = api_->Allreduce(mpi_in_place(), p, n, t, api_->op_sum, api_->comm_world);
-          }
-          if (r.rc != kMpiSuccess) {
-            r.message = "MPI_Allreduce failed: " + error_text(*api_, r.rc);
-            break;
-          }
-        }
-        return r;
+        const MpiApi& api = *api_;
+        return for_each_piece(api, data, count, type, "MPI_Allreduce", [&](void* p, int n, Handle t, Handle* req) {
+          return req ? api.Iallreduce(mpi_in_place(), p, n, t, api.op_sum, api.comm_world, req)
+                     : api.Allreduce(mpi_in_place(), p, n, t, api.op_sum, api.comm_world);
+        });
       },
       std::move(done));
 }
@@ -156,25 +173,10 @@ void Communicator::allreduce(void* data, size_t count, Type type, Done done) {
 void Communicator::broadcast(void* data, size_t count, Type type, int root, Done done) {
   post(
       [this, data, count, type, root]() {
-        JobResult r;
-        const size_t es = type == Type::f32 ? 4 : 8;
-        Handle t = type == Type::f32 ? api_->type_float : api_->type_double;
-        for (size_t off = 0; off < count; off += kMaxPiece) {
-          const int n = static_cast<int>(std::min(kMaxPiece, count - off));
-          void* p = static_cast<char*>(data) + off * es;
-          if (polite_wait()) {
-            Handle req = nullptr;
-            r.rc = api_->Ibcast(p, n, t, root, api_->comm_world, &req);
-            if (r.rc == kMpiSuccess) r.rc = wait_request(*api_, &req);
-          } else {
-            r.rc = api_->Bcast(p, n, t, root, api_->comm_world);
-          }
-          if (r.rc != kMpiSuccess) {
-            r.message = "MPI_Bcast failed: " + error_text(*api_, r.rc);
-            break;
-          }
-        }
-        return r;
+        const MpiApi& api = *api_;
+        return for_each_piece(api, data, count, type, "MPI_Bcast", [&](void* p, int n, Handle t, Handle* req) {
+          return req ? api.Ibcast(p, n, t, root, api.comm_world, req) : api.Bcast(p, n, t, root, api.comm_world);
+        });
       },
       std::move(done));
 }
@@ -183,14 +185,11 @@ void Communicator::barrier(Done done) {
   post(
       [this]() {
         JobResult r;
-        if (polite_wait()) {
-          Handle req = nullptr;
-          r.rc = api_->Ibarrier(api_->comm_world, &req);
-          if (r.rc == kMpiSuccess) r.rc = wait_request(*api_, &req);
-        } else {
-          r.rc = api_->Barrier(api_->comm_world);
-        }
-        if (r.rc != kMpiSuccess) r.message = "MPI_Barrier failed: " + error_text(*api_, r.rc);
+        const MpiApi& api = *api_;
+        r.rc = run_collective(api, [&](Handle* req) {
+          return req ? api.Ibarrier(api.comm_world, req) : api.Barrier(api.comm_world);
+        });
+        if (r.rc != kMpiSuccess) r.message = "MPI_Barrier failed: " + error_text(api, r.rc);
         return r;
       },
       std::move(done));
