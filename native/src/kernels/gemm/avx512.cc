@@ -423,10 +423,21 @@ static constexpr GemmKernels make_table() {
 }  // namespace
 
 // The tile in use (docs/kernels.md, GEMM: why this one) and the ones it was measured against.
-extern const GemmKernels gemm_kernels = make_table<12, 2>();
 static const GemmKernels kTable14x32 = make_table<14, 2>();
 static const GemmKernels kTable8x32 = make_table<8, 2>();
 static const GemmKernels kTable6x64 = make_table<6, 4>();
+// 12x32, with 6x64 for tall products whose n is a multiple of 64: predict's first layer, (1000,784,128) in 1000-row
+// batches, ran at 114-117 GFLOP/s on 6x64 against 104-110 on 12x32 (gemm-bench --variants --cpu-time, 1 thread,
+// 4 rounds, Zen 4), and the 10,000-image predict on 1 thread in 22.8-24.2 ms against 24.9-28.3 (3 alternating
+// rounds): two 64-wide panels read each packed A tile once per 24 FMAs where four 32-wide ones read it twice as
+// often. The training batches (128 rows) stay on 12x32, where the tiles were within the noise of each other.
+static constexpr GemmKernels tall_table() {
+  GemmKernels t = make_table<12, 2>();
+  t.tall = &kTable6x64;
+  t.tall_min_m = 256;
+  return t;
+}
+extern const GemmKernels gemm_kernels = tall_table();
 static constexpr GemmKernels narrow_16n_table() {
   GemmKernels t = make_table<12, 2>();
   t.narrow_mr = kNarrow16MR;

@@ -383,8 +383,10 @@ void gemm_shared(const GemmKernels& kern, const GemmArgs& g, size_t t, const Sha
 
 }  // namespace
 
-void gemm_run(const GemmKernels& kern, const GemmArgs& g, size_t threads) {
+void gemm_run(const GemmKernels& table, const GemmArgs& g, size_t threads) {
   if (g.m == 0 || g.n == 0) return;
+  const bool tall = table.tall && !g.trans_a && g.m >= table.tall_min_m && g.n % table.tall->nr == 0;
+  const GemmKernels& kern = tall ? *table.tall : table;
   size_t t = threads ? threads : get_threads();
   const double flops = 2.0 * static_cast<double>(g.m) * static_cast<double>(g.n) * static_cast<double>(g.k);
   t = std::min(t, static_cast<size_t>(std::max(1.0, flops / kMinFlopsPerThread)));

@@ -102,6 +102,11 @@ struct GemmKernels {
   // Cache blocking in floats (0: the driver's defaults, kMC/kKC/kNC in driver.cc, which the AVX2 and NEON tables
   // use): mc a multiple of mr, nc a multiple of nr; k is cut into equal blocks of at most kc.
   size_t mc = 0, kc = 0, nc = 0;
+  // Optional table for tall products: row-major A of at least tall_min_m rows and n a positive multiple of
+  // tall->nr (nullptr: none). The driver runs those on it instead (kernels/gemm/avx512.cc: why). Same k blocking,
+  // so every C element is the same sum in the same order: the result is bitwise that of this table.
+  const GemmKernels* tall = nullptr;
+  size_t tall_min_m = 0;
 };
 
 // A named table, for benchmarks and tests that compare an ISA's alternative tiles.
