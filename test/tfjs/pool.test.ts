@@ -64,10 +64,10 @@ describe.runIf(native)('simdnet tfjs pooling vs tfjs-backend-cpu, exactly, on ev
     });
 
   it('a shape above the thread-split threshold (dispatch/pool.cc), on 1 and 2 threads', () => {
-    // 2x24x24x16 with a 3x3 window at stride 1: ~166k window visits forward and backward, over two ranges of rows.
+    // 2x32x32x16 with a 3x3 window at stride 1: ~295k window visits forward and backward, over two ranges of rows.
     for (const t of [1, 2]) {
       native!.setThreads(t);
-      checkAll([2, 24, 24, 16], [3, 3], [1, 1], 'same', undefined, `threads ${t}`);
+      checkAll([2, 32, 32, 16], [3, 3], [1, 1], 'same', undefined, `threads ${t}`);
     }
   });
 });

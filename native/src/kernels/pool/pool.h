@@ -24,6 +24,8 @@
 // Rows: the forward kernels write output rows [row0, row1) of the batch*out_h rows; the gradient kernels write input
 // rows [row0, row1) of the batch*in_h rows (every element of them, zero where no window routes anything). Ranges
 // never overlap in what they write, so the drivers below run them on the thread pool. Kernels read x/pos/dy anywhere.
+// The gradient kernels walk the output columns once per input row (no divisions), so they expect a non-empty output:
+// with none, the drivers zero dx instead.
 // No aliasing between inputs and outputs; no alignment assumed; no reads or writes outside the tensors.
 // Sizes must keep out*stride + filter + pad below 2^62 along each axis (the glue checks it).
 #pragma once
@@ -82,6 +84,15 @@ static inline Span covering(size_t i, size_t stride, size_t pad, size_t filter, 
   const int64_t last = t / s + 1;
   const int64_t hi = last < static_cast<int64_t>(out) ? last : static_cast<int64_t>(out);
   return hi <= lo ? Span{0, 0} : Span{static_cast<size_t>(lo), static_cast<size_t>(hi)};
+}
+
+// covering() for input indices 0, 1, 2, ... in turn without divisions (the spans only move forward): start with
+// Span{0, 0} and call advance(&span, i, ...) for each i in increasing order.
+static inline void advance(Span* s, size_t i, size_t stride, size_t pad, size_t filter, size_t out) {
+  const size_t t = i + pad;  // output o covers i when o*stride <= t < o*stride + filter
+  while (s->lo < out && s->lo * stride + filter <= t) ++s->lo;
+  if (s->hi < s->lo) s->hi = s->lo;
+  while (s->hi < out && s->hi * stride <= t) ++s->hi;
 }
 
 }  // namespace pool_geometry

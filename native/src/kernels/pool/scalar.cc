@@ -10,6 +10,7 @@
 namespace simdnet::scalar {
 namespace {
 
+using pool_geometry::advance;
 using pool_geometry::covering;
 using pool_geometry::Span;
 using pool_geometry::window;
@@ -68,8 +69,9 @@ void f32_maxpool_grad_ukernel__scalar(const Pool2d& g, size_t row0, size_t row1,
   for (size_t row = row0; row < row1; ++row) {
     const size_t b = row / g.in_h, r = row % g.in_h;
     const Span oys = covering(r, g.stride_h, g.pad_top, g.filter_h, g.out_h);
+    Span oxs{0, 0};
     for (size_t col = 0; col < g.in_w; ++col) {
-      const Span oxs = covering(col, g.stride_w, g.pad_left, g.filter_w, g.out_w);
+      advance(&oxs, col, g.stride_w, g.pad_left, g.filter_w, g.out_w);
       for (size_t c = 0; c < C; ++c) {
         double acc = 0.0;
         for (size_t oy = oys.lo; oy < oys.hi; ++oy)
@@ -91,8 +93,9 @@ void f32_avgpool_grad_ukernel__scalar(const Pool2d& g, size_t row0, size_t row1,
   for (size_t row = row0; row < row1; ++row) {
     const size_t b = row / g.in_h, r = row % g.in_h;
     const Span oys = covering(r, g.stride_h, g.pad_top, g.filter_h, g.out_h);
+    Span oxs{0, 0};
     for (size_t col = 0; col < g.in_w; ++col) {
-      const Span oxs = covering(col, g.stride_w, g.pad_left, g.filter_w, g.out_w);
+      advance(&oxs, col, g.stride_w, g.pad_left, g.filter_w, g.out_w);
       for (size_t c = 0; c < C; ++c) {
         double acc = 0.0;
         for (size_t oy = oys.lo; oy < oys.hi; ++oy)
