@@ -15,12 +15,15 @@
  *    divides, even where the forward pass divided by a clipped count), summed in double and rounded once.
  * The one difference: subnormal inputs and results flush to zero under the addon's FTZ/DAZ guard (tfjs keeps them;
  * setFlushSubnormals(false) or SIMDNET_SUBNORMALS=ieee keeps them here too).
- * Falls back for other dtypes, a 1x1 window that leaves the shape unchanged (the CPU kernel returns the input there,
+ * Without the addon the same loops run in JS (lib/kernels/reference/pool.ts), so these stay JS fast paths
+ * (register.ts's JS_KERNELS) rather than native-only ones. Falls back to the CPU kernel for other dtypes, a 1x1 window that leaves the shape unchanged (the CPU kernel returns the input there,
  * NaN included), empty shapes and shape errors.
  */
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { requireNative } from '../native.js';
+import { native } from '../native.js';
+import * as twin from '../kernels/reference/pool.js';
+import type { PoolGeometry } from '../kernels/reference/pool.js';
 import type { KernelArgs } from './fallback.js';
 import { f32, output, sameShape } from './storage.js';
 
@@ -44,10 +47,18 @@ function geometry(xShape: number[], attrs: KernelArgs['attrs']): PoolInfo | null
   return Number.isInteger(top) && Number.isInteger(left) && top >= 0 && left >= 0 ? info : null;
 }
 
-/** The binding's 12 geometry arguments (addon/ops-pool.cc). */
+/** The binding's 12 geometry arguments (addon/ops-pool.cc), in PoolGeometry's field order. */
 function geometryArgs(info: PoolInfo): number[] {
   return [info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
     info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left];
+}
+
+/** The same geometry for the pure-TS twin, which runs when the addon did not load (same results bit for bit). */
+function geometryOf(info: PoolInfo): PoolGeometry {
+  const [batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth,
+    padTop, padLeft] = geometryArgs(info);
+  return { batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth,
+    padTop, padLeft };
 }
 
 const outLength = (info: PoolInfo) => info.batchSize * info.outHeight * info.outWidth * info.inChannels;
@@ -58,7 +69,8 @@ export function maxPool({ inputs, backend, attrs }: KernelArgs): TensorInfo | nu
   const info = geometry(inputs.x.shape, attrs);
   if (info === null) return null;
   const y = new Float32Array(outLength(info));
-  requireNative().maxPool(...geometryArgs(info), xv, y);
+  if (native) native.maxPool(...geometryArgs(info), xv, y);
+  else twin.maxPool(geometryOf(info), xv, y);
   return output(backend, info.outShape.slice(), y);
 }
 
@@ -68,7 +80,8 @@ export function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): TensorInfo 
   const info = geometry(inputs.input.shape, attrs);
   if (info === null || !sameShape(inputs.dy.shape, info.outShape)) return null;
   const dx = new Float32Array(xv.length);
-  requireNative().maxPoolGrad(...geometryArgs(info), xv, dyv, dx);
+  if (native) native.maxPoolGrad(...geometryArgs(info), xv, dyv, dx);
+  else twin.maxPoolGrad(geometryOf(info), xv, dyv, dx);
   return output(backend, inputs.input.shape.slice(), dx);
 }
 
@@ -78,7 +91,8 @@ export function avgPool({ inputs, backend, attrs }: KernelArgs): TensorInfo | nu
   const info = geometry(inputs.x.shape, attrs);
   if (info === null) return null;
   const y = new Float32Array(outLength(info));
-  requireNative().avgPool(...geometryArgs(info), xv, y);
+  if (native) native.avgPool(...geometryArgs(info), xv, y);
+  else twin.avgPool(geometryOf(info), xv, y);
   return output(backend, info.outShape.slice(), y);
 }
 
@@ -89,6 +103,7 @@ export function avgPoolGrad({ inputs, backend, attrs }: KernelArgs): TensorInfo 
   const info = geometry(inputs.input.shape, gradAttrs);
   if (info === null || !sameShape(inputs.dy.shape, info.outShape)) return null;
   const dx = new Float32Array(info.batchSize * info.inHeight * info.inWidth * info.inChannels);
-  requireNative().avgPoolGrad(...geometryArgs(info), dyv, dx);
+  if (native) native.avgPoolGrad(...geometryArgs(info), dyv, dx);
+  else twin.avgPoolGrad(geometryOf(info), dyv, dx);
   return output(backend, inputs.input.shape.slice(), dx);
 }
