@@ -76,7 +76,26 @@ describe.runIf(native)('simdnet tfjs depthwise convolution vs tfjs-backend-cpu, 
     }
   });
 
-  it('fallbacks match too: channel multiplier 2, dilation 2, int32', () => {
+  it('the addon rejects bad geometry and short buffers with coded errors', () => {
+    const G = [1, 4, 4, 3, 4, 4, 3, 3, 1, 1, 1, 1], f = (n: number) => new Float32Array(n);
+    const codeOf = (fn: () => unknown) => { try { fn(); return 'returned'; } catch (e) { return (e as { code?: string }).code; } };
+    const a = native!;
+    expect(codeOf(() => a.depthwiseConv2d(...G, f(48), f(27), f(48)))).toBe('returned');
+    expect(codeOf(() => a.depthwiseConv2d(...G.map((v, i) => (i === 8 ? 0 : v)), f(48), f(27), f(48)))).toBe('SIMDNET_INVALID_ARGUMENT');
+    expect(codeOf(() => a.depthwiseConv2d(...G.map((v, i) => (i === 6 ? 0 : v)), f(48), f(27), f(48)))).toBe('SIMDNET_INVALID_ARGUMENT');
+    expect(codeOf(() => a.depthwiseConv2d(...G, f(48), f(26), f(48)))).toBe('SIMDNET_BUFFER_TOO_SMALL');
+    expect(codeOf(() => a.depthwiseBackpropInput(...G, f(47), f(27), f(48)))).toBe('SIMDNET_BUFFER_TOO_SMALL');
+    expect(codeOf(() => a.depthwiseBackpropFilter(...G, f(48), f(48), new Float64Array(27)))).toBe('SIMDNET_INVALID_ARGUMENT');
+    expect(codeOf(() => a.depthwiseBackpropFilter(...G.map((v, i) => (i === 0 ? -1 : v)), f(48), f(48), f(27)))).toBe('SIMDNET_INVALID_ARGUMENT');
+    expect(codeOf(() => a.depthwiseConv2d(...G.map((v, i) => (i === 4 ? 2 ** 40 : i === 8 ? 2 ** 30 : i === 5 ? 0 : v)), f(48), f(27), f(0)))).toBe('SIMDNET_INVALID_ARGUMENT');
+    // Empty outputs: the gradients are all zero (written in full), the forward pass writes nothing.
+    const dx = f(48).fill(5), dw = f(27).fill(5);
+    a.depthwiseBackpropInput(...G.map((v, i) => (i === 4 ? 0 : v)), f(0), f(27), dx);
+    a.depthwiseBackpropFilter(...G.map((v, i) => (i === 4 ? 0 : v)), f(48), f(0), dw);
+    expect([...dx, ...dw].every((v) => v === 0)).toBe(true);
+  });
+
+  it('fallbacks match too: channel multiplier 2, dilation 2', () => {
     checkAll([1, 6, 6, 3], 3, 3, [1, 1], 'same', undefined, 'multiplier 2', 2);
     checkAll([1, 9, 9, 4], 3, 3, [1, 1], 'valid', undefined, 'dilation 2', 1, [2, 2]);
   });
