@@ -16,6 +16,7 @@
 export type { Activation } from './types.js';
 export type { GemmArgs } from './gemm.js';
 export type { AdamArgs } from './optim.js';
+export type { PoolGeometry } from './pool.js';
 export type { InitKind, InitSpec } from '../engine/engine.js';
 export type { BackendName } from '../backend.js';
 export type { ErrorCode } from '../errors.js';
@@ -40,6 +41,8 @@ export { sgd, momentum, adagrad, rmsprop, adam, addPenaltyGrad, penaltyValue, cl
 export { dropoutForward, dropoutBackward } from './dropout.js';
 // Batch normalization
 export { batchNormForwardTrain, batchNormForwardInfer, batchNormBackward } from './batchnorm.js';
+// 2-D pooling (NHWC)
+export { maxPool, maxPoolGrad, avgPool, avgPoolGrad } from './pool.js';
 // Initializers and the Philox4x32-10 generator
 export { initFill } from './init.js';
 export { philox4x32, philoxWord, uniform01 } from './rng.js';

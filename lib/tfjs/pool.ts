@@ -1,23 +1,29 @@
 /**
- * MaxPool and MaxPoolGrad on float32 NHWC tensors as JS loops with the channel innermost (contiguous), where
+ * MaxPool, MaxPoolGrad, AvgPool and AvgPoolGrad on float32 NHWC tensors through simdnet's native pooling kernels
+ * (native/src/kernels/pool: vectorized over the contiguous channel axis, rows split over the thread pool), where
  * tfjs-backend-cpu walks one channel at a time through TensorBuffer.get and, for the gradient, visits every input
- * position and searches the windows covering it. Same semantics as the CPU kernels: the window is clipped to the
- * input (padding is never a candidate), the maximum is the first value strictly greater than every earlier one in
- * row-major window order starting from -Infinity (so NaN is never selected, and an all-NaN window gives -Infinity with
- * no gradient), and the gradient of each window goes to its maximum's position, contributions summed in double and
- * rounded once as the CPU kernel does.
- * AvgPool and AvgPoolGrad the same way: AvgPool sums the window's in-bounds values in double, in the CPU kernel's
- * row-major window order, and divides by their count (padding never counted; an empty window gives 0/0 = NaN), so its
- * results are the CPU kernel's bit for bit. AvgPoolGrad gives every in-bounds input position of a window dy / (fh*fw)
- * (the FULL window size, as the CPU kernel divides, even where the forward pass divided by a clipped count), summed
- * in double and rounded once. These stay JS: with the channel innermost each window is a run of contiguous
- * additions, and a native kernel would save little more than V8's bounds checks (bench/tfjs/backend.mjs's CNN times
- * the pooling layers inside a fit step).
- * Falls back for other dtypes, a 1x1 window that leaves the shape unchanged (the CPU kernel returns the input there,
+ * position and searches the windows covering it. Same semantics as the CPU kernels, which the kernels keep bit for bit
+ * (the contract: kernels/pool/pool.h; the readable twin: lib/kernels/reference/pool.ts, once this file's JS loops):
+ *  - the window is clipped to the input: padding is never a candidate and never counted;
+ *  - MaxPool: the maximum is the first value strictly greater than every earlier one in row-major window order
+ *    starting from -Infinity, so NaN is never selected and an all-NaN window gives -Infinity with no gradient;
+ *  - MaxPoolGrad: each window's dy goes to its maximum's position (recomputed from x), contributions summed in double
+ *    in output order and rounded once, as the CPU kernel sums;
+ *  - AvgPool: the in-bounds values summed in double in the CPU kernel's row-major window order, divided by their
+ *    count (an empty window gives 0/0 = NaN);
+ *  - AvgPoolGrad: every in-bounds input position of a window gets dy / (fh*fw) (the FULL window size, as the CPU kernel
+ *    divides, even where the forward pass divided by a clipped count), summed in double and rounded once.
+ * The one difference: subnormal inputs and results flush to zero under the addon's FTZ/DAZ guard (tfjs keeps them;
+ * setFlushSubnormals(false) or SIMDNET_SUBNORMALS=ieee keeps them here too).
+ * Without the addon the same loops run in JS (lib/kernels/reference/pool.ts), so these stay JS fast paths
+ * (register.ts's JS_KERNELS) rather than native-only ones. Falls back to the CPU kernel for other dtypes, a 1x1 window that leaves the shape unchanged (the CPU kernel returns the input there,
  * NaN included), empty shapes and shape errors.
  */
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { native } from '../native.js';
+import * as twin from '../kernels/reference/pool.js';
+import type { PoolGeometry } from '../kernels/reference/pool.js';
 import type { KernelArgs } from './fallback.js';
 import { f32, output, sameShape } from './storage.js';
 
@@ -36,49 +42,35 @@ function geometry(xShape: number[], attrs: KernelArgs['attrs']): PoolInfo | null
   if (info.filterHeight === 1 && info.filterWidth === 1 && sameShape(info.inShape, info.outShape)) return null;
   const sizes = [info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
     info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth];
-  return sizes.every((d) => Number.isInteger(d) && d > 0) ? info : null;
+  if (!sizes.every((d) => Number.isInteger(d) && d > 0)) return null;
+  const { top, left } = info.padInfo;
+  return Number.isInteger(top) && Number.isInteger(left) && top >= 0 && left >= 0 ? info : null;
 }
 
-/**
- * For every output (b, oy, ox) and channel: the maximum (into `max` when given) and its position in the window,
- * wR * filterWidth + wC, or -1 when no value beat -Infinity (into `pos` when given).
- */
-function scan(x: Float32Array, info: PoolInfo, max: Float32Array | null, pos: Int32Array | null): void {
-  const { batchSize: B, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: FH,
-    filterWidth: FW, strideHeight: SH, strideWidth: SW } = info;
-  const top = info.padInfo.top, left = info.padInfo.left;
-  const best = new Float64Array(C), at = new Int32Array(C);
-  let o = 0;
-  for (let b = 0; b < B; b++) {
-    for (let oy = 0; oy < OH; oy++) {
-      const r0 = oy * SH - top, rMin = Math.max(0, r0), rMax = Math.min(H, FH + r0);
-      for (let ox = 0; ox < OW; ox++, o += C) {
-        const c0 = ox * SW - left, cMin = Math.max(0, c0), cMax = Math.min(W, FW + c0);
-        best.fill(-Infinity);
-        at.fill(-1);
-        for (let r = rMin; r < rMax; r++) {
-          for (let col = cMin; col < cMax; col++) {
-            const src = ((b * H + r) * W + col) * C, p = (r - r0) * FW + (col - c0);
-            for (let c = 0; c < C; c++) {
-              const v = x[src + c];
-              if (v > best[c]) { best[c] = v; at[c] = p; }
-            }
-          }
-        }
-        if (max !== null) for (let c = 0; c < C; c++) max[o + c] = best[c];
-        if (pos !== null) for (let c = 0; c < C; c++) pos[o + c] = at[c];
-      }
-    }
-  }
+/** The binding's 12 geometry arguments (addon/ops-pool.cc), in PoolGeometry's field order. */
+function geometryArgs(info: PoolInfo): number[] {
+  return [info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
+    info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left];
 }
+
+/** The same geometry for the pure-TS twin, which runs when the addon did not load (same results bit for bit). */
+function geometryOf(info: PoolInfo): PoolGeometry {
+  const [batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth,
+    padTop, padLeft] = geometryArgs(info);
+  return { batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth,
+    padTop, padLeft };
+}
+
+const outLength = (info: PoolInfo) => info.batchSize * info.outHeight * info.outWidth * info.inChannels;
 
 export function maxPool({ inputs, backend, attrs }: KernelArgs): TensorInfo | null {
   const xv = f32(backend, inputs.x);
   if (xv === null) return null;
   const info = geometry(inputs.x.shape, attrs);
   if (info === null) return null;
-  const y = new Float32Array(info.batchSize * info.outHeight * info.outWidth * info.inChannels);
-  scan(xv, info, y, null);
+  const y = new Float32Array(outLength(info));
+  if (native) native.maxPool(...geometryArgs(info), xv, y);
+  else twin.maxPool(geometryOf(info), xv, y);
   return output(backend, info.outShape.slice(), y);
 }
 
@@ -87,26 +79,10 @@ export function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): TensorInfo 
   if (xv === null || dyv === null) return null;
   const info = geometry(inputs.input.shape, attrs);
   if (info === null || !sameShape(inputs.dy.shape, info.outShape)) return null;
-  const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterWidth: FW,
-    strideHeight: SH, strideWidth: SW } = info;
-  const top = info.padInfo.top, left = info.padInfo.left;
-  const pos = new Int32Array(dyv.length);
-  scan(xv, info, null, pos);
-  const acc = new Float64Array(xv.length);
-  let o = 0;
-  for (let b = 0; b < info.batchSize; b++) {
-    for (let oy = 0; oy < OH; oy++) {
-      for (let ox = 0; ox < OW; ox++, o += C) {
-        for (let c = 0; c < C; c++) {
-          const p = pos[o + c];
-          if (p < 0) continue;
-          const r = oy * SH - top + Math.floor(p / FW), col = ox * SW - left + (p % FW);
-          acc[((b * H + r) * W + col) * C + c] += dyv[o + c];
-        }
-      }
-    }
-  }
-  return output(backend, inputs.input.shape.slice(), Float32Array.from(acc));
+  const dx = new Float32Array(xv.length);
+  if (native) native.maxPoolGrad(...geometryArgs(info), xv, dyv, dx);
+  else twin.maxPoolGrad(geometryOf(info), xv, dyv, dx);
+  return output(backend, inputs.input.shape.slice(), dx);
 }
 
 export function avgPool({ inputs, backend, attrs }: KernelArgs): TensorInfo | null {
@@ -114,29 +90,9 @@ export function avgPool({ inputs, backend, attrs }: KernelArgs): TensorInfo | nu
   if (xv === null) return null;
   const info = geometry(inputs.x.shape, attrs);
   if (info === null) return null;
-  const { batchSize: B, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: FH,
-    filterWidth: FW, strideHeight: SH, strideWidth: SW } = info;
-  const top = info.padInfo.top, left = info.padInfo.left;
-  const y = new Float32Array(B * OH * OW * C);
-  const acc = new Float64Array(C);
-  let o = 0;
-  for (let b = 0; b < B; b++) {
-    for (let oy = 0; oy < OH; oy++) {
-      const r0 = oy * SH - top, rMin = Math.max(0, r0), rMax = Math.min(H, FH + r0);
-      for (let ox = 0; ox < OW; ox++, o += C) {
-        const c0 = ox * SW - left, cMin = Math.max(0, c0), cMax = Math.min(W, FW + c0);
-        acc.fill(0);
-        for (let r = rMin; r < rMax; r++) {
-          for (let col = cMin; col < cMax; col++) {
-            const src = ((b * H + r) * W + col) * C;
-            for (let c = 0; c < C; c++) acc[c] += xv[src + c];
-          }
-        }
-        const count = Math.max(0, rMax - rMin) * Math.max(0, cMax - cMin);
-        for (let c = 0; c < C; c++) y[o + c] = acc[c] / count;
-      }
-    }
-  }
+  const y = new Float32Array(outLength(info));
+  if (native) native.avgPool(...geometryArgs(info), xv, y);
+  else twin.avgPool(geometryOf(info), xv, y);
   return output(backend, info.outShape.slice(), y);
 }
 
@@ -146,27 +102,8 @@ export function avgPoolGrad({ inputs, backend, attrs }: KernelArgs): TensorInfo 
   const { dimRoundingMode: _unused, ...gradAttrs } = attrs ?? {}; // the CPU kernel computes the geometry without it
   const info = geometry(inputs.input.shape, gradAttrs);
   if (info === null || !sameShape(inputs.dy.shape, info.outShape)) return null;
-  const { batchSize: B, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: FH,
-    filterWidth: FW, strideHeight: SH, strideWidth: SW } = info;
-  const top = info.padInfo.top, left = info.padInfo.left;
-  const acc = new Float64Array(B * H * W * C);
-  let o = 0;
-  for (let b = 0; b < B; b++) {
-    for (let oy = 0; oy < OH; oy++) {
-      const r0 = oy * SH - top, rMin = Math.max(0, r0), rMax = Math.min(H, FH + r0);
-      for (let ox = 0; ox < OW; ox++, o += C) {
-        const c0 = ox * SW - left, cMin = Math.max(0, c0), cMax = Math.min(W, FW + c0);
-        for (let r = rMin; r < rMax; r++) {
-          for (let col = cMin; col < cMax; col++) {
-            const dst = ((b * H + r) * W + col) * C;
-            for (let c = 0; c < C; c++) acc[dst + c] += dyv[o + c];
-          }
-        }
-      }
-    }
-  }
-  const scale = 1 / (FH * FW);
-  const dx = new Float32Array(acc.length);
-  for (let i = 0; i < acc.length; i++) dx[i] = acc[i] * scale;
+  const dx = new Float32Array(info.batchSize * info.inHeight * info.inWidth * info.inChannels);
+  if (native) native.avgPoolGrad(...geometryArgs(info), dyv, dx);
+  else twin.avgPoolGrad(geometryOf(info), dyv, dx);
   return output(backend, inputs.input.shape.slice(), dx);
 }

@@ -9,6 +9,7 @@ import { native } from '../native.js';
 import { SimdnetBackend } from './backend.js';
 import { BINARY } from './binary.js';
 import { conv2D, conv2DBackpropFilter, conv2DBackpropInput, fusedConv2D } from './conv.js';
+import { depthwiseConv2dNative, depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwise.js';
 import { withFallback, type FastPath } from './fallback.js';
 import { batchMatMul, fusedMatMul } from './matmul.js';
 import { BACKEND_NAME } from './name.js';
@@ -37,6 +38,9 @@ export const NATIVE_KERNELS: Readonly<Record<string, FastPath>> = {
   FusedConv2D: fusedConv2D,
   Conv2DBackpropFilter: conv2DBackpropFilter,
   Conv2DBackpropInput: conv2DBackpropInput,
+  DepthwiseConv2dNative: depthwiseConv2dNative,
+  DepthwiseConv2dNativeBackpropInput: depthwiseConv2dNativeBackpropInput,
+  DepthwiseConv2dNativeBackpropFilter: depthwiseConv2dNativeBackpropFilter,
 };
 
 /** Kernels as JS fast paths under 'simdnet' (always registered). Every kernel in neither map is the CPU one. */

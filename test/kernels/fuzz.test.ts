@@ -23,6 +23,10 @@ const GEMM: Kind = { m: 's', n: 's', k: 's', a: 'b', b: 'b', c: 'b', lda: 's', l
   activation: 'k', leakyAlpha: 'n', transA: 'o', transB: 'o' };
 const adamArgs = () => ({ lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, bc1: 0.1, bc2: 0.001, amsgrad: true, decoupled: false });
 const ADAM: Kind = { lr: 'n', beta1: 'n', beta2: 'n', eps: 'n', weightDecay: 'n', bc1: 'n', bc2: 'n', amsgrad: 'o', decoupled: 'o' };
+const poolGeo = () => ({ batch: 2, inHeight: 5, inWidth: 4, channels: 3, outHeight: 3, outWidth: 2, filterHeight: 2,
+  filterWidth: 3, strideHeight: 2, strideWidth: 2, padTop: 1, padLeft: 1 });
+const POOL: Kind = { batch: 's', inHeight: 's', inWidth: 's', channels: 's', outHeight: 's', outWidth: 's', filterHeight: 's',
+  filterWidth: 's', strideHeight: 's', strideWidth: 's', padTop: 's', padLeft: 's' };
 const INIT: Kind = { kind: 'k', value: 'n', minval: 'n', maxval: 'n', mean: 'n', stddev: 'n' };
 const f = (n: number) => new Float32Array(n);
 
@@ -61,6 +65,10 @@ const SPECS: Record<string, Spec> = {
     ['s', 's', 'n', 'n', 'b', 'bn', 'bn', 'bn', 'bn', 'b', 'b', 'b']],
   batchNormForwardInfer: [() => [2, 9, 1e-3, F(18), F(9, 1), F(9, 0), F(9, 0), F(9, 1), f(18)], ['s', 's', 'n', 'b', 'bn', 'bn', 'b', 'b', 'b']],
   batchNormBackward: [() => [2, 9, F(18), F(18), F(9, 1), F(9, 0.5), F(9, 2), f(18), f(9), f(9)], ['s', 's', 'b', 'b', 'bn', 'b', 'b', 'b', 'bn', 'bn']],
+  maxPool: [() => [poolGeo(), F(120), f(36)], [POOL, 'b', 'b']],
+  maxPoolGrad: [() => [poolGeo(), F(120), F(36), f(120)], [POOL, 'b', 'b', 'b']],
+  avgPool: [() => [poolGeo(), F(120), f(36)], [POOL, 'b', 'b']],
+  avgPoolGrad: [() => [poolGeo(), F(36), f(120)], [POOL, 'b', 'b']],
   initFill: [() => [{ kind: 'randomUniform', minval: -1, maxval: 1 }, 3, 4, 7, 2, 12, f(12)], [INIT, 's', 's', 's', 's', 's', 'b']],
   philox4x32: [() => [7, 2, 1], ['s', 's', 's']],
   philoxWord: [() => [7, 2, 5], ['s', 's', 's']],
@@ -134,6 +142,18 @@ const COMBOS: Record<string, ((a: unknown[]) => void)[]> = {
   dropoutBackward: [(a) => { a[2] = new Int8Array(9); }],
   initFill: [(a) => { a[1] = 2 ** 40; a[2] = 2 ** 40; }, (a) => { a[0] = { kind: 'randomUniform', minval: 2, maxval: 1 }; },
     (a) => { a[0] = { kind: 'randomUniform', minval: -3e38, maxval: 3e38 }; }, (a) => { a[4] = 2 ** 53 - 1; }],
+  maxPool: [(a) => { Object.assign(a[0] as object, { batch: 2 ** 40, channels: 0 }); },
+    (a) => { Object.assign(a[0] as object, { outHeight: 2 ** 40, outWidth: 0 }); },
+    (a) => { Object.assign(a[0] as object, { filterHeight: 2 ** 20, filterWidth: 2 ** 20 }); },
+    (a) => { Object.assign(a[0] as object, { outHeight: 2 ** 40, strideHeight: 2 ** 40, outWidth: 0 }); },
+    (a) => { a[2] = (a[1] as Float32Array).subarray(0, 36); }],
+  maxPoolGrad: [(a) => { Object.assign(a[0] as object, { batch: 2 ** 40, channels: 0 }); },
+    (a) => { Object.assign(a[0] as object, { outHeight: 2 ** 40, outWidth: 0 }); },
+    (a) => { Object.assign(a[0] as object, { padTop: 2 ** 40, padLeft: 2 ** 40 }); },
+    (a) => { a[3] = a[2]; }],
+  avgPool: [(a) => { Object.assign(a[0] as object, { inHeight: 0, inWidth: 0 }); }],
+  avgPoolGrad: [(a) => { Object.assign(a[0] as object, { batch: 2 ** 40, channels: 0 }); },
+    (a) => { Object.assign(a[0] as object, { outHeight: 0, outWidth: 2 ** 40 }); }],
   gemmThreads: [(a) => { a[1] = 0; }, (a) => { a[1] = 1025; }],
 };
 

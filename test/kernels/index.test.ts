@@ -40,6 +40,8 @@ const NATIVE_ONLY = ['fmaPeak', 'gemmThreads'];
 
 // Fresh inputs for each call, so both backends start from the same state.
 const f = (n: number, v = 0.5) => new Float32Array(n).map((_, i) => v + 0.125 * ((i * 7) % 5) - 0.25);
+const poolGeo = { batch: 2, inHeight: 5, inWidth: 5, channels: 3, outHeight: 3, outWidth: 3, filterHeight: 3,
+  filterWidth: 3, strideHeight: 2, strideWidth: 2, padTop: 1, padLeft: 1 };
 const adamArgs = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, bc1: 0.1, bc2: 0.001, amsgrad: false, decoupled: false };
 
 /** One valid call per kernel; each returns what it computed (the returned value or the arrays it wrote). */
@@ -82,6 +84,10 @@ const calls: Record<string, () => unknown> = {
     const dg = new Float32Array(3), db = new Float32Array(3);
     return [K.batchNormBackward(2, 3, f(6), f(6, 0.1), f(3, 1), f(3, 0.5), f(3, 2), new Float32Array(6), dg, db), dg, db];
   },
+  maxPool: () => K.maxPool(poolGeo, f(2 * 5 * 5 * 3), new Float32Array(2 * 3 * 3 * 3)),
+  maxPoolGrad: () => K.maxPoolGrad(poolGeo, f(2 * 5 * 5 * 3), f(2 * 3 * 3 * 3, 1), new Float32Array(2 * 5 * 5 * 3)),
+  avgPool: () => K.avgPool(poolGeo, f(2 * 5 * 5 * 3), new Float32Array(2 * 3 * 3 * 3)),
+  avgPoolGrad: () => K.avgPoolGrad(poolGeo, f(2 * 3 * 3 * 3, 1), new Float32Array(2 * 5 * 5 * 3)),
   initFill: () => K.initFill({ kind: 'glorotUniform' }, 3, 4, 7, 2, 12, new Float32Array(12)),
   philox4x32: () => K.philox4x32(7, 2, 1),
   philoxWord: () => K.philoxWord(7, 2, 5),

@@ -12,5 +12,6 @@ export { colSum, rowArgmax, sum, sumSquares, mean } from './reduce.js';
 export { sgd, momentum, adagrad, rmsprop, adam, addPenaltyGrad, penaltyValue, clipValue, scaleInplace } from './optim.js';
 export { dropoutForward, dropoutBackward } from './dropout.js';
 export { batchNormForwardTrain, batchNormForwardInfer, batchNormBackward } from './batchnorm.js';
+export { maxPool, maxPoolGrad, avgPool, avgPoolGrad } from './pool.js';
 export { initFill } from './init.js';
 export { philox4x32, philoxWord, uniform01 } from './rng.js';
