@@ -5,7 +5,7 @@
 // Run: npm run build:ts && node bench/tfjs/depthwise.mjs [--quick]
 import os from 'node:os';
 import { createRequire } from 'node:module';
-import { performance } from 'node:perf_hooks';
+import { fmtTiming, timePerCall } from './per-call.mjs';
 
 const require = createRequire(import.meta.url);
 const tf = require('@tensorflow/tfjs');
@@ -13,20 +13,8 @@ await import('../../dist/tfjs/index.js');
 const quick = process.argv.includes('--quick');
 const loadavg = () => os.loadavg().map((v) => v.toFixed(2)).join(' ');
 
-function time(fn) {
-  fn();
-  let reps = 1;
-  for (let t0 = performance.now(); performance.now() - t0 < 20; reps++) fn();
-  const rounds = quick ? 3 : 9, xs = [];
-  for (let r = 0; r < rounds; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) fn();
-    xs.push((performance.now() - t0) / reps);
-  }
-  xs.sort((a, b) => a - b);
-  return { med: xs[Math.floor((xs.length - 1) / 2)], min: xs[0], max: xs[xs.length - 1] };
-}
-const fmt = (t) => `${t.med.toFixed(3)} [${t.min.toFixed(3)}-${t.max.toFixed(3)}]`.padEnd(28);
+const time = (fn) => timePerCall(fn, { windowMs: 20, rounds: quick ? 3 : 9 });
+const fmt = (t) => fmtTiming(t, 28);
 
 const CASES = [
   ['8x56x56x64 3x3/1 same', [8, 56, 56, 64], 1],

@@ -7,7 +7,7 @@
 // Run: npm run build:ts && node bench/tfjs/pool.mjs [--quick]
 import os from 'node:os';
 import { createRequire } from 'node:module';
-import { performance } from 'node:perf_hooks';
+import { fmtTiming, timePerCall } from './per-call.mjs';
 import * as nat from '../../dist/kernels/native/pool.js';
 import * as ref from '../../dist/kernels/reference/pool.js';
 
@@ -17,21 +17,8 @@ await tf.setBackend('cpu');
 const quick = process.argv.includes('--quick');
 const loadavg = () => os.loadavg().map((v) => v.toFixed(2)).join(' ');
 
-/** Median, min and max ms per call over `rounds` timed rounds (each at least ~5 ms of calls), after a warm-up. */
-function time(fn) {
-  fn();
-  let reps = 1;
-  for (let t0 = performance.now(); performance.now() - t0 < 5; reps++) fn();
-  const rounds = quick ? 5 : 15, xs = [];
-  for (let r = 0; r < rounds; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) fn();
-    xs.push((performance.now() - t0) / reps);
-  }
-  xs.sort((a, b) => a - b);
-  return { med: xs[Math.floor((xs.length - 1) / 2)], min: xs[0], max: xs[xs.length - 1] };
-}
-const fmt = (t) => `${t.med.toFixed(3)} [${t.min.toFixed(3)}-${t.max.toFixed(3)}]`.padEnd(26);
+const time = (fn) => timePerCall(fn, { windowMs: 5, rounds: quick ? 5 : 15 });
+const fmt = (t) => fmtTiming(t, 26);
 
 const CASES = [
   ['CNN pool1 32x28x28x8 2x2/2', [32, 28, 28, 8], 2, 2, 'valid'],

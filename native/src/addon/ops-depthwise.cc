@@ -10,52 +10,25 @@
 #include <napi.h>
 
 #include <cstddef>
-#include <string>
 
 #include "addon/args.h"
 #include "addon/registry.h"
+#include "addon/window-args.h"
 #include "kernels/depthwise/depthwise.h"
 
 namespace simdnet::addon {
 namespace {
 
-constexpr size_t kGeometryArgs = 12;
+constexpr size_t kGeometryArgs = kWindowArgs;
 
 struct Sizes {
   size_t x, y, w;
 };
 
-void require(Napi::Env env, bool ok, const std::string& msg) {
-  if (!ok) throw_range_error(env, "SIMDNET_INVALID_ARGUMENT", msg);
-}
-
+// The shared window geometry (addon/window-args.cc), and the filter's element count.
 Dw2d get_geometry(const Napi::CallbackInfo& info, Sizes* s) {
-  Napi::Env env = info.Env();
-  Dw2d g{};
-  g.batch = get_size(info, 0, "batch");
-  g.in_h = get_size(info, 1, "inHeight");
-  g.in_w = get_size(info, 2, "inWidth");
-  g.channels = get_size(info, 3, "channels");
-  g.out_h = get_size(info, 4, "outHeight");
-  g.out_w = get_size(info, 5, "outWidth");
-  g.filter_h = get_size(info, 6, "filterHeight");
-  g.filter_w = get_size(info, 7, "filterWidth");
-  g.stride_h = get_size(info, 8, "strideHeight");
-  g.stride_w = get_size(info, 9, "strideWidth");
-  g.pad_top = get_size(info, 10, "padTop");
-  g.pad_left = get_size(info, 11, "padLeft");
-  require(env, g.filter_h >= 1 && g.filter_w >= 1 && g.stride_h >= 1 && g.stride_w >= 1,
-          "Expected filter sizes and strides >= 1");
-  constexpr double kAxisLimit = 2305843009213693952.0;  // 2^61: window arithmetic stays inside int64
-  require(env,
-          static_cast<double>(g.out_h) * static_cast<double>(g.stride_h) + static_cast<double>(g.filter_h) +
-                      static_cast<double>(g.pad_top) < kAxisLimit &&
-              static_cast<double>(g.out_w) * static_cast<double>(g.stride_w) + static_cast<double>(g.filter_w) +
-                      static_cast<double>(g.pad_left) < kAxisLimit,
-          "Expected outSize*stride + filter + pad < 2^61 along each axis");
-  s->x = checked_mul(env, checked_mul(env, checked_mul(env, g.batch, g.in_h), g.in_w), g.channels);
-  s->y = checked_mul(env, checked_mul(env, checked_mul(env, g.batch, g.out_h), g.out_w), g.channels);
-  s->w = checked_mul(env, checked_mul(env, g.filter_h, g.filter_w), g.channels);
+  const Dw2d g = read_window2d(info, &s->x, &s->y);
+  s->w = checked_mul(info.Env(), checked_mul(info.Env(), g.filter_h, g.filter_w), g.channels);
   return g;
 }
 

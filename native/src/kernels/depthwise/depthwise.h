@@ -25,14 +25,12 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/window2d.h"
 #include "simd/isa-tables.h"
 
 namespace simdnet {
 
-struct Dw2d {
-  size_t batch, in_h, in_w, channels, out_h, out_w;
-  size_t filter_h, filter_w, stride_h, stride_w, pad_top, pad_left;
-};
+using Dw2d = Window2d;  // kernels/window2d.h
 
 struct DepthwiseKernels {
   void (*forward_rows)(const Dw2d& g, size_t row0, size_t row1, const float* x, const float* w, float* y);
@@ -50,47 +48,4 @@ void depthwise_forward(const Dw2d& g, const float* x, const float* w, float* y);
 void depthwise_backprop_input(const Dw2d& g, const float* dy, const float* w, float* dx);
 void depthwise_backprop_filter(const Dw2d& g, const float* x, const float* dy, float* dw);
 
-namespace depthwise_geometry {
-
-struct Span {
-  size_t lo, hi;
-};
-
-// The taps [lo, hi) of a window starting at input index `start` (may be negative) that land inside [0, in).
-static inline Span taps(int64_t start, size_t filter, size_t in) {
-  const int64_t lo = start < 0 ? -start : 0;
-  const int64_t end = static_cast<int64_t>(in) - start;  // taps below this are inside
-  const int64_t hi = end < static_cast<int64_t>(filter) ? end : static_cast<int64_t>(filter);
-  return hi <= lo ? Span{0, 0} : Span{static_cast<size_t>(lo), static_cast<size_t>(hi)};
-}
-
-// The outputs [lo, hi) whose window holds input index i: o*stride <= i + pad < o*stride + filter, o < out.
-static inline Span covering(size_t i, size_t stride, size_t pad, size_t filter, size_t out) {
-  const int64_t t = static_cast<int64_t>(i + pad), s = static_cast<int64_t>(stride);
-  const int64_t u = t - static_cast<int64_t>(filter) + 1;
-  const int64_t lo = u <= 0 ? 0 : (u + s - 1) / s;
-  const int64_t last = t / s + 1;
-  const int64_t hi = last < static_cast<int64_t>(out) ? last : static_cast<int64_t>(out);
-  return hi <= lo ? Span{0, 0} : Span{static_cast<size_t>(lo), static_cast<size_t>(hi)};
-}
-
-// covering() for input indices 0, 1, 2, ... in turn, without divisions: start from Span{0, 0}.
-static inline void advance(Span* s, size_t i, size_t stride, size_t pad, size_t filter, size_t out) {
-  const size_t t = i + pad;
-  while (s->lo < out && s->lo * stride + filter <= t) ++s->lo;
-  if (s->hi < s->lo) s->hi = s->lo;
-  while (s->hi < out && s->hi * stride <= t) ++s->hi;
-}
-
-// The outputs [lo, hi) along one axis whose tap `k` lands inside the input: 0 <= o*stride - pad + k < in.
-static inline Span tap_outputs(size_t k, size_t stride, size_t pad, size_t in, size_t out) {
-  const int64_t s = static_cast<int64_t>(stride), a = static_cast<int64_t>(pad) - static_cast<int64_t>(k);
-  const int64_t lo = a <= 0 ? 0 : (a + s - 1) / s;                     // o*stride >= pad - k
-  const int64_t b = static_cast<int64_t>(in) + a;                       // o*stride < in + pad - k
-  const int64_t last = b <= 0 ? 0 : (b + s - 1) / s;
-  const int64_t hi = last < static_cast<int64_t>(out) ? last : static_cast<int64_t>(out);
-  return hi <= lo ? Span{0, 0} : Span{static_cast<size_t>(lo), static_cast<size_t>(hi)};
-}
-
-}  // namespace depthwise_geometry
 }  // namespace simdnet

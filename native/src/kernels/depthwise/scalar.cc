@@ -9,11 +9,11 @@
 namespace simdnet::scalar {
 namespace {
 
-using depthwise_geometry::advance;
-using depthwise_geometry::covering;
-using depthwise_geometry::Span;
-using depthwise_geometry::tap_outputs;
-using depthwise_geometry::taps;
+using window2d::advance;
+using window2d::covering;
+using window2d::Span;
+using window2d::tap_outputs;
+using window2d::taps;
 
 void f32_dwconv_ukernel__scalar(const Dw2d& g, size_t row0, size_t row1, const float* x, const float* w,
                                 float* y) noexcept {
@@ -43,24 +43,9 @@ void f32_dwconv_ukernel__scalar(const Dw2d& g, size_t row0, size_t row1, const f
 void f32_dwconv_input_grad_ukernel__scalar(const Dw2d& g, size_t row0, size_t row1, const float* dy, const float* w,
                                            float* dx) noexcept {
   const size_t C = g.channels;
-  for (size_t row = row0; row < row1; ++row) {
-    const size_t b = row / g.in_h, r = row % g.in_h;
-    const Span oys = covering(r, g.stride_h, g.pad_top, g.filter_h, g.out_h);
-    Span oxs{0, 0};
-    for (size_t col = 0; col < g.in_w; ++col) {
-      advance(&oxs, col, g.stride_w, g.pad_left, g.filter_w, g.out_w);
-      for (size_t c = 0; c < C; ++c) {
-        double acc = 0.0;
-        for (size_t oy = oys.lo; oy < oys.hi; ++oy)
-          for (size_t ox = oxs.lo; ox < oxs.hi; ++ox) {
-            const size_t wr = r + g.pad_top - oy * g.stride_h, wc = col + g.pad_left - ox * g.stride_w;
-            acc += static_cast<double>(dy[((b * g.out_h + oy) * g.out_w + ox) * C + c]) *
-                   static_cast<double>(w[(wr * g.filter_w + wc) * C + c]);
-          }
-        dx[(row * g.in_w + col) * C + c] = static_cast<float>(acc);
-      }
-    }
-  }
+  window2d::sum_over_covering(g, row0, row1, 1.0, dx, [&](size_t o, size_t tap, size_t c) {
+    return static_cast<double>(dy[o + c]) * static_cast<double>(w[tap * C + c]);
+  });
 }
 
 void f32_dwconv_filter_grad_ukernel__scalar(const Dw2d& g, size_t tap0, size_t tap1, const float* x, const float* dy,

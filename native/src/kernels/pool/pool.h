@@ -32,14 +32,12 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/window2d.h"
 #include "simd/isa-tables.h"
 
 namespace simdnet {
 
-struct Pool2d {
-  size_t batch, in_h, in_w, channels, out_h, out_w;
-  size_t filter_h, filter_w, stride_h, stride_w, pad_top, pad_left;
-};
+using Pool2d = Window2d;  // kernels/window2d.h
 
 struct PoolKernels {
   void (*max_rows)(const Pool2d& g, size_t row0, size_t row1, const float* x, float* y, float* pos);
@@ -60,40 +58,4 @@ void avg_pool(const Pool2d& g, const float* x, float* y);
 void max_pool_grad(const Pool2d& g, const float* x, const float* dy, float* dx);
 void avg_pool_grad(const Pool2d& g, const float* dy, float* dx);
 
-namespace pool_geometry {
-
-// A half-open index range.
-struct Span {
-  size_t lo, hi;
-};
-
-// The input indices [lo, hi) of output o's window along one axis, clipped to [0, in).
-static inline Span window(size_t o, size_t stride, size_t pad, size_t filter, size_t in) {
-  const int64_t start = static_cast<int64_t>(o * stride) - static_cast<int64_t>(pad);
-  const int64_t end = start + static_cast<int64_t>(filter);
-  const int64_t lo = start < 0 ? 0 : start, hi = end < static_cast<int64_t>(in) ? end : static_cast<int64_t>(in);
-  return hi <= lo ? Span{0, 0} : Span{static_cast<size_t>(lo), static_cast<size_t>(hi)};
-}
-
-// The outputs [lo, hi) whose (unclipped) window contains input index i along one axis:
-// o*stride - pad <= i < o*stride - pad + filter, 0 <= o < out.
-static inline Span covering(size_t i, size_t stride, size_t pad, size_t filter, size_t out) {
-  const int64_t t = static_cast<int64_t>(i + pad), s = static_cast<int64_t>(stride);
-  const int64_t u = t - static_cast<int64_t>(filter) + 1;
-  const int64_t lo = u <= 0 ? 0 : (u + s - 1) / s;
-  const int64_t last = t / s + 1;
-  const int64_t hi = last < static_cast<int64_t>(out) ? last : static_cast<int64_t>(out);
-  return hi <= lo ? Span{0, 0} : Span{static_cast<size_t>(lo), static_cast<size_t>(hi)};
-}
-
-// covering() for input indices 0, 1, 2, ... in turn without divisions (the spans only move forward): start with
-// Span{0, 0} and call advance(&span, i, ...) for each i in increasing order.
-static inline void advance(Span* s, size_t i, size_t stride, size_t pad, size_t filter, size_t out) {
-  const size_t t = i + pad;  // output o covers i when o*stride <= t < o*stride + filter
-  while (s->lo < out && s->lo * stride + filter <= t) ++s->lo;
-  if (s->hi < s->lo) s->hi = s->lo;
-  while (s->hi < out && s->hi * stride <= t) ++s->hi;
-}
-
-}  // namespace pool_geometry
 }  // namespace simdnet

@@ -10,10 +10,10 @@
 namespace simdnet::scalar {
 namespace {
 
-using pool_geometry::advance;
-using pool_geometry::covering;
-using pool_geometry::Span;
-using pool_geometry::window;
+using window2d::advance;
+using window2d::covering;
+using window2d::Span;
+using window2d::window;
 
 void f32_maxpool_ukernel__scalar(const Pool2d& g, size_t row0, size_t row1, const float* x, float* y,
                                  float* pos) noexcept {
@@ -63,47 +63,20 @@ void f32_avgpool_ukernel__scalar(const Pool2d& g, size_t row0, size_t row1, cons
   }
 }
 
+// Both gradients gather, per input element, over the windows that hold it (window2d::sum_over_covering), which
+// adds in the order the JS scatter of lib/tfjs/pool.ts does.
 void f32_maxpool_grad_ukernel__scalar(const Pool2d& g, size_t row0, size_t row1, const float* pos, const float* dy,
                                       float* dx) noexcept {
-  const size_t C = g.channels;
-  for (size_t row = row0; row < row1; ++row) {
-    const size_t b = row / g.in_h, r = row % g.in_h;
-    const Span oys = covering(r, g.stride_h, g.pad_top, g.filter_h, g.out_h);
-    Span oxs{0, 0};
-    for (size_t col = 0; col < g.in_w; ++col) {
-      advance(&oxs, col, g.stride_w, g.pad_left, g.filter_w, g.out_w);
-      for (size_t c = 0; c < C; ++c) {
-        double acc = 0.0;
-        for (size_t oy = oys.lo; oy < oys.hi; ++oy)
-          for (size_t ox = oxs.lo; ox < oxs.hi; ++ox) {
-            const size_t o = ((b * g.out_h + oy) * g.out_w + ox) * C + c;
-            const size_t here = (r + g.pad_top - oy * g.stride_h) * g.filter_w + col + g.pad_left - ox * g.stride_w;
-            if (pos[o] == static_cast<float>(here)) acc += dy[o];
-          }
-        dx[(row * g.in_w + col) * C + c] = static_cast<float>(acc);
-      }
-    }
-  }
+  window2d::sum_over_covering(g, row0, row1, 1.0, dx, [&](size_t o, size_t tap, size_t c) {
+    return pos[o + c] == static_cast<float>(tap) ? static_cast<double>(dy[o + c]) : 0.0;  // +0.0: exact no-op
+  });
 }
 
 void f32_avgpool_grad_ukernel__scalar(const Pool2d& g, size_t row0, size_t row1, const float* dy,
                                       float* dx) noexcept {
-  const size_t C = g.channels;
   const double scale = 1.0 / static_cast<double>(g.filter_h * g.filter_w);
-  for (size_t row = row0; row < row1; ++row) {
-    const size_t b = row / g.in_h, r = row % g.in_h;
-    const Span oys = covering(r, g.stride_h, g.pad_top, g.filter_h, g.out_h);
-    Span oxs{0, 0};
-    for (size_t col = 0; col < g.in_w; ++col) {
-      advance(&oxs, col, g.stride_w, g.pad_left, g.filter_w, g.out_w);
-      for (size_t c = 0; c < C; ++c) {
-        double acc = 0.0;
-        for (size_t oy = oys.lo; oy < oys.hi; ++oy)
-          for (size_t ox = oxs.lo; ox < oxs.hi; ++ox) acc += dy[((b * g.out_h + oy) * g.out_w + ox) * C + c];
-        dx[(row * g.in_w + col) * C + c] = static_cast<float>(acc * scale);
-      }
-    }
-  }
+  window2d::sum_over_covering(g, row0, row1, scale, dx,
+                              [&](size_t o, size_t, size_t c) { return static_cast<double>(dy[o + c]); });
 }
 
 }  // namespace
