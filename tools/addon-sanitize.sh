@@ -16,7 +16,7 @@ npx cmake-js build -T simdnet -O "$dir" --CDSIMDNET_SANITIZE=ON --CDCMAKE_BUILD_
   --CDSIMDNET_BUILD_TESTS=OFF || exit 1
 pkg="$dir/package"
 rm -rf "$pkg" && mkdir -p "$pkg/build/Release"
-cp -r lib test dist docs data native package.json tsconfig.json vitest.config.ts "$pkg/"
+cp -r lib test dist docs data native bench package.json tsconfig.json vitest.config.ts "$pkg/"  # bench: helpers the tests share (peak-rss.mjs, longest-turn.mjs)
 ln -s "$repo/node_modules" "$pkg/node_modules"
 cp "$dir/Release/simdnet.node" "$pkg/build/Release/"
 runtimes="$(g++ -print-file-name=libasan.so):$(g++ -print-file-name=libubsan.so)"
