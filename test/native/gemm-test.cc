@@ -353,10 +353,11 @@ TEST(gemm_avx512_tile_variants) {
 }
 
 TEST(gemm_threads_match_one_thread_bitwise) {
-  // The parallel driver (driver.cc gemm_shared: one packed B shared by the threads, row units claimed as threads
-  // free up) runs the same microkernel calls over the same k blocks as one thread, so 2, 3 and 4 threads must give
-  // bit-identical C: shapes with several k blocks, packed and in-place A, every transpose, a bias + ReLU epilogue,
-  // beta != 0, a B too large for one shared block (k * n > 2M floats: several jc blocks), and m just above a unit.
+  // The parallel driver (driver.cc gemm_shared: B packed once for all threads, or once per thread when it is at
+  // most 512K floats; row units claimed as threads free up) runs the same microkernel calls over the same k blocks
+  // as one thread, so 2, 3 and 4 threads must give bit-identical C: shapes with several k blocks, packed and
+  // in-place A, every transpose, a bias + ReLU epilogue, beta != 0, private B (all but one shape) and a B too large
+  // for one shared block (k * n > 2M floats: several jc blocks), and m just above a unit.
   struct S { size_t m, n, k; };
   const S shapes[] = {{1000, 128, 784}, {128, 128, 784}, {300, 200, 700}, {20, 1950, 1100}, {49, 70, 33},
                       {1030, 70, 1030}};

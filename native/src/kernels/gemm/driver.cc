@@ -271,7 +271,7 @@ bool gemm_serial(const GemmKernels& kern, const GemmArgs& g) noexcept {
   return true;
 }
 
-// ---- The parallel driver: one packed B shared by all threads, rows of C handed out as they free up ----
+// ---- The parallel driver: B packed once (shared) or once per thread (private), rows of C claimed as they free up ----
 //
 // Why not a fixed split (each thread the serial loops on its half of M or N, as before): each thread then packed
 // all of B (or A) for itself, and a thread that the OS (or the hypervisor) took off its core for a while held the
@@ -284,8 +284,17 @@ bool gemm_serial(const GemmKernels& kern, const GemmArgs& g) noexcept {
 // started: the caller claims whatever is left (runtime/threadpool.cc runs unclaimed ranges on the caller too).
 // Every C element goes through the same microkernel calls over the same k blocks as in gemm_serial, so the result
 // is bitwise the same as on one thread.
+//
+// Private B (packed B of at most kPrivateB floats): each thread that claims a row unit packs the whole B block for
+// itself first, and nobody waits for anybody. Sharing a small packed B costs more than packing it twice: the packing
+// barrier, and every thread reading the panels another core wrote. Measured on Zen 4 (2 vCPUs under KVM; node loops
+// of 1.5 s per variant, alternated, 2 rounds, median call): (128,784,128) X.W 153-166 GFLOP/s shared -> 194-195
+// private, (128,128,64) 111-136 -> 165-172, 256^3 173-180 -> 192-206, (1000,784,128) 197 -> 185-192 (within its
+// spread), 1024^3 164-167 -> 157-173, hence left shared (also to bound the per-thread workspace). A late worker
+// that finds no row unit left packs nothing.
 
 constexpr size_t kSharedB = size_t(2) << 20;  // floats of packed B shared per jc block (8 MiB, a quarter of L3)
+constexpr size_t kPrivateB = size_t(512) << 10;  // floats of packed B each thread packs for itself (2 MiB) or less
 constexpr size_t kPackPanels = 2;             // B panels per packing unit ((128,784,128): 6 units, 3 each)
 constexpr size_t kUnitsPerThread = 8;         // row units per thread (load balance vs re-reading B per unit;
                                               // a unit is at least one MR tile, at most an MC block)
@@ -332,7 +341,7 @@ SharedPlan shared_plan(const GemmKernels& kern, const GemmArgs& g, size_t t) noe
   return p;
 }
 
-void gemm_shared(const GemmKernels& kern, const GemmArgs& g, size_t t, const SharedPlan& p) {
+void gemm_shared(const GemmKernels& kern, const GemmArgs& g, size_t t, const SharedPlan& p, bool private_b) {
   const size_t nr = kern.nr;
   Workspace& caller = workspace();
   const size_t nc_pad_max = (p.nc_par + nr - 1) / nr * nr;
@@ -352,30 +361,42 @@ void gemm_shared(const GemmKernels& kern, const GemmArgs& g, size_t t, const Sha
         Workspace& mine = workspace();
         // A worker that cannot get its A buffer still packs B; the caller (whose buffer is reserved above) and
         // any other thread do the rows.
-        const bool rows_ok = !p.packed_a || reserve(mine.a, mine.a_cap, a_floats);
+        const bool rows_ok = (!p.packed_a || reserve(mine.a, mine.a_cap, a_floats)) &&
+                             (!private_b || reserve(mine.b, mine.b_cap, g.k * nc_pad_max));
         for (size_t j = 0; j < p.jblocks; ++j) {
           std::atomic<size_t>* c = counters + 4 * j;
           const size_t jc = j * p.nc_par, nc = std::min(p.nc_par, g.n - jc);
           const size_t panels = (nc + nr - 1) / nr, nc_pad = panels * nr;
           const size_t groups = (panels + kPackPanels - 1) / kPackPanels, pack_units = p.kblocks * groups;
-          for (size_t u; (u = c[0].fetch_add(1, std::memory_order_relaxed)) < pack_units;) {
+          float* const bsrc = private_b ? mine.b : shared_b;
+          auto pack_unit = [&](size_t u) {
             const size_t q = u / groups, p0 = (u % groups) * kPackPanels;
             const size_t pc = q * p.kc_max, kc = std::min(p.kc_max, g.k - pc);
             const size_t cols = std::min(kPackPanels * nr, nc - p0 * nr);
-            pack_b(kern, g, pc, kc, jc + p0 * nr, cols, shared_b + pc * nc_pad + p0 * kc * nr);
-            c[1].fetch_add(1, std::memory_order_release);
+            pack_b(kern, g, pc, kc, jc + p0 * nr, cols, bsrc + pc * nc_pad + p0 * kc * nr);
+          };
+          if (!private_b) {
+            for (size_t u; (u = c[0].fetch_add(1, std::memory_order_relaxed)) < pack_units;) {
+              pack_unit(u);
+              c[1].fetch_add(1, std::memory_order_release);
+            }
+            wait_count(c[1], pack_units);
           }
-          wait_count(c[1], pack_units);
           if (rows_ok) {
+            bool packed = !private_b;
             for (size_t u; (u = c[2].fetch_add(1, std::memory_order_relaxed)) < p.units;) {
+              if (!packed) {
+                for (size_t v = 0; v < pack_units; ++v) pack_unit(v);
+                packed = true;
+              }
               const size_t ic = u * p.rows_u, mc = std::min(p.rows_u, g.m - ic);
               for (size_t pc = 0; pc < g.k; pc += p.kc_max)
-                block_rows(kern, g, ic, mc, pc, std::min(p.kc_max, g.k - pc), jc, nc, shared_b + pc * nc_pad,
+                block_rows(kern, g, ic, mc, pc, std::min(p.kc_max, g.k - pc), jc, nc, bsrc + pc * nc_pad,
                            p.packed_a, mine.a);
               c[3].fetch_add(1, std::memory_order_release);
             }
           }
-          if (j + 1 < p.jblocks) wait_count(c[3], p.units);  // the next block's packing overwrites shared_b
+          if (!private_b && j + 1 < p.jblocks) wait_count(c[3], p.units);  // the next block's packing overwrites shared_b
         }
       },
       t);
@@ -406,7 +427,7 @@ void gemm_run(const GemmKernels& table, const GemmArgs& g, size_t threads) {
   if (!narrow && g.alpha != 0.0f) {
     const SharedPlan p = shared_plan(kern, g, t);
     if (p.units >= 2) {
-      gemm_shared(kern, g, std::min(t, p.units), p);
+      gemm_shared(kern, g, std::min(t, p.units), p, g.k * p.nc_par <= kPrivateB);
       return;
     }
   }
