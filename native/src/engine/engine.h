@@ -97,7 +97,9 @@ class Engine {
   double learning_rate() const { return lr_.load(std::memory_order_relaxed); }
   void set_learning_rate(double lr) { lr_.store(lr, std::memory_order_relaxed); }
   uint64_t step() const { return t_.load(std::memory_order_relaxed); }
-  size_t memory_bytes() const { return fixed_bytes_ + batch_bytes_ + diag_bytes_; }
+  size_t memory_bytes() const {
+    return fixed_bytes_ + batch_bytes_ + diag_bytes_ + infer_scratch_.capacity() * sizeof(float);
+  }
 
   // Grows the batch buffers to hold `batch` rows (and the diagnostics scratch when asked). False when out of memory.
   bool prepare(size_t batch, bool diagnostics = false);
@@ -121,7 +123,8 @@ class Engine {
   void apply_gradient_sums(const float* sums, double count, float lr);
   // Inference-mode loss (+ penalties) and metrics over n samples in batches.
   void evaluate(const float* x, const float* y, size_t n, size_t batch_size, LogSums* logs, const float* w = nullptr);
-  // Inference-mode outputs, n x output_size.
+  // Inference-mode outputs, n x output_size. With two or more batches and pool threads, the batches are spread over
+  // the threads, each running the whole forward pass on its own scratch (step.cc: why); bitwise the same outputs.
   void predict(const float* x, size_t n, size_t batch_size, float* out);
 
   // For tests: forward (training mode), loss and backward plus penalty gradients, no clipping, no update.
@@ -168,6 +171,12 @@ class Engine {
   void init_params();
 
   void forward(const float* x, size_t b, Mode mode);
+  // The dense layer's GEMM (+ bias, + the activation when fused) of b rows of `in` into c.
+  void dense_gemm(const Layer& L, const float* in, size_t b, float* c) const;
+  // Inference-mode forward of b rows into `scratch` (infer_floats(b) floats) instead of the layers' buffers, so
+  // several threads can run it at once; returns the output rows.
+  const float* forward_infer(const float* x, size_t b, float* scratch) const;
+  size_t infer_floats(size_t b) const;
   double data_loss(const float* y, size_t b, bool want_grad);
   double penalties() const;
   void backward(const float* x, size_t b);
@@ -205,6 +214,7 @@ class Engine {
   size_t fixed_bytes_ = 0, batch_bytes_ = 0, diag_bytes_ = 0;
   size_t batch_capacity_ = 0;
   bool diag_ready_ = false;
+  std::vector<float> infer_scratch_;  // predict's per-thread scratch (forward_infer), grown on demand
 
   // batch block scratch
   float* loss_grad_ = nullptr;  // batch x out: d loss / d (output or logits)

@@ -2,8 +2,10 @@
 // forward -> loss (+ penalties) -> metrics -> backward -> penalty gradients -> clipValue -> clipNorm -> t += 1 ->
 // optimizer. Also inference (evaluate, predict) and the gradient-only entry points the tests use.
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
+#include <new>
 
 #include "engine/engine.h"
 #include "kernels/batchnorm/batchnorm.h"
@@ -14,6 +16,7 @@
 #include "kernels/reduce/reduce.h"
 #include "kernels/softmax/softmax.h"
 #include "kernels/vunary/vunary.h"
+#include "runtime/threadpool.h"
 
 namespace simdnet::engine {
 namespace {
@@ -22,6 +25,75 @@ namespace {
 constexpr float kProbEps = 1e-7f;
 
 }  // namespace
+
+void Engine::dense_gemm(const Layer& L, const float* in, size_t b, float* c) const {
+  const LayerSpec& s = L.spec;
+  GemmArgs g;
+  g.m = b;
+  g.n = s.units;
+  g.k = s.input_size;
+  g.a = in;
+  g.lda = s.input_size;
+  g.b = params_[L.kernel].w;
+  g.ldb = s.units;
+  g.c = c;
+  g.ldc = s.units;
+  g.ep.bias = L.bias >= 0 ? params_[L.bias].w : nullptr;
+  if (!L.needs_z) {
+    g.ep.act = L.act;
+    g.ep.alpha = s.act.alpha;
+  }
+  gemm(g);
+}
+
+size_t Engine::infer_floats(size_t b) const {
+  size_t f = 0;
+  for (const Layer& L : layers_)
+    if (L.spec.type != LayerType::dropout) f += b * L.spec.units * (L.needs_z ? 2 : 1);
+  return f;
+}
+
+// The inference branch of forward(), on scratch: each layer's output (and a dense layer's pre-activation where it
+// keeps one) in turn. Dropout is the identity. Same kernels, same arguments, so the same bits as forward().
+const float* Engine::forward_infer(const float* x, size_t b, float* scratch) const {
+  const float* in = x;
+  for (const Layer& L : layers_) {
+    const LayerSpec& s = L.spec;
+    const size_t n = s.units;
+    if (s.type == LayerType::dropout) continue;
+    float* y = scratch;
+    scratch += b * n;
+    switch (s.type) {
+      case LayerType::dense:
+        if (L.needs_z) {
+          float* z = scratch;
+          scratch += b * n;
+          dense_gemm(L, in, b, z);
+          if (L.softmax)
+            softmax().forward(b, n, s.act.temperature, z, y);
+          else
+            vunary().forward(L.act, s.act.alpha, b * n, z, y);
+        } else {
+          dense_gemm(L, in, b, y);
+        }
+        break;
+      case LayerType::activation:
+        if (L.softmax)
+          softmax().forward(b, n, s.act.temperature, in, y);
+        else
+          vunary().forward(L.act, s.act.alpha, b * n, in, y);
+        break;
+      case LayerType::batch_norm:
+        batchnorm().forward_infer(b, n, s.epsilon, in, L.gamma >= 0 ? params_[L.gamma].w : nullptr,
+                                  L.beta >= 0 ? params_[L.beta].w : nullptr, params_[L.moving_mean].w,
+                                  params_[L.moving_var].w, y);
+        break;
+      case LayerType::dropout: break;
+    }
+    in = y;
+  }
+  return in;
+}
 
 void Engine::forward(const float* x, size_t b, Mode mode) {
   const uint64_t t = t_.load(std::memory_order_relaxed);
@@ -33,22 +105,7 @@ void Engine::forward(const float* x, size_t b, Mode mode) {
     const size_t n = s.units;
     switch (s.type) {
       case LayerType::dense: {
-        GemmArgs g;
-        g.m = b;
-        g.n = n;
-        g.k = s.input_size;
-        g.a = in;
-        g.lda = s.input_size;
-        g.b = params_[L.kernel].w;
-        g.ldb = n;
-        g.c = L.needs_z ? L.z : L.y;
-        g.ldc = n;
-        g.ep.bias = L.bias >= 0 ? params_[L.bias].w : nullptr;
-        if (!L.needs_z) {
-          g.ep.act = L.act;
-          g.ep.alpha = s.act.alpha;
-        }
-        gemm(g);
+        dense_gemm(L, in, b, L.needs_z ? L.z : L.y);
         if (L.needs_z) {
           if (L.softmax)
             softmax().forward(b, n, s.act.temperature, L.z, L.y);
@@ -350,8 +407,39 @@ void Engine::evaluate(const float* x, const float* y, size_t n, size_t batch_siz
   }
 }
 
+// Batches spread over the pool, each thread running whole forward passes on its own scratch, instead of every
+// GEMM split over the threads: one hand-off per batch instead of one per layer, and each GEMM a 1-thread call at
+// 1-thread efficiency. Batches are claimed from a counter (a descheduled thread delays one batch, not half of
+// them). Every output row goes through the same kernels with the same arguments as on one thread (a GEMM's result
+// does not depend on its thread count: gemm-test), so the outputs are bitwise those of the serial loop.
 void Engine::predict(const float* x, size_t n, size_t batch_size, float* out) {
   const size_t in = plan_.input_size, no = out_size_;
+  const size_t batches = (n + batch_size - 1) / batch_size;
+  const size_t t = std::min(get_threads(), batches);
+  const size_t per = t >= 2 ? infer_floats(std::min(batch_size, n)) : 0;
+  bool spread = t >= 2;
+  if (spread && infer_scratch_.size() < per * t) {
+    try {
+      infer_scratch_.resize(per * t);
+    } catch (const std::bad_alloc&) {
+      spread = false;  // out of memory for the scratch: the serial loop on the layers' own buffers
+    }
+  }
+  if (spread) {
+    float* scratch = infer_scratch_.data();
+    std::atomic<size_t> next{0};
+    parallel_for(
+        t,
+        [&](size_t, size_t, size_t range) {
+          for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < batches;) {
+            const size_t start = i * batch_size, rows = std::min(batch_size, n - start);
+            const float* y = forward_infer(x + start * in, rows, scratch + range * per);
+            std::memcpy(out + start * no, y, rows * no * sizeof(float));
+          }
+        },
+        t);
+    return;
+  }
   for (size_t start = 0; start < n; start += batch_size) {
     const size_t rows = std::min(batch_size, n - start);
     forward(x + start * in, rows, Mode::infer);
