@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { availableParallelism, loadavg } from 'node:os';
 import { benchDir, DEBIAN_PYTHON, distDir, repoRoot, fashionMnistAvailable, fmt, markdownTable, PYTHON } from './suite/common.mjs';
 import { hostInfo } from './suite/host.mjs';
-import { runKernels } from './suite/kernels.mjs';
+import { mergeKernelRounds, ROUND_CONTENDERS, runKernels } from './suite/kernels.mjs';
 import { evaluateTargets } from './suite/targets.mjs';
 import { ALL_CONTENDERS, probeContenders, runTrainingOnce, summarize } from './suite/training.mjs';
 
@@ -31,6 +31,8 @@ export const usage = `Usage: simdnet bench [options]   (or: npm run bench -- [op
   --data <dir>            Fashion-MNIST IDX directory (default /usr/share/datasets/fashion-mnist)
   --epochs <n>            epochs of the one fit call each training contender makes (default 10)
   --repeat <n>            run the training section n times; report median and spread (min-max) per contender
+  --kernel-rounds <n>     time the native GEMMs (simdnet, OpenBLAS, MKL) n times, one round after the other;
+                          report each one's median over the rounds and the spread (default: --repeat)
   --budget <seconds>      per contender: above this estimated training time, time a bounded number of batches
                           and extrapolate (default 200: tfjs-cpu and the JS engine; tfjs-wasm too on a busy
                           machine). The Python contenders always train full epochs
@@ -55,6 +57,7 @@ export async function runSuite(argv = process.argv.slice(2), io = { out: (s) => 
         data: { type: 'string' },
         epochs: { type: 'string' },
         repeat: { type: 'string' },
+        'kernel-rounds': { type: 'string' },
         budget: { type: 'string' },
         baseline: { type: 'string' },
         out: { type: 'string' },
@@ -77,7 +80,8 @@ export async function runSuite(argv = process.argv.slice(2), io = { out: (s) => 
   const epochs = values.epochs === undefined ? (quick ? 2 : 10) : Number(values.epochs);
   const repeat = values.repeat === undefined ? 1 : Number(values.repeat);
   const budget = values.budget === undefined ? 200 : Number(values.budget);
-  if (bad.length || !Number.isInteger(epochs) || epochs < 1 || !Number.isInteger(repeat) || repeat < 1 || !(budget > 0)) {
+  const kernelRounds = values['kernel-rounds'] === undefined ? repeat : Number(values['kernel-rounds']);
+  if (bad.length || !Number.isInteger(epochs) || epochs < 1 || !Number.isInteger(repeat) || repeat < 1 || !(budget > 0) || !Number.isInteger(kernelRounds) || kernelRounds < 1) {
     io.err(`Bad arguments${bad.length ? `: unknown ${bad.join(', ')}` : ''}\n\n${usage}`);
     return 2;
   }
@@ -97,7 +101,7 @@ export async function runSuite(argv = process.argv.slice(2), io = { out: (s) => 
   const started = new Date();
   const host = hostInfo();
   const machine = { ...host, cpus: availableParallelism(), node: process.version, platform: `${process.platform}-${process.arch}` };
-  const report = { date: started.toISOString(), quick, repeat, epochs, machine, python: PYTHON, debianPython: DEBIAN_PYTHON, notes: [], sources: [] };
+  const report = { date: started.toISOString(), quick, repeat, kernelRounds, epochs, machine, python: PYTHON, debianPython: DEBIAN_PYTHON, notes: [], sources: [] };
   // The 1-minute load average before the run: above ~0.5 on a 2-core machine, other processes share the cores and
   // every timing below is suspect (threaded contenders most).
   machine.loadAverageBefore = loadavg()[0];
@@ -124,6 +128,14 @@ export async function runSuite(argv = process.argv.slice(2), io = { out: (s) => 
   if (sections.includes('kernels')) {
     log('kernels: SGEMM');
     report.kernels = await runKernels({ quick, log });
+    if (kernelRounds > 1) {
+      const later = [];
+      for (let i = 1; i < kernelRounds; i++) {
+        log(`kernels: round ${i + 1} of ${kernelRounds} (native GEMMs)`);
+        later.push(await runKernels({ quick, log, only: ROUND_CONTENDERS }));
+      }
+      mergeKernelRounds(report.kernels, later);
+    }
     const k = report.kernels;
     const names = [...new Set(k.results.map((r) => r.contender))];
     const rows = k.shapes.map((shape) => [
@@ -132,7 +144,8 @@ export async function runSuite(argv = process.argv.slice(2), io = { out: (s) => 
         const r = k.results.find((x) => x.contender === n && x.shape === shape);
         if (!r) return k.results.find((x) => x.contender === n)?.error ? 'not measured' : '-';
         if (r.skipped) return 'skipped';
-        return r.pctPeak ? `${fmt(r.gflops)} (${fmt(r.pctPeak, 0)}%)` : fmt(r.gflops);
+        const spread = r.spread ? ` [${fmt(r.spread[0], 1)}–${fmt(r.spread[1], 1)}]` : '';
+        return r.pctPeak ? `${fmt(r.gflops)} (${fmt(r.pctPeak, 0)}%)${spread}` : `${fmt(r.gflops)}${spread}`;
       }),
     ]);
     md.push('', `## 1. SGEMM, GFLOP/s (% of the ${k.peakIsa ?? ''} FMA peak at the contender's thread count)`, '');

@@ -12,6 +12,8 @@ import { epochStats, resolvePython } from '../../bench/suite/common.mjs';
 // @ts-expect-error plain ESM without types
 import { hasAvx512, lscpuModelName } from '../../bench/suite/host.mjs';
 // @ts-expect-error plain ESM without types
+import { mergeKernelRounds, ROUND_CONTENDERS } from '../../bench/suite/kernels.mjs';
+// @ts-expect-error plain ESM without types
 import { evaluateTargets } from '../../bench/suite/targets.mjs';
 // @ts-expect-error plain ESM without types
 import { onednnIsa, summarize, withEpochStats } from '../../bench/suite/training.mjs';
@@ -77,6 +79,34 @@ describe('epoch statistics', () => {
     expect(r.samplesPerSecondSpread.min).toBeCloseTo(100, 9);
     expect(r.samplesPerSecondSpread.max).toBeCloseTo(300, 9);
     expect(r.runs).toHaveLength(3);
+  });
+});
+
+describe('kernel rounds (--kernel-rounds)', () => {
+  const round = (g: Record<string, number>, peak1: number) => ({
+    fmaPeakGflops: { 1: peak1, 2: 2 * peak1 },
+    simdnetFmaPeakGflops: { 1: peak1 },
+    results: Object.entries(g).map(([contender, gflops]) => ({ contender, threads: contender.includes('2t') ? 2 : 1, shape: '(128,784,128)', gflops })),
+  });
+
+  it('gives every contender its median over the rounds, the spread, and the highest peak', () => {
+    const first = round({ 'simdnet native 2t': 100, 'OpenBLAS 2t (numpy)': 150, 'simdnet TS twin': 1 }, 110);
+    const merged = mergeKernelRounds(first, [round({ 'simdnet native 2t': 190, 'OpenBLAS 2t (numpy)': 90 }, 118), round({ 'simdnet native 2t': 180, 'OpenBLAS 2t (numpy)': 140 }, 112)]);
+    const get = (n: string) => merged.results.find((r: { contender: string }) => r.contender === n);
+    expect(get('simdnet native 2t').gflops).toBe(180);
+    expect(get('simdnet native 2t').spread).toEqual([100, 190]);
+    expect(get('OpenBLAS 2t (numpy)').gflops).toBe(140);
+    expect(get('OpenBLAS 2t (numpy)').rounds).toEqual([150, 90, 140]);
+    expect(get('simdnet TS twin').gflops).toBe(1); // timed once: left as it was
+    expect(get('simdnet TS twin').spread).toBeUndefined();
+    expect(merged.fmaPeakGflops[1]).toBe(118);
+    expect(get('simdnet native 2t').pctPeak).toBeCloseTo((100 * 180) / 236, 9);
+    expect(merged.rounds).toBe(3);
+  });
+
+  it('times again only the native GEMMs', () => {
+    expect(['simdnet native 1t', 'simdnet native 2t', 'OpenBLAS 1t (numpy)', 'MKL 2t (PyTorch)'].every((n) => ROUND_CONTENDERS.test(n))).toBe(true);
+    expect(['simdnet TS twin', 'tfjs-cpu', 'tfjs-wasm'].some((n) => ROUND_CONTENDERS.test(n))).toBe(false);
   });
 });
 
