@@ -403,6 +403,54 @@ TEST(gemm_threads_match_one_thread_bitwise) {
     }
 }
 
+TEST(gemm_in_place_b_bitwise) {
+  // driver.cc in_place_b: where m <= 512 and B is small, the table's ukernel_b reads op(B) in place instead of
+  // packing it, unless B's rows are 4 KiB apart (ldb a multiple of 1024). The same B at ldb = n + 3 (in place,
+  // unaligned rows) and at ldb = 1024 (packed) must give the same C bit for bit, on 1 and 2 threads, with partial
+  // tiles and a partial last panel, several k blocks, a bias + ReLU epilogue and beta != 0. (On a table without
+  // ukernel_b both runs pack, and the test shows nothing.)
+  struct S { size_t m, n, k; };
+  const S shapes[] = {{128, 128, 784}, {128, 64, 128}, {37, 70, 300}, {500, 45, 33}, {13, 200, 1030}};
+  for (const auto& s : shapes)
+    for (int beta = 0; beta < 2; ++beta)
+      for (size_t threads : {size_t(1), size_t(2)}) {
+        const size_t lda = s.k, ldc = s.n;
+        std::vector<float> a(s.m * lda), b_near(extent(s.k, s.n, s.n + 3)), b_far(extent(s.k, s.n, 1024));
+        std::vector<float> bias(s.n), c0(s.m * ldc);
+        Rng r(s.m * 31 + s.n * 7 + s.k + beta);
+        for (float& v : a) v = r.uniform();
+        for (size_t p = 0; p < s.k; ++p)
+          for (size_t j = 0; j < s.n; ++j) b_near[p * (s.n + 3) + j] = b_far[p * 1024 + j] = r.uniform();
+        for (float& v : bias) v = r.uniform();
+        for (float& v : c0) v = r.uniform();
+        simdnet::GemmArgs g;
+        g.m = s.m;
+        g.n = s.n;
+        g.k = s.k;
+        g.a = a.data();
+        g.lda = lda;
+        g.ldc = ldc;
+        g.beta = beta ? 0.5f : 0.0f;
+        g.ep.bias = bias.data();
+        g.ep.act = Act::relu;
+        std::vector<float> near = c0, far = c0;
+        g.b = b_near.data();
+        g.ldb = s.n + 3;
+        g.c = near.data();
+        simdnet::gemm(g, threads);
+        g.b = b_far.data();
+        g.ldb = 1024;
+        g.c = far.data();
+        simdnet::gemm(g, threads);
+        size_t diff = 0;
+        for (size_t i = 0; i < near.size(); ++i) diff += std::memcmp(&near[i], &far[i], sizeof(float)) != 0;
+        if (diff != 0)
+          std::printf("  m,n,k=%zu,%zu,%zu beta=%d threads=%zu: %zu elements differ (in place vs packed B)\n", s.m,
+                      s.n, s.k, beta, threads, diff);
+        EXPECT(diff == 0);
+      }
+}
+
 TEST(threadpool_runs_every_range_once) {
   // Many small jobs back to back: spinning workers, late workers whose range the caller steals, and index bounds.
   std::vector<std::atomic<int>> hits(97);

@@ -168,6 +168,14 @@ static void ukernel(size_t m, size_t n, size_t k, const float* a, size_t rs_a, s
   Tiles<MR, NV, false>::fn[m - 1](n, k, a, rs_a, cs_a, bp, 16 * NV, c, ldc, p);
 }
 
+// GemmKernels::ukernel_b: the same tile over op(B) read in place (row p at b + p*rs_b, any alignment), through the
+// masked loads (maskz: lanes >= n read as 0, as a packed panel's padding does), so the sums are the packed ones.
+template <size_t MR, size_t NV>
+static void ukernel_b(size_t m, size_t n, size_t k, const float* a, size_t rs_a, size_t cs_a, const float* b,
+                      size_t rs_b, float* c, size_t ldc, const GemmTileParams& p) {
+  Tiles<MR, NV, true>::fn[m - 1](n, k, a, rs_a, cs_a, b, rs_b, c, ldc, p);
+}
+
 // ---- Narrow outputs (n <= 12: a classifier's output layer, n = 10). Lanes run along M, as in the AVX2 kernel: a
 // tile is 32 rows of C (two 16-lane vectors of op(A)'s column p) by the n columns, one accumulator pair per column
 // (24 of the 32 registers at n = 12). Per k step: two A loads, n broadcasts of B(p, j), 2n FMAs, every lane useful;
@@ -409,6 +417,7 @@ static constexpr GemmKernels make_table() {
   t.mr = MR;
   t.nr = 16 * NV;
   t.ukernel = &ukernel<MR, NV>;
+  t.ukernel_b = &ukernel_b<MR, NV>;
   t.fma_burn = &fma_burn;
   t.fma_flops_per_iter = 12 * 16 * 2;
   t.pack_a = &pack_a_tile<MR>;

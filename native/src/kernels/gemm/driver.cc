@@ -166,6 +166,19 @@ bool want_pack_a(const GemmArgs& g, size_t nr) noexcept {
   return g.m * g.k > (g.trans_a ? 128 : 512) * size_t(1024);
 }
 
+// Reading op(B) in place (the table's ukernel_b) instead of packing it, where packing does not pay: few rows of C
+// to reuse each packed panel for (m <= 512), a small B (at most kPrivateB floats), and rows of B not 4 KiB apart
+// (then every row of a panel would fall in one L1 set). Measured 2026-12-03 on Zen 4 (node loops, median call,
+// alternated): 2 threads (128,784,128) X.W 188-191 -> 201-202 GFLOP/s, (128,128,64) 144-177 -> 183-187, 256^3
+// 207-213 -> 219-221; 1 thread +1-2% on those; (1000,784,128) unchanged, and A^T.B (784,128,128) 1.5% slower on
+// 1 thread, hence m <= 512. The tile's sums are the same, bit for bit (gemm-test gemm_in_place_b_bitwise).
+
+constexpr size_t kPrivateB = size_t(512) << 10;  // floats of packed B each thread packs for itself (2 MiB) or less
+
+bool in_place_b(const GemmKernels& kern, const GemmArgs& g) noexcept {
+  return kern.ukernel_b && !g.trans_b && g.m <= 512 && g.k * g.n <= kPrivateB && g.ldb % 1024 != 0;
+}
+
 // The table's blocking, or the defaults above.
 size_t block_mc(const GemmKernels& kern) noexcept { return kern.mc ? kern.mc : kMC; }
 size_t block_kc(const GemmKernels& kern) noexcept { return kern.kc ? kern.kc : kKC; }
@@ -210,6 +223,7 @@ bool gemm_narrow(const GemmKernels& kern, const GemmArgs& g) noexcept {
 
 // Loops 3-1 for rows [ic, ic + mc) of C (at most one MC block) against one packed B block, op(B)[pc:pc+kc,
 // jc:jc+nc] in NR-wide panels at `bp` (pack_b's layout): A's rows are packed into `apack` first when packed_a.
+// bp == nullptr: op(B) is read in place by kern.ukernel_b (in_place_b).
 void block_rows(const GemmKernels& kern, const GemmArgs& g, size_t ic, size_t mc, size_t pc, size_t kc, size_t jc,
                 size_t nc, const float* bp, bool packed_a, float* apack) noexcept {
   const size_t mr = kern.mr, nr = kern.nr;
@@ -223,19 +237,18 @@ void block_rows(const GemmKernels& kern, const GemmArgs& g, size_t ic, size_t mc
   if (packed_a) pack_a(kern, g, ic, mc, pc, kc, apack);
   for (size_t jr = 0; jr < nc; jr += nr) {  // loop 2
     const size_t nn = std::min(nr, nc - jr);
-    const float* panel = bp + (jr / nr) * kc * nr;
+    const float* panel = bp ? bp + (jr / nr) * kc * nr : g.b + pc * g.ldb + jc + jr;
     float* c_col = g.c + ic * g.ldc + jc + jr;
     tp.bias = last_k && g.ep.bias ? g.ep.bias + jc + jr : nullptr;
     for (size_t ir = 0; ir < mc; ir += mr) {  // loop 1
       const size_t mm = std::min(mr, mc - ir);
       float* c = c_col + ir * g.ldc;
-      if (packed_a) {
-        kern.ukernel(mm, nn, kc, apack + (ir / mr) * kc * mr, 1, mr, panel, c, g.ldc, tp);
-      } else if (!g.trans_a) {
-        kern.ukernel(mm, nn, kc, g.a + (ic + ir) * g.lda + pc, g.lda, 1, panel, c, g.ldc, tp);
-      } else {
-        kern.ukernel(mm, nn, kc, g.a + pc * g.lda + ic + ir, 1, g.lda, panel, c, g.ldc, tp);
-      }
+      const float* a = packed_a ? apack + (ir / mr) * kc * mr
+                       : !g.trans_a ? g.a + (ic + ir) * g.lda + pc
+                                    : g.a + pc * g.lda + ic + ir;
+      const size_t rs_a = packed_a ? 1 : !g.trans_a ? g.lda : 1, cs_a = packed_a ? mr : !g.trans_a ? 1 : g.lda;
+      if (bp) kern.ukernel(mm, nn, kc, a, rs_a, cs_a, panel, c, g.ldc, tp);
+      else kern.ukernel_b(mm, nn, kc, a, rs_a, cs_a, panel, g.ldb, c, g.ldc, tp);
       if (late_act)
         for (size_t i = 0; i < mm; ++i) apply_row_act(g.ep.act, nn, c + i * g.ldc);
     }
@@ -263,9 +276,10 @@ bool gemm_serial(const GemmKernels& kern, const GemmArgs& g) noexcept {
     const size_t nc = std::min(nc_blk, g.n - jc);
     for (size_t pc = 0; pc < g.k; pc += kc_max) {  // loop 4
       const size_t kc = std::min(kc_max, g.k - pc);
-      pack_b(kern, g, pc, kc, jc, nc, ws.b);
+      const bool inplace = in_place_b(kern, g);
+      if (!inplace) pack_b(kern, g, pc, kc, jc, nc, ws.b);
       for (size_t ic = 0; ic < g.m; ic += mc_blk)  // loop 3
-        block_rows(kern, g, ic, std::min(mc_blk, g.m - ic), pc, kc, jc, nc, ws.b, packed_a, ws.a);
+        block_rows(kern, g, ic, std::min(mc_blk, g.m - ic), pc, kc, jc, nc, inplace ? nullptr : ws.b, packed_a, ws.a);
     }
   }
   return true;
@@ -294,7 +308,6 @@ bool gemm_serial(const GemmKernels& kern, const GemmArgs& g) noexcept {
 // that finds no row unit left packs nothing.
 
 constexpr size_t kSharedB = size_t(2) << 20;  // floats of packed B shared per jc block (8 MiB, a quarter of L3)
-constexpr size_t kPrivateB = size_t(512) << 10;  // floats of packed B each thread packs for itself (2 MiB) or less
 constexpr size_t kPackPanels = 2;             // B panels per packing unit ((128,784,128): 6 units, 3 each)
 constexpr size_t kUnitsPerThread = 8;         // row units per thread (load balance vs re-reading B per unit;
                                               // a unit is at least one MR tile, at most an MC block)
@@ -361,6 +374,7 @@ void gemm_shared(const GemmKernels& kern, const GemmArgs& g, size_t t, const Sha
         Workspace& mine = workspace();
         // A worker that cannot get its A buffer still packs B; the caller (whose buffer is reserved above) and
         // any other thread do the rows.
+        const bool in_place = private_b && in_place_b(kern, g);
         const bool rows_ok = (!p.packed_a || reserve(mine.a, mine.a_cap, a_floats)) &&
                              (!private_b || reserve(mine.b, mine.b_cap, g.k * nc_pad_max));
         for (size_t j = 0; j < p.jblocks; ++j) {
@@ -383,7 +397,7 @@ void gemm_shared(const GemmKernels& kern, const GemmArgs& g, size_t t, const Sha
             wait_count(c[1], pack_units);
           }
           if (rows_ok) {
-            bool packed = !private_b;
+            bool packed = !private_b || in_place;
             for (size_t u; (u = c[2].fetch_add(1, std::memory_order_relaxed)) < p.units;) {
               if (!packed) {
                 for (size_t v = 0; v < pack_units; ++v) pack_unit(v);
@@ -391,8 +405,8 @@ void gemm_shared(const GemmKernels& kern, const GemmArgs& g, size_t t, const Sha
               }
               const size_t ic = u * p.rows_u, mc = std::min(p.rows_u, g.m - ic);
               for (size_t pc = 0; pc < g.k; pc += p.kc_max)
-                block_rows(kern, g, ic, mc, pc, std::min(p.kc_max, g.k - pc), jc, nc, bsrc + pc * nc_pad,
-                           p.packed_a, mine.a);
+                block_rows(kern, g, ic, mc, pc, std::min(p.kc_max, g.k - pc), jc, nc,
+                           in_place ? nullptr : bsrc + pc * nc_pad, p.packed_a, mine.a);
               c[3].fetch_add(1, std::memory_order_release);
             }
           }

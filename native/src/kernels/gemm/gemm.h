@@ -99,6 +99,11 @@ struct GemmKernels {
   size_t narrow_mr = 0, narrow_nr = 0;
   void (*narrow)(size_t m, size_t n, size_t k, const float* a, size_t rs_a, size_t cs_a, const float* b,
                  size_t rs_b, float* c, size_t ldc, float* scratch, const GemmTileParams& p) = nullptr;
+  // Optional microkernel reading op(B) in place instead of a packed panel (nullptr: none): same contract as ukernel
+  // but B row p at b + p*rs_b (any alignment, n valid columns), and the same sums bit for bit. The driver uses it
+  // where packing B would not pay (driver.cc, in_place_b).
+  void (*ukernel_b)(size_t m, size_t n, size_t k, const float* a, size_t rs_a, size_t cs_a, const float* b,
+                    size_t rs_b, float* c, size_t ldc, const GemmTileParams& p) = nullptr;
   // Cache blocking in floats (0: the driver's defaults, kMC/kKC/kNC in driver.cc, which the AVX2 and NEON tables
   // use): mc a multiple of mr, nc a multiple of nr; k is cut into equal blocks of at most kc.
   size_t mc = 0, kc = 0, nc = 0;
