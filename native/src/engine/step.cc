@@ -46,6 +46,15 @@ void Engine::dense_gemm(const Layer& L, const float* in, size_t b, float* c) con
   gemm(g);
 }
 
+// A dense layer's activation on its kept pre-activation, or an Activation layer's: softmax or the element-wise one.
+void Engine::activate(const Layer& L, size_t b, const float* in, float* out) const {
+  const LayerSpec& s = L.spec;
+  if (L.softmax)
+    softmax().forward(b, s.units, s.act.temperature, in, out);
+  else
+    vunary().forward(L.act, s.act.alpha, b * s.units, in, out);
+}
+
 size_t Engine::infer_floats(size_t b) const {
   size_t f = 0;
   for (const Layer& L : layers_)
@@ -69,19 +78,13 @@ const float* Engine::forward_infer(const float* x, size_t b, float* scratch) con
           float* z = scratch;
           scratch += b * n;
           dense_gemm(L, in, b, z);
-          if (L.softmax)
-            softmax().forward(b, n, s.act.temperature, z, y);
-          else
-            vunary().forward(L.act, s.act.alpha, b * n, z, y);
+          activate(L, b, z, y);
         } else {
           dense_gemm(L, in, b, y);
         }
         break;
       case LayerType::activation:
-        if (L.softmax)
-          softmax().forward(b, n, s.act.temperature, in, y);
-        else
-          vunary().forward(L.act, s.act.alpha, b * n, in, y);
+        activate(L, b, in, y);
         break;
       case LayerType::batch_norm:
         batchnorm().forward_infer(b, n, s.epsilon, in, L.gamma >= 0 ? params_[L.gamma].w : nullptr,
@@ -107,20 +110,14 @@ void Engine::forward(const float* x, size_t b, Mode mode) {
       case LayerType::dense: {
         dense_gemm(L, in, b, L.needs_z ? L.z : L.y);
         if (L.needs_z) {
-          if (L.softmax)
-            softmax().forward(b, n, s.act.temperature, L.z, L.y);
-          else
-            vunary().forward(L.act, s.act.alpha, b * n, L.z, L.y);
+          activate(L, b, L.z, L.y);
           last_logits_ = L.z;
         }
         L.out = L.y;
         break;
       }
       case LayerType::activation:
-        if (L.softmax)
-          softmax().forward(b, n, s.act.temperature, in, L.y);
-        else
-          vunary().forward(L.act, s.act.alpha, b * n, in, L.y);
+        activate(L, b, in, L.y);
         last_logits_ = in;
         L.out = L.y;
         break;

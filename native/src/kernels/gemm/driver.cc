@@ -268,15 +268,15 @@ bool gemm_serial(const GemmKernels& kern, const GemmArgs& g) noexcept {
   const size_t kc_max = k_block(g.k, block_kc(kern));
   const size_t nc_max = std::min(nc_blk, (g.n + nr - 1) / nr * nr);
   const bool packed_a = want_pack_a(g, nr);
+  const bool inplace = in_place_b(kern, g);  // then B needs no buffer
   Workspace& ws = workspace();
-  if (!reserve(ws.b, ws.b_cap, kc_max * nc_max)) return false;
+  if (!inplace && !reserve(ws.b, ws.b_cap, kc_max * nc_max)) return false;
   if (packed_a && !reserve(ws.a, ws.a_cap, kc_max * ((std::min(mc_blk, g.m) + mr - 1) / mr * mr))) return false;
 
   for (size_t jc = 0; jc < g.n; jc += nc_blk) {  // loop 5
     const size_t nc = std::min(nc_blk, g.n - jc);
     for (size_t pc = 0; pc < g.k; pc += kc_max) {  // loop 4
       const size_t kc = std::min(kc_max, g.k - pc);
-      const bool inplace = in_place_b(kern, g);
       if (!inplace) pack_b(kern, g, pc, kc, jc, nc, ws.b);
       for (size_t ic = 0; ic < g.m; ic += mc_blk)  // loop 3
         block_rows(kern, g, ic, std::min(mc_blk, g.m - ic), pc, kc, jc, nc, inplace ? nullptr : ws.b, packed_a, ws.a);
@@ -359,7 +359,8 @@ void gemm_shared(const GemmKernels& kern, const GemmArgs& g, size_t t, const Sha
   Workspace& caller = workspace();
   const size_t nc_pad_max = (p.nc_par + nr - 1) / nr * nr;
   const size_t a_floats = p.kc_max * p.rows_u;
-  if (!reserve(caller.b, caller.b_cap, g.k * nc_pad_max)) throw std::bad_alloc();
+  const bool in_place = private_b && in_place_b(kern, g);  // then no thread needs a B buffer
+  if (!in_place && !reserve(caller.b, caller.b_cap, g.k * nc_pad_max)) throw std::bad_alloc();
   if (p.packed_a && !reserve(caller.a, caller.a_cap, a_floats)) throw std::bad_alloc();
   float* const shared_b = caller.b;
   // Per jc block: claimed and finished packing units, claimed and finished row units (on the stack for up to 4
@@ -374,9 +375,8 @@ void gemm_shared(const GemmKernels& kern, const GemmArgs& g, size_t t, const Sha
         Workspace& mine = workspace();
         // A worker that cannot get its A buffer still packs B; the caller (whose buffer is reserved above) and
         // any other thread do the rows.
-        const bool in_place = private_b && in_place_b(kern, g);
         const bool rows_ok = (!p.packed_a || reserve(mine.a, mine.a_cap, a_floats)) &&
-                             (!private_b || reserve(mine.b, mine.b_cap, g.k * nc_pad_max));
+                             (!private_b || in_place || reserve(mine.b, mine.b_cap, g.k * nc_pad_max));
         for (size_t j = 0; j < p.jblocks; ++j) {
           std::atomic<size_t>* c = counters + 4 * j;
           const size_t jc = j * p.nc_par, nc = std::min(p.nc_par, g.n - jc);
