@@ -293,7 +293,7 @@ bool gemm_serial(const GemmKernels& kern, const GemmArgs& g) noexcept {
 // 1024^3 the median 2-thread call ran at 1.44x one thread while the best ran at 1.9x. Here op(B)[:, jc block] is
 // packed once, in all its k blocks, by whichever threads are running (units of a few panels claimed from a
 // counter); then units of rows (all of k for each, so a unit's C rows are finished by one thread and no thread
-// waits between k blocks) are claimed the same way. A thread waits only for units another thread has claimed and
+// waits between k blocks) are claimed from per-thread ranges (UnitCounter below). A thread waits only for units another thread has claimed and
 // not yet finished (after packing, and before the next jc block overwrites the shared B), never for one nobody has
 // started: the caller claims whatever is left (runtime/threadpool.cc runs unclaimed ranges on the caller too).
 // Every C element goes through the same microkernel calls over the same k blocks as in gemm_serial, so the result
@@ -330,7 +330,7 @@ inline void wait_count(const std::atomic<size_t>& done, size_t target) noexcept 
 }
 
 struct SharedPlan {
-  size_t kc_max, kblocks, nc_par, jblocks, rows_u, units;
+  size_t kc_max, kblocks, nc_par, jblocks, rows_u, t, per_thread;
   bool packed_a;
 };
 
@@ -344,7 +344,8 @@ SharedPlan shared_plan(const GemmKernels& kern, const GemmArgs& g, size_t t) noe
   p.jblocks = (g.n + p.nc_par - 1) / p.nc_par;
   const size_t want = (g.m + t * kUnitsPerThread - 1) / (t * kUnitsPerThread);
   p.rows_u = std::min(std::max((want + mr - 1) / mr * mr, mr), std::max(mr, block_mc(kern) / mr * mr));
-  p.units = (g.m + p.rows_u - 1) / p.rows_u;
+  p.t = std::min(t, (g.m + p.rows_u - 1) / p.rows_u);
+  p.per_thread = ((g.m + p.t - 1) / p.t + p.rows_u - 1) / p.rows_u;
   // A is packed where one thread's share of it, in whole tiles, would be (the choice the fixed split made:
   // (1000,784,128) X.W reads A in place; 1024^3 packs it, as 43 tiles x 1024 floats > 512K: in place, the 12 rows
   // of a tile, 4 KiB apart, fall in one L1 set).
@@ -354,8 +355,21 @@ SharedPlan shared_plan(const GemmKernels& kern, const GemmArgs& g, size_t t) noe
   return p;
 }
 
-void gemm_shared(const GemmKernels& kern, const GemmArgs& g, size_t t, const SharedPlan& p, bool private_b) {
-  const size_t nr = kern.nr;
+// Units are handed out from per-thread ranges. Thread i owns rows [m i / t, m (i + 1) / t) of C, cut into units of
+// rows_u rows from its first row (the last one shorter), and claims them from its own counter, a line no other core
+// writes while it has work; then it helps the others from theirs. Why:
+// - Equal rows per thread, not whole tiles: the MLP's 128-row batches are 11 tiles of 12 rows, which 2 threads
+//   shared as 6 and 5 (72 and 56 rows, or 68 and 60); now 64 and 64, each ending in a 4-row tile. Every C element
+//   gets the same sums in any tile height (one FMA chain per element over the same k blocks), so the result is
+//   still bitwise one thread's (gemm-test gemm_threads_match_one_thread_bitwise).
+// - One shared claim counter moved a cache line between the cores at every claim (~0.1-0.2 us on this KVM guest,
+//   against ~1 us for a 12x64 tile over k = 128).
+struct alignas(64) UnitCounter {
+  std::atomic<size_t> next{0};
+};
+
+void gemm_shared(const GemmKernels& kern, const GemmArgs& g, const SharedPlan& p, bool private_b) {
+  const size_t nr = kern.nr, t = p.t;
   Workspace& caller = workspace();
   const size_t nc_pad_max = (p.nc_par + nr - 1) / nr * nr;
   const size_t a_floats = p.kc_max * p.rows_u;
@@ -363,22 +377,31 @@ void gemm_shared(const GemmKernels& kern, const GemmArgs& g, size_t t, const Sha
   if (!in_place && !reserve(caller.b, caller.b_cap, g.k * nc_pad_max)) throw std::bad_alloc();
   if (p.packed_a && !reserve(caller.a, caller.a_cap, a_floats)) throw std::bad_alloc();
   float* const shared_b = caller.b;
-  // Per jc block: claimed and finished packing units, claimed and finished row units (on the stack for up to 4
-  // blocks: 2048^3 has 2; an allocation per call would show on the MLP products, ~20 us each).
-  std::atomic<size_t> local[16] = {};
-  std::unique_ptr<std::atomic<size_t>[]> heap(p.jblocks > 4 ? new std::atomic<size_t>[4 * p.jblocks]() : nullptr);
+  const size_t total = t * p.per_thread;  // units per jc block: u = owner * per_thread + q
+  // Per jc block: claimed and finished packing units, finished units, and one claim counter per thread (on the
+  // stack for up to 4 blocks of up to 4 threads: 2048^3 has 2 blocks; an allocation per call would show on the MLP
+  // products, ~20 us each).
+  std::atomic<size_t> local[12] = {};
+  UnitCounter local_units[16];
+  std::unique_ptr<std::atomic<size_t>[]> heap(p.jblocks > 4 ? new std::atomic<size_t>[3 * p.jblocks]() : nullptr);
+  std::unique_ptr<UnitCounter[]> heap_units(p.jblocks * t > 16 ? new UnitCounter[p.jblocks * t] : nullptr);
   std::atomic<size_t>* const counters = heap ? heap.get() : local;
+  UnitCounter* const unit_counters = heap_units ? heap_units.get() : local_units;
+  for (size_t j = 0; j < p.jblocks; ++j)
+    for (size_t i = 0; i < t; ++i) unit_counters[j * t + i].next.store(i * p.per_thread, std::memory_order_relaxed);
   parallel_for(
       t,
       [&](size_t begin, size_t end, size_t) {
         if (begin == end) return;
+        const size_t me = begin;  // one range per thread: range i is [i, i + 1)
         Workspace& mine = workspace();
         // A worker that cannot get its A buffer still packs B; the caller (whose buffer is reserved above) and
         // any other thread do the rows.
         const bool rows_ok = (!p.packed_a || reserve(mine.a, mine.a_cap, a_floats)) &&
                              (!private_b || in_place || reserve(mine.b, mine.b_cap, g.k * nc_pad_max));
         for (size_t j = 0; j < p.jblocks; ++j) {
-          std::atomic<size_t>* c = counters + 4 * j;
+          std::atomic<size_t>* c = counters + 3 * j;
+          UnitCounter* const uc = unit_counters + j * t;
           const size_t jc = j * p.nc_par, nc = std::min(p.nc_par, g.n - jc);
           const size_t panels = (nc + nr - 1) / nr, nc_pad = panels * nr;
           const size_t groups = (panels + kPackPanels - 1) / kPackPanels, pack_units = p.kblocks * groups;
@@ -389,6 +412,16 @@ void gemm_shared(const GemmKernels& kern, const GemmArgs& g, size_t t, const Sha
             const size_t cols = std::min(kPackPanels * nr, nc - p0 * nr);
             pack_b(kern, g, pc, kc, jc + p0 * nr, cols, bsrc + pc * nc_pad + p0 * kc * nr);
           };
+          // The next unit: from this thread's range first, then from the others' (a thread that never showed up,
+          // or was taken off its core, leaves its units to whoever is running).
+          auto claim = [&](size_t& u) {
+            for (size_t d = 0; d < t; ++d) {
+              const size_t v = (me + d) % t, last = (v + 1) * p.per_thread;
+              if (uc[v].next.load(std::memory_order_relaxed) >= last) continue;
+              if ((u = uc[v].next.fetch_add(1, std::memory_order_relaxed)) < last) return true;
+            }
+            return false;
+          };
           if (!private_b) {
             for (size_t u; (u = c[0].fetch_add(1, std::memory_order_relaxed)) < pack_units;) {
               pack_unit(u);
@@ -398,19 +431,23 @@ void gemm_shared(const GemmKernels& kern, const GemmArgs& g, size_t t, const Sha
           }
           if (rows_ok) {
             bool packed = !private_b || in_place;
-            for (size_t u; (u = c[2].fetch_add(1, std::memory_order_relaxed)) < p.units;) {
-              if (!packed) {
-                for (size_t v = 0; v < pack_units; ++v) pack_unit(v);
-                packed = true;
+            for (size_t u; claim(u);) {
+              const size_t owner = u / p.per_thread, q = u % p.per_thread;
+              const size_t ic = g.m * owner / t + q * p.rows_u, stop = g.m * (owner + 1) / t;
+              if (ic < stop) {  // a range of fewer rows than its units cover leaves its last unit empty
+                if (!packed) {
+                  for (size_t v = 0; v < pack_units; ++v) pack_unit(v);
+                  packed = true;
+                }
+                const size_t mc = std::min(p.rows_u, stop - ic);
+                for (size_t pc = 0; pc < g.k; pc += p.kc_max)
+                  block_rows(kern, g, ic, mc, pc, std::min(p.kc_max, g.k - pc), jc, nc,
+                             in_place ? nullptr : bsrc + pc * nc_pad, p.packed_a, mine.a);
               }
-              const size_t ic = u * p.rows_u, mc = std::min(p.rows_u, g.m - ic);
-              for (size_t pc = 0; pc < g.k; pc += p.kc_max)
-                block_rows(kern, g, ic, mc, pc, std::min(p.kc_max, g.k - pc), jc, nc,
-                           in_place ? nullptr : bsrc + pc * nc_pad, p.packed_a, mine.a);
-              c[3].fetch_add(1, std::memory_order_release);
+              c[2].fetch_add(1, std::memory_order_release);
             }
           }
-          if (!private_b && j + 1 < p.jblocks) wait_count(c[3], p.units);  // the next block's packing overwrites shared_b
+          if (!private_b && j + 1 < p.jblocks) wait_count(c[2], total);  // the next block's packing overwrites shared_b
         }
       },
       t);
@@ -440,8 +477,8 @@ void gemm_run(const GemmKernels& table, const GemmArgs& g, size_t threads) {
   }
   if (!narrow && g.alpha != 0.0f) {
     const SharedPlan p = shared_plan(kern, g, t);
-    if (p.units >= 2) {
-      gemm_shared(kern, g, std::min(t, p.units), p, g.k * p.nc_par <= kPrivateB);
+    if (p.t >= 2) {
+      gemm_shared(kern, g, p, g.k * p.nc_par <= kPrivateB);
       return;
     }
   }
