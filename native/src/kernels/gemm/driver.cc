@@ -293,11 +293,12 @@ bool gemm_serial(const GemmKernels& kern, const GemmArgs& g) noexcept {
 // 1024^3 the median 2-thread call ran at 1.44x one thread while the best ran at 1.9x. Here op(B)[:, jc block] is
 // packed once, in all its k blocks, by whichever threads are running (units of a few panels claimed from a
 // counter); then units of rows (all of k for each, so a unit's C rows are finished by one thread and no thread
-// waits between k blocks) are claimed from per-thread ranges (UnitCounter below). A thread waits only for units another thread has claimed and
-// not yet finished (after packing, and before the next jc block overwrites the shared B), never for one nobody has
-// started: the caller claims whatever is left (runtime/threadpool.cc runs unclaimed ranges on the caller too).
-// Every C element goes through the same microkernel calls over the same k blocks as in gemm_serial, so the result
-// is bitwise the same as on one thread.
+// waits between k blocks) are claimed from per-thread ranges (ClaimCounter below). A thread waits only for units
+// another thread has claimed and not yet finished (after packing, and before the next jc block overwrites the shared
+// B), never for one nobody has started: the caller claims whatever is left (runtime/threadpool.cc runs unclaimed
+// ranges on the caller too). Every C element goes through one FMA chain over the same k blocks as in gemm_serial
+// (the tile heights may differ from its, which does not change any element's sums), so the result is bitwise the
+// same as on one thread.
 //
 // Private B (packed B of at most kPrivateB floats): each thread that claims a row unit packs the whole B block for
 // itself first, and nobody waits for anybody. Sharing a small packed B costs more than packing it twice: the packing
@@ -364,8 +365,39 @@ SharedPlan shared_plan(const GemmKernels& kern, const GemmArgs& g, size_t t) noe
 //   still bitwise one thread's (gemm-test gemm_threads_match_one_thread_bitwise).
 // - One shared claim counter moved a cache line between the cores at every claim (~0.1-0.2 us on this KVM guest,
 //   against ~1 us for a 12x64 tile over k = 128).
-struct alignas(64) UnitCounter {
+// Unit u of a jc block belongs to thread u / per_thread; thread v's units are [next, end) with next starting at
+// v per_thread and end = v per_thread + its range's unit count, so a range shorter than the others (m = 121 on 2
+// threads: 60 and 61 rows) has no empty unit. `end` is set before the threads start and only read after.
+struct alignas(64) ClaimCounter {
   std::atomic<size_t> next{0};
+  size_t end = 0;
+};
+
+// A jc block's own counters, on a line of their own.
+struct alignas(64) BlockCounters {
+  std::atomic<size_t> pack_claimed{0}, pack_done{0}, units_done{0};
+};
+
+// Per jc block: its BlockCounters, then one ClaimCounter per thread. Up to 4 blocks of up to 4 threads live on the
+// stack (2048^3 has 2 blocks; an allocation per call would show on the MLP products, ~20 us each), more on the heap.
+class CallCounters {
+ public:
+  CallCounters(size_t jblocks, size_t t) : t_(t) {
+    if (jblocks > kStackBlocks || t > kStackThreads) {
+      heap_blocks_.reset(new BlockCounters[jblocks]);
+      heap_claims_.reset(new ClaimCounter[jblocks * t]);
+    }
+  }
+  BlockCounters& block(size_t j) noexcept { return heap_blocks_ ? heap_blocks_[j] : blocks_[j]; }
+  ClaimCounter* claims(size_t j) noexcept { return (heap_claims_ ? heap_claims_.get() : claims_) + j * t_; }
+
+ private:
+  static constexpr size_t kStackBlocks = 4, kStackThreads = 4;
+  size_t t_;
+  BlockCounters blocks_[kStackBlocks];
+  ClaimCounter claims_[kStackBlocks * kStackThreads];
+  std::unique_ptr<BlockCounters[]> heap_blocks_;
+  std::unique_ptr<ClaimCounter[]> heap_claims_;
 };
 
 void gemm_shared(const GemmKernels& kern, const GemmArgs& g, const SharedPlan& p, bool private_b) {
@@ -377,18 +409,18 @@ void gemm_shared(const GemmKernels& kern, const GemmArgs& g, const SharedPlan& p
   if (!in_place && !reserve(caller.b, caller.b_cap, g.k * nc_pad_max)) throw std::bad_alloc();
   if (p.packed_a && !reserve(caller.a, caller.a_cap, a_floats)) throw std::bad_alloc();
   float* const shared_b = caller.b;
-  const size_t total = t * p.per_thread;  // units per jc block: u = owner * per_thread + q
-  // Per jc block: claimed and finished packing units, finished units, and one claim counter per thread (on the
-  // stack for up to 4 blocks of up to 4 threads: 2048^3 has 2 blocks; an allocation per call would show on the MLP
-  // products, ~20 us each).
-  std::atomic<size_t> local[12] = {};
-  UnitCounter local_units[16];
-  std::unique_ptr<std::atomic<size_t>[]> heap(p.jblocks > 4 ? new std::atomic<size_t>[3 * p.jblocks]() : nullptr);
-  std::unique_ptr<UnitCounter[]> heap_units(p.jblocks * t > 16 ? new UnitCounter[p.jblocks * t] : nullptr);
-  std::atomic<size_t>* const counters = heap ? heap.get() : local;
-  UnitCounter* const unit_counters = heap_units ? heap_units.get() : local_units;
-  for (size_t j = 0; j < p.jblocks; ++j)
-    for (size_t i = 0; i < t; ++i) unit_counters[j * t + i].next.store(i * p.per_thread, std::memory_order_relaxed);
+  CallCounters counters(p.jblocks, t);
+  size_t total = 0;  // row units per jc block
+  for (size_t v = 0; v < t; ++v) {
+    // Thread v's rows [m v / t, m (v + 1) / t), in units of rows_u: at most per_thread of them.
+    const size_t units = (g.m * (v + 1) / t - g.m * v / t + p.rows_u - 1) / p.rows_u;
+    total += units;
+    for (size_t j = 0; j < p.jblocks; ++j) {
+      ClaimCounter& cc = counters.claims(j)[v];
+      cc.next.store(v * p.per_thread, std::memory_order_relaxed);
+      cc.end = v * p.per_thread + units;
+    }
+  }
   parallel_for(
       t,
       [&](size_t begin, size_t end, size_t) {
@@ -400,8 +432,8 @@ void gemm_shared(const GemmKernels& kern, const GemmArgs& g, const SharedPlan& p
         const bool rows_ok = (!p.packed_a || reserve(mine.a, mine.a_cap, a_floats)) &&
                              (!private_b || in_place || reserve(mine.b, mine.b_cap, g.k * nc_pad_max));
         for (size_t j = 0; j < p.jblocks; ++j) {
-          std::atomic<size_t>* c = counters + 3 * j;
-          UnitCounter* const uc = unit_counters + j * t;
+          BlockCounters& bc = counters.block(j);
+          ClaimCounter* const uc = counters.claims(j);
           const size_t jc = j * p.nc_par, nc = std::min(p.nc_par, g.n - jc);
           const size_t panels = (nc + nr - 1) / nr, nc_pad = panels * nr;
           const size_t groups = (panels + kPackPanels - 1) / kPackPanels, pack_units = p.kblocks * groups;
@@ -416,38 +448,37 @@ void gemm_shared(const GemmKernels& kern, const GemmArgs& g, const SharedPlan& p
           // or was taken off its core, leaves its units to whoever is running).
           auto claim = [&](size_t& u) {
             for (size_t d = 0; d < t; ++d) {
-              const size_t v = (me + d) % t, last = (v + 1) * p.per_thread;
-              if (uc[v].next.load(std::memory_order_relaxed) >= last) continue;
-              if ((u = uc[v].next.fetch_add(1, std::memory_order_relaxed)) < last) return true;
+              ClaimCounter& cc = uc[(me + d) % t];
+              if (cc.next.load(std::memory_order_relaxed) >= cc.end) continue;
+              if ((u = cc.next.fetch_add(1, std::memory_order_relaxed)) < cc.end) return true;
             }
             return false;
           };
           if (!private_b) {
-            for (size_t u; (u = c[0].fetch_add(1, std::memory_order_relaxed)) < pack_units;) {
+            for (size_t u; (u = bc.pack_claimed.fetch_add(1, std::memory_order_relaxed)) < pack_units;) {
               pack_unit(u);
-              c[1].fetch_add(1, std::memory_order_release);
+              bc.pack_done.fetch_add(1, std::memory_order_release);
             }
-            wait_count(c[1], pack_units);
+            wait_count(bc.pack_done, pack_units);
           }
           if (rows_ok) {
             bool packed = !private_b || in_place;
             for (size_t u; claim(u);) {
               const size_t owner = u / p.per_thread, q = u % p.per_thread;
               const size_t ic = g.m * owner / t + q * p.rows_u, stop = g.m * (owner + 1) / t;
-              if (ic < stop) {  // a range of fewer rows than its units cover leaves its last unit empty
-                if (!packed) {
-                  for (size_t v = 0; v < pack_units; ++v) pack_unit(v);
-                  packed = true;
-                }
-                const size_t mc = std::min(p.rows_u, stop - ic);
-                for (size_t pc = 0; pc < g.k; pc += p.kc_max)
-                  block_rows(kern, g, ic, mc, pc, std::min(p.kc_max, g.k - pc), jc, nc,
-                             in_place ? nullptr : bsrc + pc * nc_pad, p.packed_a, mine.a);
+              if (!packed) {
+                for (size_t v = 0; v < pack_units; ++v) pack_unit(v);
+                packed = true;
               }
-              c[2].fetch_add(1, std::memory_order_release);
+              const size_t mc = std::min(p.rows_u, stop - ic);
+              for (size_t pc = 0; pc < g.k; pc += p.kc_max)
+                block_rows(kern, g, ic, mc, pc, std::min(p.kc_max, g.k - pc), jc, nc,
+                           in_place ? nullptr : bsrc + pc * nc_pad, p.packed_a, mine.a);
+              bc.units_done.fetch_add(1, std::memory_order_release);
             }
           }
-          if (!private_b && j + 1 < p.jblocks) wait_count(c[2], total);  // the next block's packing overwrites shared_b
+          // The next block's packing overwrites shared_b.
+          if (!private_b && j + 1 < p.jblocks) wait_count(bc.units_done, total);
         }
       },
       t);
