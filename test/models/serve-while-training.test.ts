@@ -122,8 +122,13 @@ describe.skipIf(!BACKENDS.includes('native'))('serving while fit() runs (native)
     let done = false;
     void fitting.finally(() => { done = true; });
     while (!done) {
-      engine.consistentRead(() => byStep.set(engine.step, model.getWeights().map((t) => t.data())));
-      const from = engine.step;
+      // `from` is read inside the consistent read: read after it, a step published in between made it a step
+      // whose weights were never captured (a CI run failed on that race: no candidate for from === to).
+      let from = -1;
+      engine.consistentRead(() => {
+        from = engine.step;
+        byStep.set(from, model.getWeights().map((t) => t.data()));
+      });
       const pending = [model.predictAsync(probe, { batchSize: 4 }), model.predictAsync(probe)];
       const outs = await Promise.all(pending);
       const to = engine.step;
