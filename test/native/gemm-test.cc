@@ -354,13 +354,14 @@ TEST(gemm_avx512_tile_variants) {
 
 TEST(gemm_threads_match_one_thread_bitwise) {
   // The parallel driver (driver.cc gemm_shared: B packed once for all threads, or once per thread when it is at
-  // most 512K floats; row units claimed as threads free up) runs the same microkernel calls over the same k blocks
-  // as one thread, so 2, 3, 4 and 6 threads must give bit-identical C: shapes with several k blocks, packed and
-  // in-place A, every transpose, a bias + ReLU epilogue, beta != 0, private B (all but one shape) and a B too large
-  // for one shared block (k * n > 2M floats: several jc blocks), and m just above a unit. Each thread owns m / t
-  // rows, so its tiles end in a short one ((128,64,128): 64 rows each on 2 threads, 42-43 on 3). The last shape
-  // (untransposed only, to keep the test short) has 5 jc blocks of one panel: its counters are on the heap, as are
-  // those of every call on 6 threads. m = 49 on 2 threads makes ranges of 24 and 25 rows, so of unequal unit counts.
+  // most 512K floats; row units claimed as threads free up) runs one FMA chain per C element over the same k blocks
+  // as one thread (in tiles of other heights), so 2, 3, 4 and 6 threads must give bit-identical C: shapes with
+  // several k blocks, packed and in-place A, every transpose, a bias + ReLU epilogue, beta != 0, private B (all but
+  // one shape) and a B too large for one shared block (k * n > 2M floats: several jc blocks), and m just above a
+  // unit. Each thread owns m / t rows, so its tiles end in a short one ((128,64,128): 64 rows each on 2 threads,
+  // 42-43 on 3). The last shape (untransposed only, to keep the test short) has 5 jc blocks of one panel: its
+  // counters are on the heap, as are those of every call on 6 threads. m = 49 on 2 threads makes ranges of 24 and
+  // 25 rows, so of unequal unit counts.
   struct S { size_t m, n, k; };
   const S shapes[] = {{1000, 128, 784}, {128, 128, 784}, {128, 64, 128}, {300, 200, 700}, {20, 1950, 1100},
                       {49, 70, 33}, {1030, 70, 1030}, {180, 160, 65600}};
