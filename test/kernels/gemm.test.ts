@@ -109,7 +109,8 @@ function reference64(bt: Built): { want: Float64Array; tol: Float64Array } {
   return { want, tol };
 }
 
-function expectMatches(bt: Built, label: string): void {
+/** Checks C against the float64 reference and returns the reference's per-element tolerance. */
+function expectMatches(bt: Built, label: string): Float64Array {
   const { want, tol } = reference64(bt);
   const { m, n, c } = bt.args;
   const bad: string[] = [];
@@ -123,6 +124,7 @@ function expectMatches(bt: Built, label: string): void {
       if (c[i * bt.ldc + j] !== 12345 && bad.length < 3) bad.push(`padding C[${i},${j}] overwritten`);
   }
   expect(bad, `${label}: ${bad.join('; ')}`).toEqual([]);
+  return tol;
 }
 
 function describeCase(cs: Case, isa: string, extra = ''): string {
@@ -208,11 +210,10 @@ describe.runIf(native)('gemm native on every ISA', () => {
         for (const threads of [1, 2]) {
           const bt = build(cs);
           nat.gemmThreads(bt.args, threads);
-          expectMatches(bt, describeCase(cs, isa, ` threads=${threads}`));
+          const tol = expectMatches(bt, describeCase(cs, isa, ` threads=${threads}`));
           // the twin on identical inputs agrees within twice the float64 bound (both err on either side of it)
           const twinC = bt.c0.slice();
           ref.gemm({ ...bt.args, c: twinC });
-          const { tol } = reference64(bt);
           for (let i = 0; i < cs.m; i++)
             for (let j = 0; j < cs.n; j++) {
               const x = bt.args.c[i * bt.ldc + j], y = twinC[i * bt.ldc + j];
