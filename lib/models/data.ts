@@ -92,16 +92,14 @@ export async function snapshotMatrices(list: { m: Matrix; name: string; labels?:
     src: m.data,
     length: m.rows * m.cols,
     name,
-    visit: (slice: Float32Array, start: number) => {
-      const i = firstNonFinite(slice);
-      if (i >= 0) throw notFinite(m, name, start + i, slice[i]);
-      if (labels !== undefined)
-        for (let j = 0; j < slice.length; j++) {
-          const v = slice[j];
-          if (!Number.isInteger(v) || v < 0 || v >= labels)
-            throw new SimdnetError('SIMDNET_INVALID_ARGUMENT',
-              `Expected integer labels in [0, ${labels}) for ${name} (sparseCategoricalCrossentropy) but ${name}[${start + j}] is ${v}`);
-        }
+    finite: (at: number, value: number) => notFinite(m, name, at, value),
+    visit: labels === undefined ? undefined : (slice: Float32Array, start: number) => {
+      for (let j = 0; j < slice.length; j++) {
+        const v = slice[j];
+        if (!Number.isInteger(v) || v < 0 || v >= labels)
+          throw new SimdnetError('SIMDNET_INVALID_ARGUMENT',
+            `Expected integer labels in [0, ${labels}) for ${name} (sparseCategoricalCrossentropy) but ${name}[${start + j}] is ${v}`);
+      }
     },
   })));
   return { matrices: held.map((h, i) => ({ data: h.data, rows: list[i].m.rows, cols: list[i].m.cols })), held };

@@ -11,7 +11,7 @@
  */
 import { SimdnetTypeError } from '../errors.js';
 import { native } from '../native.js';
-import { allocStorage, fillRows, isNumericArray, matrixOf, nestedShape, toMatrix, type Matrix } from '../tensor.js';
+import { allocStorage, fillRows, firstNonFinite, isNumericArray, matrixOf, nestedShape, toMatrix, type Matrix } from '../tensor.js';
 import { isDetached } from '../validate.js';
 
 /** Longest stretch of converting between two event-loop turns. */
@@ -139,8 +139,8 @@ export async function firstNonFiniteAsync(m: Matrix): Promise<number> {
       await turn();
       since = performance.now();
     }
-    const end = Math.min(n, start + SLICE);
-    for (let i = start; i < end; i++) if (!Number.isFinite(v[i])) return i;
+    const bad = firstNonFinite(v.subarray(start, Math.min(n, start + SLICE)));
+    if (bad >= 0) return start + bad;
   }
   return -1;
 }

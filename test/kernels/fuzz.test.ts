@@ -50,6 +50,7 @@ const SPECS: Record<string, Spec> = {
   sum: [() => [9, F(9)], ['s', 'b']],
   sumSquares: [() => [9, F(9)], ['s', 'b']],
   mean: [() => [9, F(9)], ['s', 'b']],
+  firstNonFinite: [() => [9, F(9), f(9)], ['s', 'b', 'bn']],
   sgd: [() => [9, 0.1, 0.01, F(9), F(9)], ['s', 'n', 'n', 'b', 'b']],
   momentum: [() => [9, 0.1, 0.9, 0, 0, true, false, F(9), F(9), F(9)], ['s', 'n', 'n', 'n', 'n', 'o', 'o', 'b', 'b', 'b']],
   adagrad: [() => [9, 0.1, 1e-10, 0, F(9), F(9), F(9, 1)], ['s', 'n', 'n', 'n', 'b', 'b', 'b']],

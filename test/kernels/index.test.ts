@@ -64,6 +64,7 @@ const calls: Record<string, () => unknown> = {
   sum: () => K.sum(5, f(5)),
   sumSquares: () => K.sumSquares(5, f(5)),
   mean: () => K.mean(5, f(5)),
+  firstNonFinite: () => { const c = new Float32Array(5); return [K.firstNonFinite(5, f(5), c), c]; },
   sgd: () => { const w = f(5); K.sgd(5, 0.1, 0.01, w, f(5, 1)); return w; },
   momentum: () => { const w = f(5), b = f(5); K.momentum(5, 0.1, 0.9, 0, 0, true, false, w, f(5, 1), b); return [w, b]; },
   adagrad: () => { const w = f(5), s = f(5, 1); K.adagrad(5, 0.1, 1e-10, 0, w, f(5), s); return [w, s]; },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { native } from '../../lib/native.js';
-import { colSum, mean, rowArgmax, sum, sumSquares } from '../../lib/kernels/reduce.js';
+import { colSum, firstNonFinite, mean, rowArgmax, sum, sumSquares } from '../../lib/kernels/reduce.js';
 import * as nat from '../../lib/kernels/native/reduce.js';
 import * as ref from '../../lib/kernels/reference/reduce.js';
 import { testedIsas } from '../helpers/isa.js';
@@ -38,6 +38,35 @@ describe.runIf(native)('reduce: native on every ISA vs the TS twin', () => {
         }
       expect(nat.mean(0, new Float32Array(0))).toBeNaN();
     });
+
+  // Every position of the first Inf/-Inf/NaN across the vector blocks (4 vectors per test) and the scalar tail, a
+  // later bad value that must not win, subnormals (finite), a view at a 4-byte offset, and the copy: every value.
+  for (const isa of isas)
+    it(`firstNonFinite with and without a copy [${isa}]`, () => {
+      native!.setIsa(isa);
+      for (const n of [0, 1, 15, 16, 63, 64, 65, 130, 257]) {
+        const x = rand(n, n + 7, -2, 2, 1);
+        if (n > 3) x[3] = 1e-40;
+        const copy = new Float32Array(n + 1).fill(-7), copyR = copy.slice();
+        expect(nat.firstNonFinite(n, x, copy)).toBe(-1);
+        expect(ref.firstNonFinite(n, x, copyR)).toBe(-1);
+        expect(Array.from(copy)).toEqual(Array.from(copyR));
+        expect(nat.firstNonFinite(n, x, null)).toBe(-1);
+        for (let at = 0; at < n; at++)
+          for (const bad of [Infinity, -Infinity, NaN]) {
+            const y = x.slice();
+            y[at] = bad;
+            if (at + 9 < n) y[at + 9] = NaN;
+            const c = new Float32Array(n + 1).fill(-7);
+            const ctx = `isa=${isa} n=${n} at=${at} bad=${bad}`;
+            expect(nat.firstNonFinite(n, y, null), ctx).toBe(at);
+            expect(nat.firstNonFinite(n, y, c), ctx).toBe(at);
+            expect(ref.firstNonFinite(n, y, null), ctx).toBe(at);
+            expect(Array.from(c.subarray(0, n)), ctx).toEqual(Array.from(y));
+            expect(c[n], ctx).toBe(-7);
+          }
+      }
+    });
 });
 
 describe('reduce: public API', () => {
@@ -49,6 +78,11 @@ describe('reduce: public API', () => {
     expect(sum(6, x)).toBe(21);
     expect(sumSquares(3, x)).toBe(14);
     expect(mean(6, x)).toBe(3.5);
+    const y = Float32Array.of(1, 2, Infinity, NaN), c = new Float32Array(4);
+    expect(firstNonFinite(4, y)).toBe(2);
+    expect(firstNonFinite(2, y)).toBe(-1);
+    expect(firstNonFinite(4, y, c)).toBe(2);
+    expect(Array.from(c)).toEqual([1, 2, Infinity, NaN]);
   });
   it('rejects bad input with coded errors', () => {
     const x = new Float32Array(6);
@@ -60,6 +94,10 @@ describe('reduce: public API', () => {
     expect(() => sum(7, x)).toThrow(code('SIMDNET_BUFFER_TOO_SMALL'));
     expect(() => sumSquares(NaN, x)).toThrow(RangeError);
     expect(() => mean(-1, x)).toThrow(RangeError);
+    expect(() => firstNonFinite(7, x)).toThrow(code('SIMDNET_BUFFER_TOO_SMALL'));
+    expect(() => firstNonFinite(6, x, new Float32Array(5))).toThrow(code('SIMDNET_BUFFER_TOO_SMALL'));
+    expect(() => firstNonFinite(4, x, x.subarray(2))).toThrow(code('SIMDNET_INVALID_ARGUMENT'));
+    expect(() => firstNonFinite(2, x, [0, 0] as unknown as Float32Array)).toThrow(TypeError);
   });
   it.runIf(native)('the addon itself rejects bad input with coded errors', () => {
     const x = new Float32Array(6);
@@ -74,5 +112,10 @@ describe('reduce: public API', () => {
     const det = new Float32Array(buf);
     structuredClone(buf, { transfer: [buf] });
     expect(() => native!.mean(0, det)).toThrow(code('SIMDNET_DETACHED_BUFFER'));
+    expect(() => native!.firstNonFinite(3, det, null)).toThrow(code('SIMDNET_DETACHED_BUFFER'));
+    expect(() => native!.firstNonFinite(3, x, det)).toThrow(code('SIMDNET_DETACHED_BUFFER'));
+    expect(() => native!.firstNonFinite(6, x, new Float32Array(5))).toThrow(code('SIMDNET_BUFFER_TOO_SMALL'));
+    expect(() => native!.firstNonFinite(4, x, x.subarray(1))).toThrow(code('SIMDNET_INVALID_ARGUMENT'));
+    expect(() => native!.firstNonFinite(2, x, 'copy')).toThrow(TypeError);
   });
 });

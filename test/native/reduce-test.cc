@@ -1,7 +1,10 @@
 // Reductions on every ISA against double references: col_sum with ldx > n and accumulate, argmax with ties and NaN,
-// sum / sum_squares over sizes around the tiles.
+// sum / sum_squares over sizes around the tiles, first_nonfinite with its copy.
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -82,6 +85,34 @@ TEST(sum_and_sum_squares) {
   EXPECT(std::isnan(simdnet::reduce().sum(3, special)));
 }
 
+// The first Inf/-Inf/NaN wherever it sits (first vector, the failing block's last lane, the scalar tail), a second
+// bad value after it, subnormals (finite, also under DAZ) and the copy: all of x, bad values included.
+TEST(first_nonfinite) {
+  const float bad_values[3] = {INFINITY, -INFINITY, NAN};
+  for (size_t n : kSizes) {
+    auto x = random_vec(n, 31 + static_cast<uint32_t>(n), -2.0f, 2.0f);
+    if (n > 2) x[n / 2] = 1e-40f;  // subnormal
+    std::vector<float> copy(n + 1, -7.0f);
+    EXPECT(simdnet::reduce().first_nonfinite(n, x.data(), nullptr) == n);
+    EXPECT(simdnet::reduce().first_nonfinite(n, x.data(), copy.data()) == n);
+    for (size_t i = 0; i < n; ++i) EXPECT(std::memcmp(&copy[i], &x[i], 4) == 0);
+    EXPECT(copy[n] == -7.0f);
+    for (size_t at = 0; at < n; ++at)
+      for (float bad : bad_values) {
+        auto y = x;
+        y[at] = bad;
+        if (at + 5 < n) y[at + 5] = NAN;
+        std::fill(copy.begin(), copy.end(), -7.0f);
+        const size_t got = simdnet::reduce().first_nonfinite(n, y.data(), nullptr);
+        const size_t got_copy = simdnet::reduce().first_nonfinite(n, y.data(), copy.data());
+        if (got != at || got_copy != at) std::printf("    n=%zu at=%zu got %zu / %zu\n", n, at, got, got_copy);
+        EXPECT(got == at && got_copy == at);
+        for (size_t i = 0; i < n; ++i) EXPECT(std::memcmp(&copy[i], &y[i], 4) == 0);
+        EXPECT(copy[n] == -7.0f);
+      }
+  }
+}
+
 // Masked tails touch nothing past n: the block's last row and the outputs end at an inaccessible page (a stray read
 // or write faults), and the results equal those from ordinary buffers.
 TEST(reductions_stay_inside_n) {
@@ -97,6 +128,9 @@ TEST(reductions_stay_inside_n) {
     EXPECT(simdnet::reduce().sum(n, x.data() + (m - 1) * n) == simdnet::reduce().sum(n, xs.data() + (m - 1) * n));
     EXPECT(simdnet::reduce().sum_squares(n, x.data() + (m - 1) * n) ==
            simdnet::reduce().sum_squares(n, xs.data() + (m - 1) * n));
+    check::GuardedFloats copy(n);
+    EXPECT(simdnet::reduce().first_nonfinite(n, x.data() + (m - 1) * n, copy.data()) == n);
+    EXPECT(std::memcmp(copy.data(), xs.data() + (m - 1) * n, n * sizeof(float)) == 0);
   }
 }
 

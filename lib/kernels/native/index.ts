@@ -9,7 +9,7 @@ export { gemm, gemmThreads, fmaPeak } from './gemm.js';
 export { activationForward, activationBackward } from './activations.js';
 export { softmaxForward, softmaxBackward } from './softmax.js';
 export { mse, bceProb, bceLogits, cceProb, softmaxCce, sparseSoftmaxCce, elementwise } from './losses.js';
-export { colSum, rowArgmax, sum, sumSquares, mean } from './reduce.js';
+export { colSum, rowArgmax, sum, sumSquares, mean, firstNonFinite } from './reduce.js';
 export { sgd, momentum, adagrad, rmsprop, adam, addPenaltyGrad, penaltyValue, clipValue, scaleInplace } from './optim.js';
 export { dropoutForward, dropoutBackward } from './dropout.js';
 export { batchNormForwardTrain, batchNormForwardInfer, batchNormBackward } from './batchnorm.js';

@@ -16,3 +16,6 @@ export function sumSquares(n: number, x: Float32Array): number {
 export function mean(n: number, x: Float32Array): number {
   return requireNative().mean(n, x) as number;
 }
+export function firstNonFinite(n: number, x: Float32Array, copy: Float32Array | null): number {
+  return requireNative().firstNonFinite(n, x, copy) as number;
+}

@@ -41,3 +41,15 @@ export function sumSquares(n: number, x: Float32Array): number {
 export function mean(n: number, x: Float32Array): number {
   return n === 0 ? NaN : sum(n, x) / n;
 }
+
+export function firstNonFinite(n: number, x: Float32Array, copy: Float32Array | null): number {
+  let bad = -1;
+  for (let i = 0; i < n; i++) {
+    if (bad < 0 && !Number.isFinite(x[i])) {
+      bad = i;
+      if (copy === null) return bad;
+    }
+  }
+  if (copy !== null) copy.set(x.subarray(0, n));
+  return bad;
+}

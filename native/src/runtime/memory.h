@@ -12,4 +12,10 @@ namespace simdnet {
 void* block_alloc(size_t bytes) noexcept;
 void block_free(void* p) noexcept;
 
+// Maps in the pages of [p, p + bytes) that lie wholly inside it, writable, in one system call (Linux 5.14+
+// MADV_POPULATE_WRITE; elsewhere, or when the kernel refuses, nothing happens and the pages fault in when written).
+// Contents are unchanged. Why: writing a fresh 188 MB block page by page faulted 46,000 times, 68-70 ms on the
+// Intel Xeon KVM host, against 43 ms populated in 256 KiB calls (lib/engine/snapshot.ts's copy).
+void prefault_write(void* p, size_t bytes) noexcept;
+
 }  // namespace simdnet

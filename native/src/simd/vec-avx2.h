@@ -56,6 +56,7 @@ static inline M kge(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_GE_OQ); }
 static inline M keq(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_EQ_OQ); }
 static inline M kngt(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_NGT_UQ); }
 static inline M kisnan(V a) { return _mm256_cmp_ps(a, a, _CMP_UNORD_Q); }
+static inline bool kany(M m) { return _mm256_movemask_ps(m) != 0; }
 static inline M kor(M a, M b) { return _mm256_or_ps(a, b); }
 static inline M kand(M a, M b) { return _mm256_and_ps(a, b); }
 static inline M kandnot(M a, M b) { return _mm256_andnot_ps(a, b); }

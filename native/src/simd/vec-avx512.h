@@ -53,6 +53,7 @@ static inline M kge(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_GE_OQ); }
 static inline M keq(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
 static inline M kngt(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_NGT_UQ); }
 static inline M kisnan(V a) { return _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q); }
+static inline bool kany(M m) { return m != 0; }
 static inline M kor(M a, M b) { return static_cast<M>(a | b); }
 static inline M kand(M a, M b) { return static_cast<M>(a & b); }
 static inline M kandnot(M a, M b) { return static_cast<M>(~a & b); }

@@ -54,6 +54,7 @@ static inline M kge(V a, V b) { return vcgeq_f32(a, b); }
 static inline M keq(V a, V b) { return vceqq_f32(a, b); }
 static inline M kngt(V a, V b) { return vmvnq_u32(vcgtq_f32(a, b)); }
 static inline M kisnan(V a) { return vmvnq_u32(vceqq_f32(a, a)); }
+static inline bool kany(M m) { return vmaxvq_u32(m) != 0; }
 static inline M kor(M a, M b) { return vorrq_u32(a, b); }
 static inline M kand(M a, M b) { return vandq_u32(a, b); }
 static inline M kandnot(M a, M b) { return vbicq_u32(b, a); }

@@ -1,5 +1,6 @@
 // Reductions, scalar path (contract: reduce.h). col_sum accumulates in float per column (m is a batch size; the SIMD
 // paths do the same, so all ISAs agree closely); sum and sum_squares accumulate in double.
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 
@@ -41,6 +42,18 @@ double f64_sum_squares_ukernel__scalar(size_t n, const float* x) noexcept {
   return s;
 }
 
+size_t first_nonfinite_ukernel__scalar(size_t n, const float* x, float* copy) noexcept {
+  size_t bad = n;
+  for (size_t i = 0; i < n; ++i) {
+    if (copy) copy[i] = x[i];
+    if (bad == n && !std::isfinite(x[i])) {
+      bad = i;
+      if (!copy) break;
+    }
+  }
+  return bad;
+}
+
 }  // namespace
 
 const ReduceKernels reduce_kernels = {
@@ -48,6 +61,7 @@ const ReduceKernels reduce_kernels = {
     f32_row_argmax_ukernel__scalar,
     f64_sum_ukernel__scalar,
     f64_sum_squares_ukernel__scalar,
+    first_nonfinite_ukernel__scalar,
 };
 
 }  // namespace simdnet::scalar
