@@ -13,9 +13,8 @@
  * Measured on the 60000 x 784 Fashion-MNIST matrix (188 MB; figures in docs/engine.md): the copy costs one extra
  * copy of the data in memory for the duration of the call; copy and finite check together, one native pass per
  * slice, take 65-69 ms on the Intel Xeon host (the copy, then the check in JS: 191-234 ms); pinning the caller's
- * buffer instead
- * (worker_threads.markAsUntransferable) costs nothing but is permanent, only covers postMessage, and leaves
- * mutation mid-run visible.
+ * buffer instead (worker_threads.markAsUntransferable) costs nothing but is permanent, only covers postMessage, and
+ * leaves mutation mid-run visible.
  */
 import { native } from '../native.js';
 import { SimdnetTypeError } from '../errors.js';
