@@ -81,7 +81,16 @@ static inline float khsum(V v) {
   s = _mm_add_ss(s, _mm_movehdup_ps(s));
   return _mm_cvtss_f32(s);
 }
+// Without NaN lanes, a max tree (halves, as khsum); with one, the lane loop, which returns a NaN lane itself. The
+// loop alone cost ~2.5% of predict on the MLP (softmax over 10-wide rows, one khmax per row; Intel Xeon host).
 static inline float khmax(V v) {
+  if (_mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q) == 0) {
+    const __m256 h = _mm256_max_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1));
+    __m128 s = _mm_max_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+    s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_max_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+  }
   alignas(64) float t[16];
   _mm512_store_ps(t, v);
   float m = t[0];
