@@ -213,6 +213,8 @@ void parallel_for(size_t n, const std::function<void(size_t, size_t, size_t)>& f
   pool().run(n, fn, threads);
 }
 
+bool in_parallel_job() { return t_in_job; }
+
 InlineScope::InlineScope() : prev_(t_in_job) { t_in_job = true; }
 InlineScope::~InlineScope() { t_in_job = prev_; }
 

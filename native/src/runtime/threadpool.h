@@ -18,6 +18,10 @@ void set_threads(size_t threads);
 void parallel_for(size_t n, const std::function<void(size_t begin, size_t end, size_t thread)>& fn,
                   size_t threads = 0 /* 0 = get_threads() */);
 
+// Whether parallel_for on this thread would run inline: inside a pool task, or under an InlineScope. A kernel that
+// plans per-thread work (the GEMM driver) then plans for one thread instead of t ranges run one after the other.
+bool in_parallel_job();
+
 // While one lives, every parallel_for on this thread runs inline (as a nested call does), never taking the pool's
 // job lock. For reads on the JS thread while a training job uses the pool (addon/engine-serving.h): a batch-1
 // predict then never queues behind a training step's GEMM, nor behind a training thread the OS has descheduled

@@ -490,7 +490,11 @@ void gemm_run(const GemmKernels& table, const GemmArgs& g, size_t threads) {
   if (g.m == 0 || g.n == 0) return;
   const bool tall = table.tall && !g.trans_a && g.m >= table.tall_min_m && g.n % table.tall->nr == 0;
   const GemmKernels& kern = tall ? *table.tall : table;
-  size_t t = threads ? threads : get_threads();
+  // Inside a pool task (predict's batches, one per thread) or an InlineScope, parallel_for would run the t ranges one
+  // after the other on this thread: each packing its own B (private B) and ending in a short tile (1000 rows as two
+  // ranges of 500: 6-row tiles and a 2-row one each). One thread's plan instead: B packed once, one short tile.
+  // Measured on the Intel Xeon host (perf, predict of the 10,000 test images, 2 threads): pack_b 1.4% of the cycles.
+  size_t t = threads ? threads : in_parallel_job() ? 1 : get_threads();
   const double flops = 2.0 * static_cast<double>(g.m) * static_cast<double>(g.n) * static_cast<double>(g.k);
   t = std::min(t, static_cast<size_t>(std::max(1.0, flops / kMinFlopsPerThread)));
   // Split the larger dimension (in whole tiles) so that every thread gets at least two tiles along it; narrow
