@@ -57,7 +57,9 @@ interface NativeEngineHandle {
   evaluate(x: Float32Array, y: Float32Array, n: number, batchSize: number, w?: Float32Array | null): void;
   evaluateAsync(x: Float32Array, y: Float32Array, n: number, batchSize: number, w?: Float32Array | null): Promise<number[]>;
   predict(x: Float32Array, n: number, batchSize: number, out: Float32Array): Float32Array;
-  predictAsync(x: Float32Array, n: number, batchSize: number): Promise<Float32Array>;
+  predictAsync(x: Float32Array, n: number, batchSize: number, fed?: boolean): Promise<Float32Array>;
+  feedInput(rows: number): void;
+  feedFail(): void;
   memoryBytes(): number;
   isBusy(): boolean;
   isDisposed(): boolean;
@@ -487,6 +489,7 @@ export class NativeEngine implements Engine {
     const context = new Error();
     const h = this.#live();
     this.#checkEval(x, null, n, batchSize);
+    if (n > batchSize && this.#stageable(x, n * this.inputSize)) return this.#predictFed(h, x, n, batchSize, context);
     const held: Held[] = [];
     try {
       return await (async () => {
@@ -508,8 +511,25 @@ export class NativeEngine implements Engine {
    * the block for the job (releasing it mid-job is safe). release() ends the call's use and starts the idle timer.
    */
   async #holdInput(x: Float32Array, length: number): Promise<Held> {
-    if (length < STAGE_MIN || length > STAGE_MAX || this.#stageBusy || isPinnable(x))
-      return hold(x, length, 'x');
+    if (!this.#stageable(x, length)) return hold(x, length, 'x');
+    const stage = this.#takeStage(length);
+    let held: Held;
+    try {
+      held = await hold(x, length, 'x', { into: stage });
+    } catch (err) {
+      this.#stageDone();
+      throw err;
+    }
+    return { data: held.data, copied: true, release: () => this.#stageDone() };
+  }
+
+  /** Whether predictAsync's copy of x would go to the kept stage (a large plain array, the stage free). */
+  #stageable(x: Float32Array, length: number): boolean {
+    return length >= STAGE_MIN && length <= STAGE_MAX && !this.#stageBusy && !isPinnable(x);
+  }
+
+  /** The kept stage, at least `length` floats, marked busy (#stageDone frees it for the next call). */
+  #takeStage(length: number): Float32Array {
     if (this.#stageTimer !== null) clearTimeout(this.#stageTimer);
     this.#stageTimer = null;
     if (this.#stage === null || this.#stage.length < length || !isPinnable(this.#stage)) {
@@ -517,14 +537,56 @@ export class NativeEngine implements Engine {
       this.#stage = requireNative().allocF32(length) as Float32Array;
     }
     this.#stageBusy = true;
-    let held: Held;
+    return this.#stage;
+  }
+
+  /**
+   * predictAsync of a large plain array over two or more batches: the job is queued first, on the stage that is
+   * still empty, and predicts each batch as soon as the copy (the same slices and event-loop turns as #holdInput's)
+   * has reported its rows (feedInput; native/src/addon/input-feed.h), so the copy and the forward passes overlap
+   * instead of running one after the other. One job, so its outputs all come from one published step, as before.
+   * A copy that fails (x detached mid-copy) or a dispose() during it fails the feed: the job stops, the call
+   * rejects with the copy's error. A job left without rows for a second gives up (a terminated Worker must not
+   * leave it waiting: input-feed.h); the call then runs again on the finished copy. The stage is freed only once
+   * the job has ended.
+   */
+  async #predictFed(h: NativeEngineHandle, x: Float32Array, n: number, batchSize: number, context: Error): Promise<Float32Array> {
+    const cols = this.inputSize;
+    const stage = this.#takeStage(n * cols);
+    let job: Promise<Float32Array> | null = null;
+    let reported = 0;
     try {
-      held = await hold(x, length, 'x', { into: this.#stage });
+      job = h.predictAsync(stage, n, batchSize, true);
+      job.catch(() => undefined); // awaited below, on success and on failure
+      await hold(x, n * cols, 'x', {
+        into: stage,
+        progress: (copied) => {
+          const rows = Math.floor(copied / cols);
+          if (rows >= n || rows - reported >= batchSize) {
+            h.feedInput(rows);
+            reported = rows;
+          }
+        },
+      });
+      this.#live();
+      if (reported < n) h.feedInput(n);
+      reported = n;
+      try {
+        return await job;
+      } catch (err) {
+        // The job gave up waiting for rows (the event loop was held for over a second mid-copy; input-feed.h):
+        // the copy is complete now, so the call runs again on it, as one unfed job.
+        if (!(err instanceof Error) || !/input stalled/.test(err.message)) throw err;
+        job = null;
+        return await h.predictAsync(stage, n, batchSize);
+      }
     } catch (err) {
+      if (reported < n) h.feedFail();
+      if (job) await job.catch(() => undefined);
+      throw nativeError(err, context);
+    } finally {
       this.#stageDone();
-      throw err;
     }
-    return { data: held.data, copied: true, release: () => this.#stageDone() };
   }
 
   #stageDone(): void {

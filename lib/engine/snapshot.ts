@@ -51,8 +51,8 @@ function detachedError(name: string): SimdnetTypeError {
  * event-loop turns between. `finite(at, value)`, when given, makes the error thrown for the first Inf or NaN of what
  * will be read (fit's finite check on its snapshot): with the addon loaded, the check and the copy are one native
  * pass per slice (kernels/reduce firstNonFinite, which also maps the slice's fresh pages in one call). `visit(slice,
- * start)` sees every slice of what will be read (fit's label check) and may throw. The copy is released on any
- * throw. A source detached before or during the copy: SIMDNET_DETACHED_BUFFER.
+ * start)` sees every slice of what will be read (fit's label check) and may throw. `progress(copied)` hears after
+ * each slice how many elements are in place (predictAsync's fed job). The copy is released on any throw. A source detached before or during the copy: SIMDNET_DETACHED_BUFFER.
  */
 export async function hold(
   src: Float32Array,
@@ -61,6 +61,7 @@ export async function hold(
   opts: {
     visit?: (slice: Float32Array, start: number) => void;
     finite?: (at: number, value: number) => Error;
+    progress?: (copied: number) => void;
     force?: boolean;
     into?: Float32Array;
   } = {},
@@ -96,6 +97,7 @@ export async function hold(
         if (bad >= 0) throw opts.finite!(start + bad, slice[bad]);
       }
       opts.visit?.(slice, start);
+      opts.progress?.(end);
     }
   } catch (err) {
     release();

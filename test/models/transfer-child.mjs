@@ -19,7 +19,8 @@ const { Sequential, Dense, optimizers } = await import(distIndex);
 const { native } = await import(new URL('native.js', new URL(distIndex, 'file://')).href);
 
 // Counts the addon's jobs in flight (the engine's busy flag also covers the snapshot phase before a job, and the act
-// must come while the native job itself runs).
+// must come while the native job itself runs, on its complete snapshot). A fed predictAsync (lib/engine/native-engine.ts
+// #predictFed: the job starts while x is still being copied) counts from the feedInput that completes its input.
 let jobs = 0;
 const track = (p) => {
   jobs++;
@@ -30,7 +31,19 @@ const track = (p) => {
 native.Engine = class extends native.Engine {
   trainBatches(...a) { return track(super.trainBatches(...a)); }
   evaluateAsync(...a) { return track(super.evaluateAsync(...a)); }
-  predictAsync(...a) { return track(super.predictAsync(...a)); }
+  predictAsync(...a) {
+    const p = super.predictAsync(...a);
+    if (a[3] !== true) return track(p);
+    this.fed = { p, rows: a[1] };
+    return p;
+  }
+  feedInput(rows) {
+    super.feedInput(rows);
+    if (this.fed && rows >= this.fed.rows) {
+      track(this.fed.p);
+      this.fed = null;
+    }
+  }
 };
 
 // The same data for every run (a transferred x is gone: each run makes its own).

@@ -25,12 +25,15 @@
 #include <cstring>
 #include <initializer_list>
 #include <limits>
+#include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "addon/args.h"
 #include "addon/engine-serving.h"
+#include "addon/input-feed.h"
 #include "addon/job-input.h"
 #include "addon/ops-engine-plan.h"
 #include "addon/registry.h"
@@ -81,6 +84,8 @@ struct EngineState {
   std::atomic<int> serve_jobs{0};
   bool finalized = false;  // the JS object is gone: no more memory reports
   int64_t reported = 0;    // bytes reported to V8 with AdjustExternalMemory
+  // The input of the fed predictAsync in flight (input-feed.h), until JS reports it complete or failed (JS thread).
+  std::shared_ptr<InputFeed> feed;
 
   // Tells V8 how much native memory the plan holds now (JS thread, after anything that may allocate or free).
   void sync_memory(Napi::Env env) {
@@ -257,6 +262,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
          InstanceMethod<&EngineWrap::Evaluate>("evaluate"),
          InstanceMethod<&EngineWrap::EvaluateAsync>("evaluateAsync"),
          InstanceMethod<&EngineWrap::Predict>("predict"), InstanceMethod<&EngineWrap::PredictAsync>("predictAsync"),
+         InstanceMethod<&EngineWrap::FeedInput>("feedInput"), InstanceMethod<&EngineWrap::FeedFail>("feedFail"),
          InstanceMethod<&EngineWrap::MemoryBytes>("memoryBytes"), InstanceMethod<&EngineWrap::IsBusy>("isBusy"),
          InstanceMethod<&EngineWrap::IsDisposed>("isDisposed"), InstanceMethod<&EngineWrap::Dispose>("dispose"),
          InstanceMethod<&EngineWrap::InputSize>("inputSize"),
@@ -300,6 +306,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   // Finalizer (or environment teardown). A job still running keeps the engine alive through its own reference to the
   // state and stops at its next step; the engine is freed when the last reference goes.
   ~EngineWrap() override {
+    if (st_->feed) st_->feed->fail();  // nobody is left to report its rows
+    st_->feed.reset();
     st_->cancel.store(true);
     st_->finalized = true;
     if (!st_->busy.load()) st_->engine.reset();
@@ -739,6 +747,22 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::Value EvaluateAsync(const Napi::CallbackInfo& info);
   Napi::Value PredictAsync(const Napi::CallbackInfo& info);
 
+  // feedInput(rows): rows [0, rows) of the fed predictAsync's input are in place (input-feed.h); feedFail(): none
+  // will follow (the job then rejects). No-ops without a fed call in flight, also after dispose().
+  Napi::Value FeedInput(const Napi::CallbackInfo& info) {
+    const size_t rows = get_size(info, 0, "rows");
+    if (st_->feed) {
+      st_->feed->set(rows);
+      if (st_->feed->complete()) st_->feed.reset();
+    }
+    return info.Env().Undefined();
+  }
+  Napi::Value FeedFail(const Napi::CallbackInfo& info) {
+    if (st_->feed) st_->feed->fail();
+    st_->feed.reset();
+    return info.Env().Undefined();
+  }
+
   Napi::Value Cancel(const Napi::CallbackInfo& info) {
     st_->cancel.store(true);
     return info.Env().Undefined();
@@ -863,14 +887,28 @@ class EvaluateJob : public EngineJob {
 class PredictJob : public EngineJob {
  public:
   PredictJob(Napi::Env env, std::shared_ptr<EngineState> st, Napi::Object self, const float* x, size_t n, size_t batch_size,
-             Napi::Float32Array out, bool serve)
+             Napi::Float32Array out, bool serve, std::shared_ptr<InputFeed> feed)
       : EngineJob(env, std::move(st), self, "simdnet:predict", serve),
-        x_(x), n_(n), batch_size_(batch_size), out_data_(out.Data()), out_(Napi::Persistent(out)) {
+        x_(x), n_(n), batch_size_(batch_size), out_data_(out.Data()), out_(Napi::Persistent(out)),
+        feed_(std::move(feed)) {
     serve_batch_ = std::min(batch_size, n);
   }
 
  protected:
-  void Run() override { engine_->predict(x_, n_, batch_size_, out_data_); }
+  void Run() override {
+    if (!feed_) {
+      engine_->predict(x_, n_, batch_size_, out_data_);
+      return;
+    }
+    const std::function<size_t(size_t)> ready = [this](size_t need) { return feed_->wait(need); };
+    try {
+      engine_->predict(x_, n_, batch_size_, out_data_, &ready);
+    } catch (const std::runtime_error&) {
+      // The message lib/engine/native-engine.ts looks for to run the call again on its complete copy.
+      if (feed_->stalled()) throw std::runtime_error("input stalled: no rows for 1 s");
+      throw;
+    }
+  }
   Napi::Value Result(Napi::Env) override { return out_.Value(); }
 
  private:
@@ -878,6 +916,7 @@ class PredictJob : public EngineJob {
   size_t n_, batch_size_;
   float* out_data_;
   Napi::Reference<Napi::Float32Array> out_;
+  std::shared_ptr<InputFeed> feed_;
 };
 
 Napi::Value EngineWrap::TrainBatches(const Napi::CallbackInfo& info) {
@@ -1172,9 +1211,22 @@ Napi::Value EngineWrap::PredictAsync(const Napi::CallbackInfo& info) {
   PublishIfIdle(env);
   AsyncReader(env);
   Napi::Float32Array out = Napi::Float32Array::New(env, checked_mul(env, a.n, e.output_size()));
+  // predictAsync(x, n, batchSize, fed): fed = true when x (an allocF32 block) is still being filled: the job then
+  // predicts each batch once feedInput has reported its rows (input-feed.h; lib/engine/native-engine.ts).
+  const bool fed = info.Length() > 3 && info[3].IsBoolean() && info[3].As<Napi::Boolean>().Value();
+  if (fed && st_->feed && !st_->feed->complete())
+    throw_error(env, "SIMDNET_BUSY", "Another predictAsync is still receiving its input");
   std::vector<JobInput> in;
   in.emplace_back(env, info[0], a.x, a.n * e.input_size() * sizeof(float), JobInput::kPin);
-  auto* job = new PredictJob(env, st_, info.This().As<Napi::Object>(), in[0].get<float>(), a.n, a.batch_size, out, serve);
+  if (fed && !in[0].pinned())
+    throw_type_error(env, "SIMDNET_INVALID_ARGUMENT", "A fed predictAsync needs x to be an allocF32 block");
+  std::shared_ptr<InputFeed> feed;
+  if (fed) {
+    feed = std::make_shared<InputFeed>(a.n);
+    st_->feed = feed;
+  }
+  auto* job = new PredictJob(env, st_, info.This().As<Napi::Object>(), in[0].get<float>(), a.n, a.batch_size, out, serve,
+                             std::move(feed));
   return job->AdoptAndQueue(std::move(in), {info[0]});
 }
 

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -125,7 +126,12 @@ class Engine {
   void evaluate(const float* x, const float* y, size_t n, size_t batch_size, LogSums* logs, const float* w = nullptr);
   // Inference-mode outputs, n x output_size. With two or more batches and pool threads, the batches are spread over
   // the threads, each running the whole forward pass on its own scratch (step.cc: why); bitwise the same outputs.
-  void predict(const float* x, size_t n, size_t batch_size, float* out);
+  // rows_ready (may be null): x arrives while predict runs (predictAsync copying its input; addon/input-feed.h).
+  // rows_ready(need) blocks until at least `need` rows of x (or all n) can be read and returns how many can; fewer
+  // than `need` ends the call (std::runtime_error). Batches run as they become readable, in order, each spread over
+  // the pool as above; the waiting happens on this thread, never inside a pool task.
+  void predict(const float* x, size_t n, size_t batch_size, float* out,
+               const std::function<size_t(size_t)>* rows_ready = nullptr);
 
   // For tests: forward (training mode), loss and backward plus penalty gradients, no clipping, no update.
   // update_moving_stats = false leaves batch-norm running statistics alone. Returns data loss + penalties.
@@ -178,6 +184,8 @@ class Engine {
   // Inference-mode forward of b rows into `scratch` (infer_floats(b) floats) instead of the layers' buffers, so
   // several threads can run it at once; returns the output rows.
   const float* forward_infer(const float* x, size_t b, float* scratch) const;
+  // predict's batches [first, last) of the call (n rows in batches of batch_size).
+  void predict_batches(const float* x, size_t n, size_t batch_size, float* out, size_t first, size_t last);
   size_t infer_floats(size_t b) const;
   double data_loss(const float* y, size_t b, bool want_grad);
   double penalties() const;

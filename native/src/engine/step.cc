@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <new>
+#include <stdexcept>
 
 #include "engine/engine.h"
 #include "kernels/batchnorm/batchnorm.h"
@@ -409,10 +410,36 @@ void Engine::evaluate(const float* x, const float* y, size_t n, size_t batch_siz
 // 1-thread efficiency. Batches are claimed from a counter (a descheduled thread delays one batch, not half of
 // them). Every output row goes through the same kernels with the same arguments as on one thread (a GEMM's result
 // does not depend on its thread count: gemm-test), so the outputs are bitwise those of the serial loop.
-void Engine::predict(const float* x, size_t n, size_t batch_size, float* out) {
-  const size_t in = plan_.input_size, no = out_size_;
+void Engine::predict(const float* x, size_t n, size_t batch_size, float* out,
+                     const std::function<size_t(size_t)>* rows_ready) {
   const size_t batches = (n + batch_size - 1) / batch_size;
-  const size_t t = std::min(get_threads(), batches);
+  if (!rows_ready) {
+    predict_batches(x, n, batch_size, out, 0, batches);
+    return;
+  }
+  for (size_t first = 0; first < batches;) {
+    const size_t need = std::min(n, (first + 1) * batch_size);
+    const size_t ready = (*rows_ready)(need);
+    if (ready < need) throw std::runtime_error("the input ended before all its rows arrived");
+    size_t last = batches;
+    if (ready < n) {
+      // The input is still being copied, by the JS thread on one of the cores: the next batch runs on this thread
+      // alone (a pool worker would take the copying thread's core, and the GEMM's threads would wait on each other),
+      // then the input is looked at again, so the pool takes over as soon as the copy is done.
+      last = first + 1;
+      InlineScope solo;
+      predict_batches(x, n, batch_size, out, first, last);
+    } else {
+      predict_batches(x, n, batch_size, out, first, last);
+    }
+    first = last;
+  }
+}
+
+void Engine::predict_batches(const float* x, size_t n, size_t batch_size, float* out, size_t first, size_t last) {
+  const size_t in = plan_.input_size, no = out_size_;
+  const size_t count = last - first;
+  const size_t t = std::min(get_threads(), count);
   const size_t per = t >= 2 ? infer_floats(std::min(batch_size, n)) : 0;
   bool spread = t >= 2;
   if (spread && infer_scratch_.size() < per * t) {
@@ -424,11 +451,11 @@ void Engine::predict(const float* x, size_t n, size_t batch_size, float* out) {
   }
   if (spread) {
     float* scratch = infer_scratch_.data();
-    std::atomic<size_t> next{0};
+    std::atomic<size_t> next{first};
     parallel_for(
         t,
         [&](size_t, size_t, size_t range) {
-          for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < batches;) {
+          for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < last;) {
             const size_t start = i * batch_size, rows = std::min(batch_size, n - start);
             const float* y = forward_infer(x + start * in, rows, scratch + range * per);
             std::memcpy(out + start * no, y, rows * no * sizeof(float));
@@ -437,8 +464,8 @@ void Engine::predict(const float* x, size_t n, size_t batch_size, float* out) {
         t);
     return;
   }
-  for (size_t start = 0; start < n; start += batch_size) {
-    const size_t rows = std::min(batch_size, n - start);
+  for (size_t i = first; i < last; ++i) {
+    const size_t start = i * batch_size, rows = std::min(batch_size, n - start);
     forward(x + start * in, rows, Mode::infer);
     std::memcpy(out + start * no, layers_.back().out, rows * no * sizeof(float));
   }
