@@ -243,7 +243,7 @@ export async function runSuite(argv = process.argv.slice(2), io = { out: (s) => 
     const inferRows = [];
     for (const r of ok) {
       const simd = r.contender.startsWith('simdnet');
-      inferRows.push([r.contender, simd ? 'predictAsync (off the event loop; copies its input first)' : r.contender.startsWith('tfjs') ? 'model.predict + data()' : 'model(x) per batch (blocking)', fmt(r.inferenceSeconds * 1000, 1), fmt(r.testSamples / r.inferenceSeconds, 0)]);
+      inferRows.push([r.contender, simd ? 'predictAsync (off the event loop; copies its input while the job runs)' : r.contender.startsWith('tfjs') ? 'model.predict + data()' : 'model(x) per batch (blocking)', fmt(r.inferenceSeconds * 1000, 1), fmt(r.testSamples / r.inferenceSeconds, 0)]);
       if (r.inferenceSyncSeconds) inferRows.push([r.contender, 'predict (blocking; reads the input in place)', fmt(r.inferenceSyncSeconds * 1000, 1), fmt(r.testSamples / r.inferenceSyncSeconds, 0)]);
     }
     md.push(markdownTable(['contender', 'call', 'ms', 'images/s'], inferRows));
