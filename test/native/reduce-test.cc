@@ -130,7 +130,7 @@ TEST(reductions_stay_inside_n) {
            simdnet::reduce().sum_squares(n, xs.data() + (m - 1) * n));
     check::GuardedFloats copy(n);
     EXPECT(simdnet::reduce().first_nonfinite(n, x.data() + (m - 1) * n, copy.data()) == n);
-    EXPECT(std::memcmp(copy.data(), xs.data() + (m - 1) * n, n * sizeof(float)) == 0);
+    if (n > 0) EXPECT(std::memcmp(copy.data(), xs.data() + (m - 1) * n, n * sizeof(float)) == 0);  // xs is empty at 0
   }
 }
 
