@@ -8,6 +8,7 @@
  */
 import { SimdnetError, SimdnetTypeError, describe } from './errors.js';
 import { native } from './native.js';
+import { firstNonFinite as firstNonFiniteTs } from './kernels/reference/reduce.js';
 
 /** Arrays made by allocStorage (native memory a Tensor may adopt without a copy and release on dispose). */
 const nativeStorage = new WeakSet<Float32Array>();
@@ -314,6 +315,5 @@ export function matrixOf(values: Float32Array, shape: readonly number[], name: s
  */
 export function firstNonFinite(v: Float32Array): number {
   if (native !== null && v.length >= 256) return native.firstNonFinite(v.length, v, null) as number;
-  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return i;
-  return -1;
+  return firstNonFiniteTs(v.length, v, null);
 }

@@ -18,7 +18,7 @@
  */
 import { native } from '../native.js';
 import { SimdnetTypeError } from '../errors.js';
-import { firstNonFinite } from '../tensor.js';
+import { firstNonFinite } from '../kernels/reference/reduce.js';
 import { isDetached } from '../validate.js';
 
 /** Longest stretch of copying between two event-loop turns. */
@@ -52,7 +52,8 @@ function detachedError(name: string): SimdnetTypeError {
  * will be read (fit's finite check on its snapshot): with the addon loaded, the check and the copy are one native
  * pass per slice (kernels/reduce firstNonFinite, which also maps the slice's fresh pages in one call). `visit(slice,
  * start)` sees every slice of what will be read (fit's label check) and may throw. `progress(copied)` hears after
- * each slice how many elements are in place (predictAsync's fed job). The copy is released on any throw. A source detached before or during the copy: SIMDNET_DETACHED_BUFFER.
+ * each slice how many elements are in place (predictAsync's fed job). The copy is released on any throw. A source
+ * detached before or during the copy: SIMDNET_DETACHED_BUFFER.
  */
 export async function hold(
   src: Float32Array,
@@ -88,13 +89,15 @@ export async function hold(
       }
       const end = Math.min(length, start + SLICE);
       const slice = dst!.subarray(start, end);
-      if (opts.finite && native !== null) {
-        const bad = native.firstNonFinite(end - start, src.subarray(start, end), copied ? slice : null) as number;
+      if (opts.finite) {
+        // Check and copy in one pass: the addon's kernel, or its TS twin without the addon.
+        const part = src.subarray(start, end), into = copied ? slice : null;
+        const bad = native !== null
+          ? (native.firstNonFinite(end - start, part, into) as number)
+          : firstNonFinite(end - start, part, into);
         if (bad >= 0) throw opts.finite(start + bad, slice[bad]);
-      } else {
-        if (copied) slice.set(src.subarray(start, end));
-        const bad = opts.finite ? firstNonFinite(slice) : -1;
-        if (bad >= 0) throw opts.finite!(start + bad, slice[bad]);
+      } else if (copied) {
+        slice.set(src.subarray(start, end));
       }
       opts.visit?.(slice, start);
       opts.progress?.(end);

@@ -413,27 +413,20 @@ void Engine::evaluate(const float* x, const float* y, size_t n, size_t batch_siz
 void Engine::predict(const float* x, size_t n, size_t batch_size, float* out,
                      const std::function<size_t(size_t)>* rows_ready) {
   const size_t batches = (n + batch_size - 1) / batch_size;
-  if (!rows_ready) {
-    predict_batches(x, n, batch_size, out, 0, batches);
-    return;
-  }
-  for (size_t first = 0; first < batches;) {
+  size_t first = 0;
+  // While the input is still being copied (by the JS thread, on one of the cores), one batch at a time on this thread
+  // alone: a pool worker would take the copying thread's core, and the GEMM's threads would wait on each other. The
+  // input is looked at again after each batch, so the pool takes the rest as soon as the copy is done. The last
+  // batch needs all n rows, so the loop always ends at the break.
+  for (; rows_ready && first < batches; ++first) {
     const size_t need = std::min(n, (first + 1) * batch_size);
     const size_t ready = (*rows_ready)(need);
     if (ready < need) throw std::runtime_error("the input ended before all its rows arrived");
-    size_t last = batches;
-    if (ready < n) {
-      // The input is still being copied, by the JS thread on one of the cores: the next batch runs on this thread
-      // alone (a pool worker would take the copying thread's core, and the GEMM's threads would wait on each other),
-      // then the input is looked at again, so the pool takes over as soon as the copy is done.
-      last = first + 1;
-      InlineScope solo;
-      predict_batches(x, n, batch_size, out, first, last);
-    } else {
-      predict_batches(x, n, batch_size, out, first, last);
-    }
-    first = last;
+    if (ready >= n) break;
+    InlineScope solo;
+    predict_batches(x, n, batch_size, out, first, first + 1);
   }
+  predict_batches(x, n, batch_size, out, first, batches);
 }
 
 void Engine::predict_batches(const float* x, size_t n, size_t batch_size, float* out, size_t first, size_t last) {

@@ -84,7 +84,7 @@ static inline float khsum(V v) {
 }
 // Without NaN lanes, a max tree (as khsum); with one, the lane loop, which returns a NaN lane itself.
 static inline float khmax(V v) {
-  if (_mm256_movemask_ps(_mm256_cmp_ps(v, v, _CMP_UNORD_Q)) == 0) {
+  if (!kany(kisnan(v))) {
     __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
     s = _mm_max_ps(s, _mm_movehl_ps(s, s));
     s = _mm_max_ss(s, _mm_movehdup_ps(s));

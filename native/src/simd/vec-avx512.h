@@ -84,7 +84,7 @@ static inline float khsum(V v) {
 // Without NaN lanes, a max tree (halves, as khsum); with one, the lane loop, which returns a NaN lane itself. The
 // loop alone cost ~2.5% of predict on the MLP (softmax over 10-wide rows, one khmax per row; Intel Xeon host).
 static inline float khmax(V v) {
-  if (_mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q) == 0) {
+  if (!kany(kisnan(v))) {
     const __m256 h = _mm256_max_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1));
     __m128 s = _mm_max_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
     s = _mm_max_ps(s, _mm_movehl_ps(s, s));
