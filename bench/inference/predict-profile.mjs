@@ -1,20 +1,28 @@
 // Where predict's time goes on the suite's inference task (Fashion-MNIST test set, 784-128(ReLU)-64(ReLU)-10
 // softmax, batches of 1000): model.predict (sync) and predictAsync on a Float32Array and on a Tensor, each the best
 // and the median of N calls, beside the bare GEMMs of the forward pass through the addon (no engine) so the overhead
-// above the arithmetic shows. Usage: node bench/inference/predict-profile.mjs [--threads 2] [--reps 15] [--batch 1000]
+// above the arithmetic shows. The input is a dense synthetic one (no zeros), or with --fashion the Fashion-MNIST test
+// images (half their pixels are 0: kernels/gemm/sparse-a.cc skips those; SIMDNET_SKIP_ZEROS=0 turns that off).
+// Usage: node bench/inference/predict-profile.mjs [--threads 2] [--reps 15] [--batch 1000] [--fashion [dir]]
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { distDir } from '../suite/common.mjs';
 
-const { values } = parseArgs({ options: { threads: { type: 'string', default: '2' }, reps: { type: 'string', default: '15' }, batch: { type: 'string', default: '1000' }, n: { type: 'string', default: '10000' } } });
+const { values } = parseArgs({ options: { threads: { type: 'string', default: '2' }, reps: { type: 'string', default: '15' }, batch: { type: 'string', default: '1000' }, n: { type: 'string', default: '10000' }, fashion: { type: 'boolean', default: false }, data: { type: 'string' } } });
 const threads = Number(values.threads), reps = Number(values.reps), batchSize = Number(values.batch), n = Number(values.n);
 const api = await import(join(distDir, 'index.js'));
 const { setThreads, runtimeInfo } = await import(join(distDir, 'backend.js'));
 const { native } = await import(join(distDir, 'native.js'));
 setThreads(threads);
 const F = 784, H = [128, 64], C = 10;
-const x = new Float32Array(n * F);
-for (let i = 0; i < x.length; i++) x[i] = ((i * 2654435761) % 1000) / 1000;
+let x = new Float32Array(n * F);
+if (values.fashion) {
+  const data = await import(join(distDir, 'data', 'index.js'));
+  const { test } = await data.loadFashionMnist({ dir: values.data ?? process.env.SIMDNET_FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist' });
+  for (let i = 0; i < x.length; i += test.x.length) x.set(test.x.subarray(0, Math.min(test.x.length, x.length - i)), i);
+} else {
+  for (let i = 0; i < x.length; i++) x[i] = ((i * 2654435761) % 1000) / 1000;
+}
 const model = new api.Sequential([
   new api.Dense({ units: H[0], activation: 'relu', inputShape: [F] }),
   new api.Dense({ units: H[1], activation: 'relu' }),

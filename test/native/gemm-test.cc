@@ -2,6 +2,7 @@
 // rows, sizes around the microkernel tile (1, MR-1, MR, MR+1, 2MR+1, NR+-1, primes > 100), k = 0 and k across KC
 // blocks, alpha/beta (beta = 0 with NaN in C), bias + every activation, 1 and 2 threads. Buffers are allocated to
 // their exact extent so a sanitizer build catches any over-read; C's padding columns must stay untouched.
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
@@ -454,6 +455,106 @@ TEST(gemm_in_place_b_bitwise) {
                       s.n, s.k, beta, threads, diff);
         EXPECT(diff == 0);
       }
+}
+
+// Bits equal, or both zeros (of either sign), or both NaN: kernels/gemm/sparse-a.cc's promise.
+bool same_but_zero_sign(float x, float y) {
+  return std::memcmp(&x, &y, sizeof(float)) == 0 || (x == 0.0f && y == 0.0f) || (x != x && y != y);
+}
+
+TEST(gemm_skip_zeros_matches_dense) {
+  // kernels/gemm/sparse-a.cc: with skip_zeros, a table with a sparse_a kernel (AVX-512) adds only the nonzero A(i,p)'s
+  // products, in the dense microkernel's order within each of the driver's k blocks, so C must be the dense C but
+  // for the sign of a zero: A half zeros (some -0, a NaN, a row of zeros), partial row groups, n around the 16-lane
+  // vectors and the 128-column chunk, several k blocks (1030: 3 blocks of 344, each in spans), alpha, beta, every
+  // epilogue, 1 and 2 threads. Then a B holding an inf must make the driver keep the dense path (0 * inf = NaN in
+  // every row whose A(i, p) is 0), and auto_ must give the same C as off on a dense A and on a sparse one.
+  struct S { size_t m, n, k; };
+  const S shapes[] = {{1000, 128, 784}, {128, 128, 784}, {37, 70, 300}, {16, 16, 1}, {1, 200, 63},
+                      {17, 129, 65}, {50, 256, 1030}, {33, 48, 129}, {64, 64, 128}, {20, 13, 40}};
+  const Act acts[] = {Act::linear, Act::relu, Act::leaky_relu, Act::sigmoid, Act::tanh};
+  int variant = 0;
+  for (const auto& s : shapes)
+    for (size_t threads : {size_t(1), size_t(2)}) {
+      ++variant;
+      // B's rows 64-byte aligned, as sparse-a.cc requires (an unaligned B keeps the dense path)
+      const size_t lda = s.k + 1, ldb = (s.n + 2 + 15) / 16 * 16, ldc = s.n + 3;
+      std::vector<float> a(s.m * lda), b_store(extent(s.k, s.n, ldb) + 16), bias(s.n), c0(s.m * ldc);
+      float* const b = b_store.data() + (16 - reinterpret_cast<uintptr_t>(b_store.data()) / 4 % 16) % 16;
+      Rng r(s.m * 13 + s.n * 5 + s.k + threads);
+      for (float& v : a) {
+        const float u = r.uniform();
+        v = u < 0.0f ? (u < -0.9f ? -0.0f : 0.0f) : r.uniform();
+      }
+      if (s.m > 3) std::fill(a.begin() + 2 * lda, a.begin() + 3 * lda, 0.0f);  // a row of zeros
+      if (s.m * s.k > 40) a[lda + s.k / 2] = std::numeric_limits<float>::quiet_NaN();
+      for (float& v : b_store) v = r.uniform();
+      for (float& v : bias) v = r.uniform();
+      for (float& v : c0) v = r.uniform();
+      simdnet::GemmArgs g;
+      g.m = s.m;
+      g.n = s.n;
+      g.k = s.k;
+      g.a = a.data();
+      g.lda = lda;
+      g.b = b;
+      g.ldb = ldb;
+      g.ldc = ldc;
+      g.alpha = variant % 3 == 0 ? 0.75f : 1.0f;
+      g.beta = variant % 2 == 0 ? 0.5f : 0.0f;
+      g.ep.bias = variant % 4 == 1 ? nullptr : bias.data();
+      g.ep.act = acts[variant % 5];
+      g.ep.alpha = 0.1f;
+      auto run = [&](simdnet::GemmArgs::ZeroSkip mode) {
+        std::vector<float> c = c0;
+        g.c = c.data();
+        g.skip_zeros = mode;
+        simdnet::gemm(g, threads);
+        return c;
+      };
+      auto compare = [&](const std::vector<float>& x, const std::vector<float>& y, const char* what) {
+        size_t diff = 0;
+        for (size_t i = 0; i < x.size(); ++i) diff += !same_but_zero_sign(x[i], y[i]);
+        if (diff != 0)
+          std::printf("  m,n,k=%zu,%zu,%zu threads=%zu act=%s: %zu elements differ (%s)\n", s.m, s.n, s.k, threads,
+                      act_name(g.ep.act), diff, what);
+        EXPECT(diff == 0);
+      };
+      const std::vector<float> dense = run(simdnet::GemmArgs::ZeroSkip::off);
+      compare(dense, run(simdnet::GemmArgs::ZeroSkip::force), "skipping zeros vs dense");
+      compare(dense, run(simdnet::GemmArgs::ZeroSkip::auto_), "auto vs dense");
+      if (s.m > 3 && s.k > 1) {  // an inf in B row 1: row 2 of A is all zeros, so dense C row 2 is NaN there
+        b[ldb + 0] = std::numeric_limits<float>::infinity();
+        const std::vector<float> dense_inf = run(simdnet::GemmArgs::ZeroSkip::off);
+        EXPECT(dense_inf[2 * ldc] != dense_inf[2 * ldc]);
+        compare(dense_inf, run(simdnet::GemmArgs::ZeroSkip::force), "inf in B: the dense path");
+      }
+    }
+  // The kernel itself (not only the driver's choice of it), where the ISA has one: one group of rows, one k block.
+  const simdnet::GemmKernels& kern = simdnet::gemm_kernels();
+  if (kern.sparse_a) {
+    const size_t m = kern.sparse_mr, n = kern.sparse_nr, k = 100;
+    std::vector<float> a(m * k), b(k * n), c1(m * n), c2(m * n);
+    Rng r(77);
+    for (float& v : a) v = r.uniform() < 0.0f ? 0.0f : r.uniform();
+    for (float& v : b) v = r.uniform();
+    simdnet::GemmTileParams tp;
+    kern.sparse_a(m, n, k, k, a.data(), k, b.data(), n, c1.data(), n, tp);
+    simdnet::GemmArgs g;
+    g.m = m;
+    g.n = n;
+    g.k = k;
+    g.a = a.data();
+    g.lda = k;
+    g.b = b.data();
+    g.ldb = n;
+    g.c = c2.data();
+    g.ldc = n;
+    simdnet::gemm(g, 1);
+    size_t diff = 0;
+    for (size_t i = 0; i < c1.size(); ++i) diff += !same_but_zero_sign(c1[i], c2[i]);
+    EXPECT(diff == 0);
+  }
 }
 
 TEST(threadpool_runs_every_range_once) {

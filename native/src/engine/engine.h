@@ -178,7 +178,8 @@ class Engine {
 
   void forward(const float* x, size_t b, Mode mode);
   // The dense layer's GEMM (+ bias, + the activation when fused) of b rows of `in` into c.
-  void dense_gemm(const Layer& L, const float* in, size_t b, float* c) const;
+  // infer: an inference pass (predict, evaluate), which may skip the input's zeros (kernels/gemm/sparse-a.cc).
+  void dense_gemm(const Layer& L, const float* in, size_t b, float* c, bool infer) const;
   // Its activation (softmax or element-wise) of b rows of `in` into `out`.
   void activate(const Layer& L, size_t b, const float* in, float* out) const;
   // Inference-mode forward of b rows into `scratch` (infer_floats(b) floats) instead of the layers' buffers, so

@@ -27,7 +27,7 @@ constexpr float kProbEps = 1e-7f;
 
 }  // namespace
 
-void Engine::dense_gemm(const Layer& L, const float* in, size_t b, float* c) const {
+void Engine::dense_gemm(const Layer& L, const float* in, size_t b, float* c, bool infer) const {
   const LayerSpec& s = L.spec;
   GemmArgs g;
   g.m = b;
@@ -44,6 +44,9 @@ void Engine::dense_gemm(const Layer& L, const float* in, size_t b, float* c) con
     g.ep.act = L.act;
     g.ep.alpha = s.act.alpha;
   }
+  // Inference only: the same result but for the sign of a zero, so predict's output does not depend on which path a
+  // batch took. Training keeps the dense path (its 128-row products gain little over the check of B each call costs).
+  if (infer) g.skip_zeros = GemmArgs::ZeroSkip::auto_;
   gemm(g);
 }
 
@@ -78,10 +81,10 @@ const float* Engine::forward_infer(const float* x, size_t b, float* scratch) con
         if (L.needs_z) {
           float* z = scratch;
           scratch += b * n;
-          dense_gemm(L, in, b, z);
+          dense_gemm(L, in, b, z, true);
           activate(L, b, z, y);
         } else {
-          dense_gemm(L, in, b, y);
+          dense_gemm(L, in, b, y, true);
         }
         break;
       case LayerType::activation:
@@ -109,7 +112,7 @@ void Engine::forward(const float* x, size_t b, Mode mode) {
     const size_t n = s.units;
     switch (s.type) {
       case LayerType::dense: {
-        dense_gemm(L, in, b, L.needs_z ? L.z : L.y);
+        dense_gemm(L, in, b, L.needs_z ? L.z : L.y, mode == Mode::infer);
         if (L.needs_z) {
           activate(L, b, L.z, L.y);
           last_logits_ = L.z;

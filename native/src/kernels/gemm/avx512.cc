@@ -104,6 +104,30 @@ static inline __attribute__((always_inline)) void finish(__m512 (&acc)[M][NV], f
     finish<M, NV, R, B, A>(acc, c, ldc, cm, p); \
     return;
 
+// The epilogue for this tile's parameters, picked once (not per row and lane).
+template <size_t M, size_t NV>
+static inline __attribute__((always_inline)) void finish_any(__m512 (&acc)[M][NV], float* c, size_t ldc,
+                                                             const __mmask16* cm, const GemmTileParams& p) {
+  const int act = p.act == Act::relu ? 1 : p.act == Act::leaky_relu ? 2 : 0;
+  switch (int(p.beta != 0.0f) | int(p.bias != nullptr) << 1 | act << 2) {
+    SIMDNET_FINISH_CASE(0, false, false, 0)
+    SIMDNET_FINISH_CASE(1, true, false, 0)
+    SIMDNET_FINISH_CASE(2, false, true, 0)
+    SIMDNET_FINISH_CASE(3, true, true, 0)
+    SIMDNET_FINISH_CASE(4, false, false, 1)
+    SIMDNET_FINISH_CASE(5, true, false, 1)
+    SIMDNET_FINISH_CASE(6, false, true, 1)
+    SIMDNET_FINISH_CASE(7, true, true, 1)
+    SIMDNET_FINISH_CASE(8, false, false, 2)
+    SIMDNET_FINISH_CASE(9, true, false, 2)
+    SIMDNET_FINISH_CASE(10, false, true, 2)
+    default:
+      finish<M, NV, true, true, 2>(acc, c, ldc, cm, p);
+  }
+}
+
+#undef SIMDNET_FINISH_CASE
+
 // One tile of M rows: k loop, alpha, then the epilogue picked once per tile (a branch per row and lane would cost
 // as much as ~20 k steps on a short-k product such as (128,64,10), as the AVX2 kernel's history showed).
 template <size_t M, size_t NV, bool kMaskB>
@@ -130,25 +154,8 @@ static void tile(size_t n, size_t k, const float* a, size_t rs_a, size_t cs_a, c
 #pragma GCC unroll 4
       for (size_t v = 0; v < NV; ++v) acc[i][v] = _mm512_mul_ps(acc[i][v], alpha);
   }
-  const int act = p.act == Act::relu ? 1 : p.act == Act::leaky_relu ? 2 : 0;
-  switch (int(p.beta != 0.0f) | int(p.bias != nullptr) << 1 | act << 2) {
-    SIMDNET_FINISH_CASE(0, false, false, 0)
-    SIMDNET_FINISH_CASE(1, true, false, 0)
-    SIMDNET_FINISH_CASE(2, false, true, 0)
-    SIMDNET_FINISH_CASE(3, true, true, 0)
-    SIMDNET_FINISH_CASE(4, false, false, 1)
-    SIMDNET_FINISH_CASE(5, true, false, 1)
-    SIMDNET_FINISH_CASE(6, false, true, 1)
-    SIMDNET_FINISH_CASE(7, true, true, 1)
-    SIMDNET_FINISH_CASE(8, false, false, 2)
-    SIMDNET_FINISH_CASE(9, true, false, 2)
-    SIMDNET_FINISH_CASE(10, false, true, 2)
-    default:
-      finish<M, NV, true, true, 2>(acc, c, ldc, cm, p);
-  }
+  finish_any<M, NV>(acc, c, ldc, cm, p);
 }
-
-#undef SIMDNET_FINISH_CASE
 
 using TileFn = void (*)(size_t, size_t, const float*, size_t, size_t, const float*, size_t, float*, size_t,
                         const GemmTileParams&);
@@ -296,6 +303,146 @@ static void narrow_16n(size_t m, size_t n, size_t k, const float* a, size_t rs_a
   Tiles<kNarrow16MR, 1, true>::fn[m - 1](n, k, a, rs_a, cs_a, b, rs_b, c, ldc, p);
 }
 
+// ---- Zero-skipping rows (GemmKernels::sparse_a, gemm.h; when the driver uses them: kernels/gemm/sparse-a.cc).
+// Lanes run along N: a pair of C rows at a time, each in NV <= 8 accumulators (128 columns), 16 of the 32 registers,
+// plus the NV B vectors of a step, each loaded once for both rows. A k step costs two broadcasts, NV loads and 2 NV
+// FMAs, and is taken only where either row's A(i, p) != 0 (NaN counts as nonzero): the set bits of a 64-bit compare
+// mask per span. B is read in place; its rows of one span (at most kSparseKS of them: 32 KiB at n = 128) stay in L1
+// while the span runs over the group's kSparseMR rows, whose partial sums wait in `part` between spans. The spans cut
+// each of the driver's k blocks (kc) without changing the order of its sums; each block starts from zero and is then
+// combined with C and finished by the dense kernel's own epilogue (finish_any), so every C element is the dense
+// microkernel's result but for the sign of a zero (skipping 0*b adds nothing to a sum, and b is finite).
+constexpr size_t kSparseMR = 16, kSparseNV = 8, kSparseKS = 64, kSparseRowsR = 2;
+
+// The k steps of one span (len <= 64) where any of R rows (A row r at a + r*lda) is nonzero, as bits.
+template <size_t R>
+static inline __attribute__((always_inline)) uint64_t span_mask(const float* a, size_t lda, size_t len) {
+  const __m512 zero = _mm512_setzero_ps();
+  uint64_t nz = 0;
+  for (size_t q = 0; q < len; q += 16) {
+    const __mmask16 lm = first_lanes(len - q);
+    __mmask16 any = 0;
+#pragma GCC unroll 2
+    for (size_t r = 0; r < R; ++r)
+      any |= _mm512_mask_cmp_ps_mask(lm, _mm512_maskz_loadu_ps(lm, a + r * lda + q), zero, _CMP_NEQ_UQ);
+    nz |= uint64_t(any) << q;
+  }
+  return nz;
+}
+
+// alpha and the epilogue on R finished rows of partial sums. Not inlined: inlined into the loops of sparse_rows,
+// its loop-invariant bias, beta and slope vectors were hoisted out of them and held in registers across the k
+// steps, and the k loop's broadcasts spilled to the stack (1.5 ms instead of 1.2 on (1000,128,784)).
+template <size_t R, size_t NV>
+static __attribute__((noinline)) void sparse_finish(const float* part, float* c, size_t ldc, const __mmask16* cm,
+                                                    const GemmTileParams& tp) {
+  __m512 acc[R][NV];
+  for (size_t r = 0; r < R; ++r)
+    for (size_t v = 0; v < NV; ++v) {
+      acc[r][v] = _mm512_load_ps(part + (r * NV + v) * 16);
+      if (tp.alpha != 1.0f) acc[r][v] = _mm512_mul_ps(acc[r][v], _mm512_set1_ps(tp.alpha));
+    }
+  finish_any<R, NV>(acc, c, ldc, cm, tp);
+}
+
+// Rows [0, R) of one span, over the steps in nz (a row's zero in a step another row needs adds its 0 * b, which
+// changes nothing but the sign of a zero, as skipping it would): partial sums from `part` (or zero on the k block's
+// first span), the steps, then back to `part` or, on the block's last span, alpha and the epilogue into C.
+template <size_t R, size_t NV, bool kMask>
+static inline __attribute__((always_inline)) void sparse_visit(const float* a, size_t lda, uint64_t nz, const float* b,
+                                                               size_t ldb, const __mmask16* cm, float* part,
+                                                               bool first, bool last, float* c, size_t ldc,
+                                                               const GemmTileParams& tp) {
+  __m512 acc[R][NV];
+#pragma GCC unroll 2
+  for (size_t r = 0; r < R; ++r)
+#pragma GCC unroll 8
+    for (size_t v = 0; v < NV; ++v) acc[r][v] = first ? _mm512_setzero_ps() : _mm512_load_ps(part + (r * NV + v) * 16);
+  while (nz) {
+    const size_t p = size_t(__builtin_ctzll(nz));
+    nz &= nz - 1;
+    const float* bp = b + p * ldb;
+    // bp opaque to the compiler, so the loads below address it as base + displacement: GCC otherwise keeps b + 16 v
+    // in NV registers and indexes them by p * ldb (an indexed memory operand of an FMA is two uops at rename).
+    __asm__("" : "+r"(bp));
+    __m512 x[R];
+#pragma GCC unroll 2
+    for (size_t r = 0; r < R; ++r) x[r] = _mm512_set1_ps(a[r * lda + p]);
+#pragma GCC unroll 8
+    for (size_t v = 0; v < NV; ++v) {
+      __m512 bv = kMask ? _mm512_maskz_loadu_ps(cm[v], bp + 16 * v) : _mm512_loadu_ps(bp + 16 * v);
+      if (R > 1) __asm__("" : "+v"(bv));  // one load for the R FMAs (GCC would fold it into each FMA: R loads)
+#pragma GCC unroll 2
+      for (size_t r = 0; r < R; ++r) acc[r][v] = _mm512_fmadd_ps(x[r], bv, acc[r][v]);
+    }
+  }
+#pragma GCC unroll 2
+  for (size_t r = 0; r < R; ++r)
+#pragma GCC unroll 8
+    for (size_t v = 0; v < NV; ++v) _mm512_store_ps(part + (r * NV + v) * 16, acc[r][v]);
+  if (last) sparse_finish<R, NV>(part, c, ldc, cm, tp);
+}
+
+// C(i, j) for i < m <= kSparseMR, j < n (16 (NV - 1) < n <= 16 NV), all of k in blocks of kc; rows in pairs. The
+// masks of up to kSpanChunk spans are found first for every pair, reading each row pair's A in order: a visit whose
+// first act is to load A for its mask stalled on that load (A comes from L3), where the A values its FMAs broadcast
+// later do not hold anything up.
+constexpr size_t kSpanChunk = 8;
+
+template <size_t NV, bool kMask>
+static void sparse_rows(size_t m, size_t n, size_t k, size_t kc, const float* a, size_t lda, const float* b,
+                        size_t ldb, float* c, size_t ldc, const GemmTileParams& p) {
+  constexpr size_t R = kSparseRowsR, kVisits = (kSparseMR + R - 1) / R;
+  alignas(64) float part[kSparseMR * NV * 16];
+  uint64_t masks[kVisits][kSpanChunk];
+  __mmask16 cm[NV];
+  for (size_t v = 0; v < NV; ++v) cm[v] = first_lanes(n > 16 * v ? n - 16 * v : 0);
+  const size_t pairs = m / R;
+  for (size_t pc = 0; pc < k; pc += kc) {
+    const size_t kcb = k - pc < kc ? k - pc : kc, spans = (kcb + kSparseKS - 1) / kSparseKS;
+    const size_t ks = (kcb + spans - 1) / spans;
+    GemmTileParams tp = p;  // block_rows' parameters for this k block (driver.cc)
+    tp.beta = pc == 0 ? p.beta : 1.0f;
+    if (pc + kcb != k) tp.bias = nullptr, tp.act = Act::linear;
+    for (size_t c0 = 0; c0 < spans; c0 += kSpanChunk) {
+      const size_t chunk = spans - c0 < kSpanChunk ? spans - c0 : kSpanChunk;
+      for (size_t q = 0; q < pairs; ++q)
+        for (size_t sp = 0; sp < chunk; ++sp) {
+          const size_t s0 = pc + (c0 + sp) * ks;
+          masks[q][sp] = span_mask<R>(a + q * R * lda + s0, lda, pc + kcb - s0 < ks ? pc + kcb - s0 : ks);
+        }
+      for (size_t sp = 0; sp < chunk; ++sp) {
+        const size_t s0 = pc + (c0 + sp) * ks;
+        const size_t len = pc + kcb - s0 < ks ? pc + kcb - s0 : ks;
+        const bool first = s0 == pc, last = s0 + len == pc + kcb;
+        for (size_t q = 0; q < pairs; ++q)
+          sparse_visit<R, NV, kMask>(a + q * R * lda + s0, lda, masks[q][sp], b + s0 * ldb, ldb, cm,
+                                     part + q * R * NV * 16, first, last, c + q * R * ldc, ldc, tp);
+        for (size_t i = pairs * R; i < m; ++i)
+          sparse_visit<1, NV, kMask>(a + i * lda + s0, lda, span_mask<1>(a + i * lda + s0, lda, len), b + s0 * ldb,
+                                     ldb, cm, part + i * NV * 16, first, last, c + i * ldc, ldc, tp);
+      }
+    }
+  }
+}
+
+using SparseRowsFn = void (*)(size_t, size_t, size_t, size_t, const float*, size_t, const float*, size_t, float*,
+                              size_t, const GemmTileParams&);
+
+template <size_t... I>
+static constexpr std::array<SparseRowsFn, sizeof...(I)> sparse_rows_table(std::index_sequence<I...>) {
+  return {&sparse_rows<I / 2 + 1, (I & 1) != 0>...};
+}
+// kSparseRows[2*(NV - 1) + masked]
+static constexpr std::array<SparseRowsFn, 2 * kSparseNV> kSparseRows =
+    sparse_rows_table(std::make_index_sequence<2 * kSparseNV>{});
+
+// GemmKernels::sparse_a (gemm.h): m <= 16 rows, n <= 128 columns.
+static void sparse_a(size_t m, size_t n, size_t k, size_t kc, const float* a, size_t lda, const float* b, size_t ldb,
+                     float* c, size_t ldc, const GemmTileParams& p) {
+  kSparseRows[2 * ((n + 15) / 16 - 1) + (n % 16 != 0)](m, n, k, kc, a, lda, b, ldb, c, ldc, p);
+}
+
 // ---- Packing (the layouts of gemm.h's pack_a / pack_b): B row-major into NR-wide panels and A^T into MR-row
 // panels are copies; A row-major and B^T are gathered with 8x8 register transposes.
 template <size_t NV>
@@ -425,6 +572,9 @@ static constexpr GemmKernels make_table() {
   t.narrow_mr = kNarrowMR;
   t.narrow_nr = kNarrowNR;
   t.narrow = &narrow_32xn;
+  t.sparse_mr = kSparseMR;
+  t.sparse_nr = 16 * kSparseNV;
+  t.sparse_a = &sparse_a;
   t.mc = 120 / MR * MR;  // the driver's MC (a 120 x 342 A block: 160 KiB of L2), rounded down to whole tiles
   return t;
 }

@@ -497,6 +497,7 @@ void gemm_run(const GemmKernels& table, const GemmArgs& g, size_t threads) {
   size_t t = threads ? threads : in_parallel_job() ? 1 : get_threads();
   const double flops = 2.0 * static_cast<double>(g.m) * static_cast<double>(g.n) * static_cast<double>(g.k);
   t = std::min(t, static_cast<size_t>(std::max(1.0, flops / kMinFlopsPerThread)));
+  if (g.skip_zeros != GemmArgs::ZeroSkip::off && gemm_skip_zeros(kern, g, k_block(g.k, block_kc(kern)), t)) return;
   // Split the larger dimension (in whole tiles) so that every thread gets at least two tiles along it; narrow
   // outputs (gemm_narrow) split along M in its row blocks, one or more per thread: those blocks are all of k and
   // equal but for the last, and AVX-512's are 32 rows, so (64,128,10) X^T.dY has only two.

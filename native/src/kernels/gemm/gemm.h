@@ -42,6 +42,12 @@ struct GemmArgs {
   float* c = nullptr;
   size_t ldc = 0;
   GemmEpilogue ep{};
+  // A hint that A (row-major) may hold many exact zeros, as raw inputs and ReLU outputs do: the driver may then skip
+  // their products (kernels/gemm/sparse-a.cc), with the same result but for the sign of a zero. auto_ tries it when
+  // a sample of A's rows is sparse enough; force skips that test (tests); either way only where the ISA has the
+  // kernel and B is finite.
+  enum class ZeroSkip : unsigned char { off, auto_, force };
+  ZeroSkip skip_zeros = ZeroSkip::off;
 };
 
 // Dispatched GEMM on the ISA in use with the thread count of the runtime pool (threads = 0) or the given count.
@@ -104,6 +110,14 @@ struct GemmKernels {
   // where packing B would not pay (driver.cc, in_place_b).
   void (*ukernel_b)(size_t m, size_t n, size_t k, const float* a, size_t rs_a, size_t cs_a, const float* b,
                     size_t rs_b, float* c, size_t ldc, const GemmTileParams& p) = nullptr;
+  // Optional zero-skipping kernel for row-major A (nullptr: none; kernels/gemm/sparse-a.cc says when the driver
+  // uses it): C(i, j) for i < m <= sparse_mr, j < n <= sparse_nr, over all of k in blocks of kc (the driver's k
+  // blocks), adding only the products of nonzero A(i, p) = a[i*lda + p] with B(p, j) = b[p*ldb + j] (read in place),
+  // in the microkernel's order within each block, each block combined with C and finished as block_rows does. With
+  // B finite, every C element is then the dense result but for the sign of a zero.
+  size_t sparse_mr = 0, sparse_nr = 0;
+  void (*sparse_a)(size_t m, size_t n, size_t k, size_t kc, const float* a, size_t lda, const float* b, size_t ldb,
+                   float* c, size_t ldc, const GemmTileParams& p) = nullptr;
   // Cache blocking in floats (0: the driver's defaults, kMC/kKC/kNC in driver.cc, which the AVX2 and NEON tables
   // use): mc a multiple of mr, nc a multiple of nr; k is cut into equal blocks of at most kc.
   size_t mc = 0, kc = 0, nc = 0;
@@ -134,6 +148,9 @@ const GemmKernels& gemm_kernels();  // dispatched table (dispatch/gemm.cc)
 
 // The five-loop driver over one ISA's table (driver.cc); gemm() calls it with gemm_kernels().
 void gemm_run(const GemmKernels& kern, const GemmArgs& args, size_t threads);
+// The zero-skipping path (sparse-a.cc), tried first by gemm_run when args.skip_zeros is set; kc is the k block of
+// the dense path it stands in for. Returns false (having written nothing) where it does not apply.
+bool gemm_skip_zeros(const GemmKernels& kern, const GemmArgs& args, size_t kc, size_t threads);
 double fma_peak_run(const GemmKernels& kern, double ms, size_t threads);
 
 }  // namespace simdnet
