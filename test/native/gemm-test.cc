@@ -57,6 +57,22 @@ const char* act_name(Act a) {
 
 size_t extent(size_t rows, size_t cols, size_t ld) { return rows == 0 || cols == 0 ? 0 : (rows - 1) * ld + cols; }
 
+// C = A B, untransposed, no epilogue: the arguments the tests below start from.
+simdnet::GemmArgs plain_args(size_t m, size_t n, size_t k, const float* a, size_t lda, const float* b, size_t ldb,
+                             float* c, size_t ldc) {
+  simdnet::GemmArgs g;
+  g.m = m;
+  g.n = n;
+  g.k = k;
+  g.a = a;
+  g.lda = lda;
+  g.b = b;
+  g.ldb = ldb;
+  g.c = c;
+  g.ldc = ldc;
+  return g;
+}
+
 double act_ref(Act a, double v, double slope) {
   switch (a) {
     case Act::sigmoid: return 1.0 / (1.0 + std::exp(-v));
@@ -491,15 +507,7 @@ TEST(gemm_skip_zeros_matches_dense) {
       for (float& v : b_store) v = r.uniform();
       for (float& v : bias) v = r.uniform();
       for (float& v : c0) v = r.uniform();
-      simdnet::GemmArgs g;
-      g.m = s.m;
-      g.n = s.n;
-      g.k = s.k;
-      g.a = a.data();
-      g.lda = lda;
-      g.b = b;
-      g.ldb = ldb;
-      g.ldc = ldc;
+      simdnet::GemmArgs g = plain_args(s.m, s.n, s.k, a.data(), lda, b, ldb, nullptr, ldc);
       g.alpha = variant % 3 == 0 ? 0.75f : 1.0f;
       g.beta = variant % 2 == 0 ? 0.5f : 0.0f;
       g.ep.bias = variant % 4 == 1 ? nullptr : bias.data();
@@ -540,17 +548,7 @@ TEST(gemm_skip_zeros_matches_dense) {
     for (float& v : b) v = r.uniform();
     simdnet::GemmTileParams tp;
     kern.sparse_a(m, n, k, k, a.data(), k, b.data(), n, c1.data(), n, tp);
-    simdnet::GemmArgs g;
-    g.m = m;
-    g.n = n;
-    g.k = k;
-    g.a = a.data();
-    g.lda = k;
-    g.b = b.data();
-    g.ldb = n;
-    g.c = c2.data();
-    g.ldc = n;
-    simdnet::gemm(g, 1);
+    simdnet::gemm(plain_args(m, n, k, a.data(), k, b.data(), n, c2.data(), n), 1);
     size_t diff = 0;
     for (size_t i = 0; i < c1.size(); ++i) diff += !same_but_zero_sign(c1[i], c2[i]);
     EXPECT(diff == 0);
