@@ -81,8 +81,8 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  std::printf("isa %s, threads %zu, %s time; GFLOP/s counts the dense 2mnk\n", simdnet::isa_name(simdnet::current_isa()),
-              threads, threads == 1 ? "thread CPU" : "wall");
+  std::printf("isa %s, threads %zu, %s time; GFLOP/s counts the dense 2mnk\n",
+              simdnet::isa_name(simdnet::current_isa()), threads, threads == 1 ? "thread CPU" : "wall");
   std::printf("%-16s %-10s %22s %22s %6s\n", "m,n,k", "zeros", "dense best/med ms", "skip best/med ms", "x");
   for (const auto& s : shapes) {
     const size_t m = s[0], n = s[1], k = s[2];

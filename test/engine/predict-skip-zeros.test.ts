@@ -29,7 +29,8 @@ describe.runIf(native)('predict skipping zeros', () => {
       const env = { ...process.env };
       if (skip === undefined) delete env.SIMDNET_SKIP_ZEROS;
       else env.SIMDNET_SKIP_ZEROS = skip;
-      const b = Buffer.from(execFileSync(process.execPath, [script, dist], { env, maxBuffer: 1 << 26 }).toString(), 'base64');
+      const text = execFileSync(process.execPath, [script, dist], { env, maxBuffer: 1 << 26 }).toString();
+      const b = Buffer.from(text, 'base64');
       return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
     };
     const skipping = run(undefined), dense = run('0');
@@ -52,7 +53,7 @@ describe.runIf(native)('predict skipping zeros', () => {
     const x = new Float32Array(N * IN);
     let s = 7;
     const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 4294967296);
-    // 65% zeros: a pair of rows then needs 58% of the k steps, below the driver's limit (sparse-a.cc), so the kernel runs
+    // 65% zeros: a pair of rows then needs 58% of the k steps, below the driver's limit (sparse-a.cc): the kernel runs
     for (let i = 0; i < x.length; i++) x[i] = Math.floor(i / IN) % 50 === 0 || rand() < 0.65 ? 0 : rand();
     const ya = a.predict(x, N, 1000), yb = b.predict(x, N, 1000);
     let worst = 0;

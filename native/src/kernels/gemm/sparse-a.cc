@@ -3,11 +3,11 @@
 //
 // Why: a dense layer's input is often half zeros -- the background pixels of an image (49.99% of Fashion-MNIST's
 // test pixels are exactly 0), one-hot and bag-of-words features, the outputs of a ReLU. A product with a zero adds
-// nothing to a sum, so a row-at-a-time kernel that visits only A's nonzeros does the same sums with fewer FMAs. It
-// pays less per FMA than the dense microkernel (a B vector load per 2 FMAs where the 6x64 tile shares one over 6
-// rows), so the driver first looks at a sample of A's rows and keeps the dense path where too few steps are skipped. The result is the dense
-// path's bit for bit, but for the sign of a zero (ctest gemm_skip_zeros_matches_dense), so which path a batch takes
-// changes nothing a caller can see but the time.
+// nothing to a sum, so a kernel that takes A's rows in pairs and visits only the k steps where either row is nonzero
+// does the same sums with fewer FMAs. It pays less per FMA than the dense microkernel (a B vector load per 2 FMAs
+// where the 6x64 tile shares one over 6 rows), so the driver first looks at a sample of A's rows and keeps the dense
+// path where too few steps would be skipped. The result is the dense path's bit for bit, but for the sign of a zero
+// (ctest gemm_skip_zeros_matches_dense), so which path a batch takes changes nothing a caller can see but the time.
 //
 // Why B must be finite: 0 * inf is NaN. The dense path turns a non-finite B(p, j) into NaN in every row whose A(i, p)
 // is 0; skipping would not. Non-finite weights are checked for (one pass over B) and then the dense path runs.
@@ -33,8 +33,8 @@ namespace {
 constexpr double kMaxUnionWide = 0.72;    // n >= 128: rows of 8 vectors
 constexpr double kMaxUnionNarrow = 0.64;  // narrower: less work per k step to hide the step's overhead
 constexpr size_t kSamplePairs = 16;       // 16 pairs x 784 floats x 2: a few microseconds
-constexpr size_t kMinRows = 64;    // below this many rows the B check is not worth it (auto_ only)
-constexpr size_t kGroupsPerUnit = 2;  // row groups a thread claims at a time
+constexpr size_t kMinRows = 64;           // below this many rows the B check is not worth it (auto_ only)
+constexpr size_t kGroupsPerUnit = 2;      // row groups a thread claims at a time
 
 // SIMDNET_SKIP_ZEROS=0 in the environment turns the auto_ path off (read once): for comparisons, and for whoever
 // wants the dense path's signed zeros.
