@@ -15,7 +15,7 @@ const { setThreads, runtimeInfo } = await import(join(distDir, 'backend.js'));
 const { native } = await import(join(distDir, 'native.js'));
 setThreads(threads);
 const F = 784, H = [128, 64], C = 10;
-let x = new Float32Array(n * F);
+const x = new Float32Array(n * F);
 if (values.fashion) {
   const data = await import(join(distDir, 'data', 'index.js'));
   const { test } = await data.loadFashionMnist({ dir: values.data ?? process.env.SIMDNET_FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist' });

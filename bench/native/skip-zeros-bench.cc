@@ -77,7 +77,7 @@ int main(int argc, char** argv) {
       if (std::sscanf(argv[i] + 6, "%zu,%zu,%zu", &m, &n, &k) != 3) return 2;
       shapes = {{m, n, k}};
     } else {
-      std::fprintf(stderr, "usage: skip-zeros-bench [--ms=400] [--threads=1] [--mnk=m,n,k]\n");
+      std::fprintf(stderr, "usage: skip-zeros-bench [--ms=400] [--threads=1] [--mnk=m,n,k] [--a-file=path]\n");
       return 2;
     }
   }
@@ -88,10 +88,9 @@ int main(int argc, char** argv) {
     const size_t m = s[0], n = s[1], k = s[2];
     std::vector<float> a(m * k), b_store(k * n + 16), c(m * n), bias(n);
     // B 64-byte aligned, as the engine's weights are (an unaligned B splits every 64-byte load over two lines)
-    float* const b_aligned = b_store.data() + (16 - (reinterpret_cast<uintptr_t>(b_store.data()) / 4) % 16) % 16;
-    std::vector<float> b(k * n);
+    float* const b = b_store.data() + (16 - (reinterpret_cast<uintptr_t>(b_store.data()) / 4) % 16) % 16;
     Rng r(m + n + k);
-    for (float& v : b) v = static_cast<float>(r.uniform() - 0.5);
+    for (size_t i = 0; i < k * n; ++i) b[i] = static_cast<float>(r.uniform() - 0.5);
     for (float& v : bias) v = static_cast<float>(r.uniform() - 0.5);
     const double shares[] = {0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, -1.0};
     for (double zeros : shares) {
@@ -123,8 +122,7 @@ int main(int argc, char** argv) {
       g.k = k;
       g.a = a.data();
       g.lda = k;
-      std::copy(b.begin(), b.end(), b_aligned);
-      g.b = b_aligned;
+      g.b = b;
       g.ldb = n;
       g.c = c.data();
       g.ldc = n;

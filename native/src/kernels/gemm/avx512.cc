@@ -350,7 +350,7 @@ static __attribute__((noinline)) void sparse_finish(const float* part, float* c,
 
 // Rows [0, R) of one span, over the steps in nz (a row's zero in a step another row needs adds its 0 * b, which
 // changes nothing but the sign of a zero, as skipping it would): partial sums from `part` (or zero on the k block's
-// first span), the steps, then back to `part` or, on the block's last span, alpha and the epilogue into C.
+// first span), the steps, then back to `part`, from where the block's last span finishes them into C.
 template <size_t R, size_t NV, bool kMask>
 static inline __attribute__((always_inline)) void sparse_visit(const float* a, size_t lda, uint64_t nz, const float* b,
                                                                size_t ldb, const __mmask16* cm, float* part,
@@ -440,7 +440,7 @@ static constexpr std::array<SparseRowsFn, sizeof...(I)> sparse_rows_table(std::i
 static constexpr std::array<SparseRowsFn, 2 * kSparseNV> kSparseRows =
     sparse_rows_table(std::make_index_sequence<2 * kSparseNV>{});
 
-// GemmKernels::sparse_a (gemm.h): m <= 16 rows, n <= 128 columns.
+// GemmKernels::sparse_a (gemm.h): m <= kSparseMR rows, n <= 16 kSparseNV columns.
 static void sparse_a(size_t m, size_t n, size_t k, size_t kc, const float* a, size_t lda, const float* b, size_t ldb,
                      float* c, size_t ldc, const GemmTileParams& p) {
   kSparseRows[2 * ((n + 15) / 16 - 1) + (n % 16 != 0)](m, n, k, kc, a, lda, b, ldb, c, ldc, p);

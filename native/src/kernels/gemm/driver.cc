@@ -24,6 +24,13 @@
 #include "runtime/threadpool.h"
 
 namespace simdnet {
+
+// sigmoid and tanh on a finished row, by the dispatched element-wise kernel (kernels/vunary: the same accuracy and
+// edge cases as the stand-alone activation), while the tile is still in L1.
+void apply_row_act(Act act, size_t n, float* y) noexcept {
+  if (act == Act::sigmoid || act == Act::tanh) vunary().forward(act, 0.0f, n, y, y);
+}
+
 namespace {
 
 // Blocking (floats). KC = 352: k is cut into equal blocks of at most 352 (k_block: 1024 -> 3 x 342, 784 -> 3 x 262,
@@ -68,12 +75,6 @@ bool reserve(float*& buf, size_t& cap, size_t floats) noexcept {
 Workspace& workspace() {
   static thread_local Workspace ws;
   return ws;
-}
-
-// sigmoid and tanh on a finished row, by the dispatched element-wise kernel (kernels/vunary: the same accuracy and
-// edge cases as the stand-alone activation), while the tile is still in L1.
-void apply_row_act(Act act, size_t n, float* y) noexcept {
-  if (act == Act::sigmoid || act == Act::tanh) vunary().forward(act, 0.0f, n, y, y);
 }
 
 bool row_act(Act act) { return act == Act::sigmoid || act == Act::tanh; }

@@ -151,6 +151,8 @@ void gemm_run(const GemmKernels& kern, const GemmArgs& args, size_t threads);
 // The zero-skipping path (sparse-a.cc), tried first by gemm_run when args.skip_zeros is set; kc is the k block of
 // the dense path it stands in for. Returns false (having written nothing) where it does not apply.
 bool gemm_skip_zeros(const GemmKernels& kern, const GemmArgs& args, size_t kc, size_t threads);
+// The driver's sigmoid/tanh pass on a finished row of n (other activations are applied in the tile; nothing here).
+void apply_row_act(Act act, size_t n, float* y) noexcept;
 double fma_peak_run(const GemmKernels& kern, double ms, size_t threads);
 
 }  // namespace simdnet

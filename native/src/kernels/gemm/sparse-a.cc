@@ -19,7 +19,6 @@
 
 #include "kernels/gemm/gemm.h"
 #include "kernels/reduce/reduce.h"
-#include "kernels/vunary/vunary.h"
 #include "runtime/threadpool.h"
 
 namespace simdnet {
@@ -86,7 +85,6 @@ bool gemm_skip_zeros(const GemmKernels& kern, const GemmArgs& g, size_t kc, size
   tp.beta = g.beta;
   tp.act = g.ep.act;
   tp.slope = g.ep.alpha;
-  const bool row_act = g.ep.act == Act::sigmoid || g.ep.act == Act::tanh;
   const size_t mr = kern.sparse_mr, nr = kern.sparse_nr, groups = (g.m + mr - 1) / mr;
   auto run = [&](size_t g0, size_t g1) {
     for (size_t gi = g0; gi < g1; ++gi) {
@@ -97,8 +95,7 @@ bool gemm_skip_zeros(const GemmKernels& kern, const GemmArgs& g, size_t kc, size
         kern.sparse_a(mm, std::min(nr, g.n - j0), g.k, kc, g.a + i0 * g.lda, g.lda, g.b + j0, g.ldb,
                       g.c + i0 * g.ldc + j0, g.ldc, p);
       }
-      if (row_act)
-        for (size_t i = i0; i < i0 + mm; ++i) vunary().forward(g.ep.act, 0.0f, g.n, g.c + i * g.ldc, g.c + i * g.ldc);
+      for (size_t i = i0; i < i0 + mm; ++i) apply_row_act(g.ep.act, g.n, g.c + i * g.ldc);  // sigmoid, tanh
     }
   };
   const size_t t = std::min(threads, (groups + kGroupsPerUnit - 1) / kGroupsPerUnit);
