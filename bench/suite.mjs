@@ -243,10 +243,11 @@ export async function runSuite(argv = process.argv.slice(2), io = { out: (s) => 
     const inferRows = [];
     for (const r of ok) {
       const simd = r.contender.startsWith('simdnet');
-      inferRows.push([r.contender, simd ? 'predictAsync (off the event loop; copies its input while the job runs)' : r.contender.startsWith('tfjs') ? 'model.predict + data()' : 'model(x) per batch (blocking)', fmt(r.inferenceSeconds * 1000, 1), fmt(r.testSamples / r.inferenceSeconds, 0)]);
-      if (r.inferenceSyncSeconds) inferRows.push([r.contender, 'predict (blocking; reads the input in place)', fmt(r.inferenceSyncSeconds * 1000, 1), fmt(r.testSamples / r.inferenceSyncSeconds, 0)]);
+      const iqr = (q, n) => (q ? `${fmt(q[0] * 1000, 1)}–${fmt(q[1] * 1000, 1)} (${n} calls)` : '');
+      inferRows.push([r.contender, simd ? 'predictAsync (off the event loop; copies its input while the job runs)' : r.contender.startsWith('tfjs') ? 'model.predict + data()' : 'model(x) per batch (blocking)', fmt(r.inferenceSeconds * 1000, 1), iqr(r.inferenceSecondsIqr, r.inferenceSecondsCalls), fmt(r.testSamples / r.inferenceSeconds, 0)]);
+      if (r.inferenceSyncSeconds) inferRows.push([r.contender, 'predict (blocking; reads the input in place)', fmt(r.inferenceSyncSeconds * 1000, 1), iqr(r.inferenceSyncSecondsIqr, r.inferenceSyncSecondsCalls), fmt(r.testSamples / r.inferenceSyncSeconds, 0)]);
     }
-    md.push(markdownTable(['contender', 'call', 'ms', 'images/s'], inferRows));
+    md.push(markdownTable(['contender', 'call', 'median ms (every call of every repeat)', 'middle half (p25–p75)', 'images/s'], inferRows));
     md.push('', '## 4. Event-loop lag during one epoch of fit (10 ms setInterval)', '');
     md.push(
       markdownTable(

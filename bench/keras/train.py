@@ -34,6 +34,7 @@ def main():
     ap.add_argument('--train-limit', type=int, default=0)
     ap.add_argument('--test-limit', type=int, default=0)
     ap.add_argument('--seed', type=int, default=1)
+    ap.add_argument('--infer-calls', type=int, default=20, help='timed inference calls (after the accuracy one)')
     ap.add_argument('--probe', action='store_true', help='report versions and oneDNN, train nothing')
     args = ap.parse_args()
 
@@ -90,7 +91,7 @@ def main():
     probs = model.predict(x_test, batch_size=1000, verbose=0)
     accuracy = float((probs.argmax(1) == yte).mean())
     infer = []
-    for _ in range(5):
+    for _ in range(args.infer_calls):
         t0 = time.perf_counter()
         model.predict(x_test, batch_size=1000, verbose=0)
         infer.append(time.perf_counter() - t0)
@@ -103,6 +104,7 @@ def main():
         'epochSeconds': epoch_seconds,
         'accuracy': accuracy,
         'inferenceSeconds': bc.median(infer),
+        'inferenceRuns': infer,
         'peakRssBytes': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
     })
 

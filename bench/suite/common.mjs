@@ -21,6 +21,21 @@ export const PYTHON = resolvePython();
 export const DEBIAN_PYTHON = process.env.SIMDNET_BENCH_DEBIAN_PYTHON ?? '/usr/bin/python3';
 export const RESULT_PREFIX = 'SIMDNET_BENCH_RESULT ';
 
+/**
+ * Timed inference calls per contender and repeat (bench/suite/train-worker.mjs; bench/torch/train.py and
+ * bench/keras/train.py take the same count). Five calls of ~7-9 ms gave medians that moved by ±5% from run to run on
+ * the 2-vCPU hosts, as much as the 0.7x target's margin; the summary takes the median over every call of every repeat.
+ */
+export const INFER_CALLS = 20;
+
+/** The p-quantile (0..1) of xs, linear between order statistics. */
+export function quantile(xs, p) {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const at = p * (s.length - 1), lo = Math.floor(at), hi = Math.ceil(at);
+  return s[lo] + (s[hi] - s[lo]) * (at - lo);
+}
+
 export function median(xs) {
   if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);

@@ -9,10 +9,11 @@
 //      and extrapolate seconds per epoch from it, saying so (no accuracy then);
 //   3. event-loop lag (10 ms setInterval) during the first timed epoch, and how long the fit call blocks before it
 //      returns its promise (synchronous set-up: input validation, copies);
-//   4. inference over the test set in batches of 1000 (median of several runs, bounded by time);
+//   4. inference over the test set in batches of 1000: INFER_CALLS timed calls after a warm-up one (fewer if they
+//      pass 15 s), every call's time reported;
 //   5. peak RSS of the process and the bytes the model holds.
 import { join } from 'node:path';
-import { distDir, lagMonitor, median, RESULT_PREFIX } from './common.mjs';
+import { distDir, INFER_CALLS, lagMonitor, median, RESULT_PREFIX } from './common.mjs';
 import { simdnetContender, tfjsContender } from './contenders.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
@@ -114,7 +115,7 @@ if (bounded) {
 await c.predict(test.x, test.n);
 const inferTimes = [];
 const inferStart = performance.now();
-while (inferTimes.length < 5 && (inferTimes.length < 1 || performance.now() - inferStart < 15_000)) {
+while (inferTimes.length < INFER_CALLS && (inferTimes.length < 1 || performance.now() - inferStart < 15_000)) {
   t0 = performance.now();
   await c.predict(test.x, test.n);
   inferTimes.push((performance.now() - t0) / 1000);
@@ -124,7 +125,7 @@ const inferSyncTimes = [];
 if (c.predictSync) {
   c.predictSync(test.x, test.n);
   const syncStart = performance.now();
-  while (inferSyncTimes.length < 5 && (inferSyncTimes.length < 1 || performance.now() - syncStart < 15_000)) {
+  while (inferSyncTimes.length < INFER_CALLS && (inferSyncTimes.length < 1 || performance.now() - syncStart < 15_000)) {
     t0 = performance.now();
     c.predictSync(test.x, test.n);
     inferSyncTimes.push((performance.now() - t0) / 1000);
@@ -149,6 +150,8 @@ const result = {
   fitSyncMs,
   inferenceSeconds: median(inferTimes),
   inferenceSyncSeconds: inferSyncTimes.length ? median(inferSyncTimes) : null,
+  inferenceRuns: inferTimes,
+  inferenceSyncRuns: inferSyncTimes,
   // process.resourceUsage().maxRSS is in KiB (getrusage(2)).
   peakRssBytes: process.resourceUsage().maxRSS * 1024,
   modelBytes: c.memoryBytes(),

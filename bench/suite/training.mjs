@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { OPENBLAS_DIR } from '../kernels/openblas.mjs';
 import { blasVerdict, classifyBlas, NUMPY_BUNDLED } from './blas.mjs';
-import { benchDir, DEBIAN_PYTHON, epochStats, PYTHON, runChild, spread } from './common.mjs';
+import { benchDir, DEBIAN_PYTHON, epochStats, INFER_CALLS, PYTHON, quantile, runChild, spread } from './common.mjs';
 import { groupOf } from './targets.mjs';
 
 export const ALL_CONTENDERS = [
@@ -102,7 +102,7 @@ function isaOf(name, r, probes) {
 export async function runTrainingOnce({ contenders, probes, quick, epochs, dataset, dataDir, budget, verbose, log = () => {} }) {
   const rows = [];
   const pyArgs = (threads) => {
-    const a = ['--data', dataDir, '--threads', String(threads), '--epochs', String(epochs)];
+    const a = ['--data', dataDir, '--threads', String(threads), '--epochs', String(epochs), '--infer-calls', String(INFER_CALLS)];
     if (quick) a.push('--train-limit', '2048', '--test-limit', '1000');
     return a;
   };
@@ -148,6 +148,13 @@ export async function runTrainingOnce({ contenders, probes, quick, epochs, datas
  * the spread (min-max) of samples/s and drift; `runs` keeps every repeat's epoch times. A contender that failed or was
  * not measured in every repeat keeps the first repeat's reason.
  */
+/** { [key]: median, [key + 'Iqr']: [p25, p75], [key + 'Calls']: count } over the calls in runsKey, else over key. */
+function callStats(rows, key, runsKey) {
+  const calls = rows.flatMap((r) => (Array.isArray(r[runsKey]) && r[runsKey].length ? r[runsKey] : typeof r[key] === 'number' ? [r[key]] : []));
+  if (!calls.length) return { [key]: null };
+  return { [key]: quantile(calls, 0.5), [`${key}Iqr`]: [quantile(calls, 0.25), quantile(calls, 0.75)], [`${key}Calls`]: calls.length };
+}
+
 export function summarize(passes) {
   const names = [...new Set(passes.flatMap((p) => p.map((r) => r.contender)))];
   return names.map((name) => {
@@ -169,8 +176,9 @@ export function summarize(passes) {
       secondsPerEpoch: first.trainSamples / sps.median,
       drift: drift?.median ?? null,
       driftSpread: drift,
-      inferenceSeconds: pick('inferenceSeconds')?.median ?? null,
-      inferenceSyncSeconds: pick('inferenceSyncSeconds')?.median ?? null,
+      // Over every timed call of every repeat where the worker reports them (median and interquartile range).
+      ...callStats(ok, 'inferenceSeconds', 'inferenceRuns'),
+      ...callStats(ok, 'inferenceSyncSeconds', 'inferenceSyncRuns'),
       accuracy: pick('accuracy')?.median ?? null,
       lagWorstMs: pick('lagWorstMs')?.median ?? null,
       peakRssBytes: pick('peakRssBytes')?.median ?? null,

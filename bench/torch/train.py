@@ -53,6 +53,7 @@ def main():
     ap.add_argument('--train-limit', type=int, default=0)
     ap.add_argument('--test-limit', type=int, default=0)
     ap.add_argument('--seed', type=int, default=1)
+    ap.add_argument('--infer-calls', type=int, default=20, help='timed inference calls (after one warm-up)')
     ap.add_argument('--probe', action='store_true', help='report the torch build and BLAS, train nothing')
     args = ap.parse_args()
 
@@ -101,7 +102,7 @@ def main():
     with torch.no_grad():
         accuracy = float((predict().argmax(1) == y_test).float().mean())
         infer = []
-        for rep in range(6):
+        for rep in range(args.infer_calls + 1):
             t0 = time.perf_counter()
             predict()
             if rep > 0:
@@ -115,6 +116,7 @@ def main():
         'epochSeconds': epoch_seconds,
         'accuracy': accuracy,
         'inferenceSeconds': bc.median(infer),
+        'inferenceRuns': infer,
         # ru_maxrss is in KiB on Linux (getrusage(2)).
         'peakRssBytes': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
     })

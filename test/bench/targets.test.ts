@@ -80,6 +80,20 @@ describe('epoch statistics', () => {
     expect(r.samplesPerSecondSpread.max).toBeCloseTo(300, 9);
     expect(r.runs).toHaveLength(3);
   });
+
+  it('takes inference over every timed call of every repeat, with the middle half', () => {
+    const pass = (runs: number[] | undefined, single: number) => [withEpochStats({ contender: 'pytorch-2t', trainSamples: 600, epochSeconds: Array(10).fill(1), inferenceSeconds: single, inferenceRuns: runs })];
+    // repeat medians 0.002 and 0.010 (their median: 0.006); the 8 calls' median is 0.009
+    const [r] = summarize([pass([0.001, 0.002, 0.003], 0.002), pass([0.008, 0.009, 0.010, 0.011, 0.012], 0.010)]);
+    expect(r.inferenceSeconds).toBeCloseTo(0.0085, 12);
+    expect(r.inferenceSecondsCalls).toBe(8);
+    expect(r.inferenceSecondsIqr[0]).toBeCloseTo(0.00275, 12); // 0.25 * 7 = 1.75: between 0.002 and 0.003
+    expect(r.inferenceSecondsIqr[1]).toBeCloseTo(0.01025, 12); // 0.75 * 7 = 5.25: between 0.010 and 0.011
+    expect(r.inferenceSyncSeconds).toBeNull();
+    // a worker that reports no calls (an older result): the repeats' own figures
+    const [old] = summarize([pass(undefined, 0.004), pass(undefined, 0.006)]);
+    expect(old.inferenceSeconds).toBeCloseTo(0.005, 12);
+  });
 });
 
 describe('kernel rounds (--kernel-rounds)', () => {
