@@ -1,9 +1,9 @@
 /**
- * Inference skips the zeros of a dense layer's input where the ISA has the kernel (AVX-512:
+ * Inference skips the zeros of a dense layer's input where the ISA has the kernel (AVX-512 and AVX2:
  * native/src/kernels/gemm/sparse-a.cc). Its promise is the dense path's result but for the sign of a zero, so that
  * which path a batch takes (the driver looks at a sample of each batch's rows) changes nothing a caller sees:
  * - predict on half-zero rows (a model in a child process, test/engine/skip-zeros-child.mjs) gives the same bits
- *   with SIMDNET_SKIP_ZEROS=0 (the dense path) as by default;
+ *   with SIMDNET_SKIP_ZEROS=0 (the dense path) as by default, on each of those ISAs this CPU has (SIMDNET_ISA);
  * - the native engine's predict on such rows agrees with its pure-TS twin, JsEngine, within float rounding.
  * The GEMM-level bit-for-bit test, on every epilogue and with a NaN in A and an inf in B, is ctest's
  * gemm_skip_zeros_matches_dense.
@@ -22,13 +22,16 @@ describe.runIf(native)('predict skipping zeros', () => {
   const engines: NativeEngine[] = [];
   afterAll(() => engines.forEach((e) => e.dispose()));
 
-  it('gives the dense path\'s bits (SIMDNET_SKIP_ZEROS=0) but for the sign of a zero', () => {
+  const isas = ['avx512', 'avx2'].filter((isa) => native?.availableIsas().includes(isa));
+  it.each(isas.length ? isas : ['(none)'])('gives the dense path\'s bits (SIMDNET_SKIP_ZEROS=0) but for the sign of a zero: %s', (isa) => {
     const script = join(repoRoot, 'test', 'engine', 'skip-zeros-child.mjs');
     const dist = join(repoRoot, 'dist', 'index.js');
     const run = (skip: string | undefined) => {
       const env = { ...process.env };
       if (skip === undefined) delete env.SIMDNET_SKIP_ZEROS;
       else env.SIMDNET_SKIP_ZEROS = skip;
+      if (isa === '(none)') delete env.SIMDNET_ISA; // no ISA with the kernel: both runs are dense, and must agree
+      else env.SIMDNET_ISA = isa;
       const text = execFileSync(process.execPath, [script, dist], { env, maxBuffer: 1 << 26 }).toString();
       const b = Buffer.from(text, 'base64');
       return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);

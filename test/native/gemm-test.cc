@@ -373,7 +373,7 @@ TEST(gemm_threads_match_one_thread_bitwise) {
   // The parallel driver (driver.cc gemm_shared: B packed once for all threads, or once per thread when it is at
   // most 512K floats; row units claimed as threads free up) runs one FMA chain per C element over the same k blocks
   // as one thread (in tiles of other heights), so 2, 3, 4 and 6 threads must give bit-identical C: shapes with
-  // several k blocks, packed and in-place A, every transpose, a bias + ReLU epilogue, beta != 0, private B (all but
+  // several k blocks, packed and in-place A, every transpose, a bias + ReLU epilogue, alpha != 1, beta != 0, private B (all but
   // one shape) and a B too large for one shared block (k * n > 2M floats: several jc blocks), and m just above a
   // unit. Each thread owns m / t rows, so its tiles end in a short one ((128,64,128): 64 rows each on 2 threads,
   // 42-43 on 3). The last shape (untransposed only, to keep the test short) has 5 jc blocks of one panel: its
@@ -406,6 +406,9 @@ TEST(gemm_threads_match_one_thread_bitwise) {
       g.ldb = ldb;
       g.ldc = ldc;
       g.beta = t == 3 ? 0.5f : 0.0f;
+      // alpha != 1 beside the bias: each row's alpha * acc + bias must round alike in a full tile and in a short one
+      // (on AVX2 the two epilogues once differed by an FMA contraction)
+      g.alpha = t == 1 || t == 2 ? 0.75f : 1.0f;
       g.ep.bias = bias.data();
       g.ep.act = Act::relu;
       std::vector<float> one = c0;
@@ -479,7 +482,7 @@ bool same_but_zero_sign(float x, float y) {
 }
 
 TEST(gemm_skip_zeros_matches_dense) {
-  // kernels/gemm/sparse-a.cc: with skip_zeros, a table with a sparse_a kernel (AVX-512) adds only the nonzero A(i,p)'s
+  // kernels/gemm/sparse-a.cc: with skip_zeros, a table with a sparse_a kernel (AVX-512, AVX2) adds only the nonzero A(i,p)'s
   // products, in the dense microkernel's order within each of the driver's k blocks, so C must be the dense C but
   // for the sign of a zero: A half zeros (some -0, a NaN, a row of zeros), partial row groups, n around the 16-lane
   // vectors and the 128-column chunk, several k blocks (1030: 3 blocks of 344, each in spans), alpha, beta, every

@@ -58,7 +58,13 @@ static inline __attribute__((always_inline)) __m256 finish_lanes(__m256 v, const
                                                                   __m256 bias, __m256 alpha, __m256 beta,
                                                                   __m256 slope) {
   const __m256 zero = _mm256_setzero_ps();
-  if (!kUnitAlpha) v = _mm256_mul_ps(v, alpha);
+  if (!kUnitAlpha) {
+    v = _mm256_mul_ps(v, alpha);
+    // Rounded here, as finish_full_tile rounds its alpha product: otherwise GCC fuses this product with the bias add
+    // below into one FMA, and a row finished through this table (a tile of fewer than 6 rows or 16 columns) rounded
+    // alpha*acc + bias once where the same row in a full tile rounded it twice.
+    __asm__("" : "+x"(v));
+  }
   if (kReadC) v = _mm256_fmadd_ps(kFull ? _mm256_loadu_ps(c_old) : _mm256_maskload_ps(c_old, mask), beta, v);
   if (kBias) v = _mm256_add_ps(v, bias);
   if (kAct == 1) v = _mm256_max_ps(zero, v);  // max_ps returns its second operand when either is NaN: NaN stays
@@ -534,6 +540,143 @@ void f32_gemm_ukernel_16xn__avx2(size_t m, size_t n, size_t k, const float* a, s
   pick_epilogue(n, p)(acc, m, n, c, ldc, p);
 }
 
+// ---- Zero-skipping rows (GemmKernels::sparse_a, gemm.h; when the driver uses them: kernels/gemm/sparse-a.cc). The
+// AVX-512 kernel's scheme (avx512.cc: why pairs, spans and partial sums) on 16 ymm registers: a pair of C rows over a
+// chunk of at most 48 columns, 2 x 6 accumulators, the two broadcasts and one B vector loaded once for both rows (15
+// registers). A k step costs two broadcasts, NV loads and 2 NV FMAs and is taken only where either row's A(i, p) is
+// nonzero (NaN counts as nonzero). Rows of up to 128 columns take their chunks (48, 48, 32) one after the other over
+// the same masks, each chunk's B rows of a span (at most 64 x 192 bytes) in L1 while the group's pairs go over them.
+// The partial sums wait in `part`, laid out as the 16-column tiles of the dense microkernel's epilogue table (a tile
+// of all the group's rows, 16 floats a row), and each k block is finished by that epilogue, one call per tile, so
+// every C element is the dense result (one FMA chain over each of the driver's k blocks, then the same epilogue) but
+// for the sign of a zero.
+constexpr size_t kSparseMR = 32, kSparseNR = 128, kSparseKS = 64, kSparseNV = 6, kSparseSpans = 8;
+constexpr size_t kSparseTile = kSparseMR * kNR;  // floats of one 16-column tile of part: row i at 16 i
+
+// The k steps of one span (len <= 64) where any of R rows (row r at a + r*lda) is nonzero, as bits.
+template <size_t R>
+static inline uint64_t span_mask(const float* a, size_t lda, size_t len) {
+  const __m256 zero = _mm256_setzero_ps();
+  uint64_t nz = 0;
+  for (size_t q = 0; q < len; q += 8) {
+    const size_t lanes = len - q < 8 ? len - q : 8;
+    const __m256i lm = lane_mask(lanes);
+    unsigned any = 0;
+    for (size_t r = 0; r < R; ++r) {
+      const __m256 x = lanes == 8 ? _mm256_loadu_ps(a + r * lda + q) : _mm256_maskload_ps(a + r * lda + q, lm);
+      any |= unsigned(_mm256_movemask_ps(_mm256_cmp_ps(x, zero, _CMP_NEQ_UQ)));
+    }
+    nz |= uint64_t(any) << q;
+  }
+  return nz;
+}
+
+// Rows [0, R) (row r at a + r*lda) over the steps in nz, B columns [0, 8 NV) at b (row p at b + p*ldb; with kMask
+// the last vector through `tail`). Row r's vector v waits in tile v / 2 of `tiles`: tiles + kSparseTile (v / 2) +
+// 16 r + 8 (v % 2); `first` starts from zero.
+template <size_t R, size_t NV, bool kMask>
+static inline __attribute__((always_inline)) void sparse_visit(const float* a, size_t lda, uint64_t nz, const float* b,
+                                                               size_t ldb, __m256i tail, float* tiles, bool first) {
+  __m256 acc[R][NV];
+#pragma GCC unroll 2
+  for (size_t r = 0; r < R; ++r)
+#pragma GCC unroll 6
+    for (size_t v = 0; v < NV; ++v)
+      acc[r][v] = first ? _mm256_setzero_ps() : _mm256_load_ps(tiles + kSparseTile * (v / 2) + 16 * r + 8 * (v % 2));
+  while (nz) {
+    const size_t p = size_t(__builtin_ctzll(nz));
+    nz &= nz - 1;
+    const float* bp = b + p * ldb;
+    __asm__("" : "+r"(bp));  // base + displacement addressing for the loads (as in avx512.cc's sparse_visit)
+    __m256 x[R];
+#pragma GCC unroll 2
+    for (size_t r = 0; r < R; ++r) x[r] = _mm256_broadcast_ss(a + r * lda + p);
+#pragma GCC unroll 6
+    for (size_t v = 0; v < NV; ++v) {
+      __m256 bv = kMask && v == NV - 1 ? _mm256_maskload_ps(bp + 8 * v, tail) : _mm256_loadu_ps(bp + 8 * v);
+      if (R > 1) __asm__("" : "+x"(bv));  // one load for the R FMAs
+#pragma GCC unroll 2
+      for (size_t r = 0; r < R; ++r) acc[r][v] = _mm256_fmadd_ps(x[r], bv, acc[r][v]);
+    }
+  }
+#pragma GCC unroll 2
+  for (size_t r = 0; r < R; ++r)
+#pragma GCC unroll 6
+    for (size_t v = 0; v < NV; ++v) _mm256_store_ps(tiles + kSparseTile * (v / 2) + 16 * r + 8 * (v % 2), acc[r][v]);
+}
+
+// One column chunk (columns [c0, c0 + 8 NV) of B at b, the last vector masked with kMask) over the spans [0, spans)
+// of a stretch of k whose span sp starts at sp * ks (a and b already at the stretch's start), for the `pairs` row
+// pairs and, with odd, the row after them. masks[q][sp]: visit q's steps in span sp.
+struct SparseChunk {
+  size_t pairs, spans, ks, lda, ldb, c0;
+  bool odd, first;  // first: the stretch starts its k block
+  const float* a;
+  const float* b;
+  const uint64_t (*masks)[kSparseSpans];
+  float* part;
+};
+
+template <size_t NV, bool kMask>
+static void sparse_chunk(const SparseChunk& s, __m256i tail) {
+  for (size_t sp = 0; sp < s.spans; ++sp) {
+    const size_t s0 = sp * s.ks;
+    const bool first = s.first && sp == 0;
+    const float* b = s.b + s0 * s.ldb + s.c0;
+    for (size_t q = 0; q < s.pairs; ++q)
+      sparse_visit<2, NV, kMask>(s.a + 2 * q * s.lda + s0, s.lda, s.masks[q][sp], b, s.ldb, tail,
+                                 s.part + s.c0 / kNR * kSparseTile + 2 * q * kNR, first);
+    if (s.odd)
+      sparse_visit<1, NV, kMask>(s.a + 2 * s.pairs * s.lda + s0, s.lda, s.masks[s.pairs][sp], b, s.ldb, tail,
+                                 s.part + s.c0 / kNR * kSparseTile + 2 * s.pairs * kNR, first);
+  }
+}
+
+using SparseChunkFn = void (*)(const SparseChunk&, __m256i);
+template <size_t... I>
+static constexpr std::array<SparseChunkFn, sizeof...(I)> sparse_chunk_table(std::index_sequence<I...>) {
+  return {&sparse_chunk<I / 2 + 1, (I & 1) != 0>...};
+}
+// kSparseChunks[2*(NV - 1) + masked]
+static constexpr std::array<SparseChunkFn, 2 * kSparseNV> kSparseChunks =
+    sparse_chunk_table(std::make_index_sequence<2 * kSparseNV>{});
+
+// GemmKernels::sparse_a (gemm.h): C(i, j) for i < m <= kSparseMR, j < n <= kSparseNR, all of k in blocks of kc.
+static void sparse_a(size_t m, size_t n, size_t k, size_t kc, const float* a, size_t lda, const float* b, size_t ldb,
+                     float* c, size_t ldc, const GemmTileParams& p) {
+  alignas(64) float part[kSparseMR * kSparseNR];  // tile t, row i: part + t kSparseTile + 16 i
+  uint64_t masks[kSparseMR / 2 + 1][kSparseSpans];
+  const size_t pairs = m / 2, visits = (m + 1) / 2, tiles = (n + kNR - 1) / kNR;
+  for (size_t pc = 0; pc < k; pc += kc) {
+    const size_t kcb = k - pc < kc ? k - pc : kc, spans = (kcb + kSparseKS - 1) / kSparseKS;
+    const size_t ks = (kcb + spans - 1) / spans;
+    GemmTileParams tp = p;  // block_rows' parameters for this k block (driver.cc)
+    tp.beta = pc == 0 ? p.beta : 1.0f;
+    if (pc + kcb != k) tp.bias = nullptr, tp.act = Act::linear;
+    for (size_t sp0 = 0; sp0 < spans; sp0 += kSparseSpans) {  // a stretch of at most kSparseSpans spans
+      const size_t count = spans - sp0 < kSparseSpans ? spans - sp0 : kSparseSpans, start = pc + sp0 * ks;
+      for (size_t q = 0; q < visits; ++q)
+        for (size_t sp = 0; sp < count; ++sp) {
+          const size_t s0 = start + sp * ks, len = pc + kcb - s0 < ks ? pc + kcb - s0 : ks;
+          masks[q][sp] = q < pairs ? span_mask<2>(a + 2 * q * lda + s0, lda, len) : span_mask<1>(a + 2 * q * lda + s0, lda, len);
+        }
+      SparseChunk s{pairs, count, ks, lda, ldb, 0, m % 2 != 0, sp0 == 0, a + start, b + start * ldb, masks, part};
+      for (size_t c0 = 0; c0 < n; c0 += 8 * kSparseNV) {
+        const size_t cols = n - c0 < 8 * kSparseNV ? n - c0 : 8 * kSparseNV, nv = (cols + 7) / 8;
+        s.c0 = c0;
+        kSparseChunks[2 * (nv - 1) + (cols % 8 != 0)](s, lane_mask(cols - 8 * (nv - 1)));
+      }
+    }
+    // The block's sums are complete: finish them into C, 16-column tiles through the dense kernel's epilogue table.
+    for (size_t t = 0; t < tiles; ++t) {
+      const size_t nn = n - t * kNR < kNR ? n - t * kNR : kNR;
+      GemmTileParams tt = tp;
+      if (tp.bias) tt.bias = tp.bias + t * kNR;
+      pick_epilogue(nn, tt)(part + t * kSparseTile, m, nn, c + t * kNR, ldc, tt);
+    }
+  }
+}
+
 // 12 independent 8-lane FMA chains (3 per cycle of latency x 2 pipes = 8 needed on Zen 3; 12 leaves margin).
 static float fma_burn(size_t iters) {
   __m256 acc[12];
@@ -557,11 +700,19 @@ void f32_gemm_ukernel_6x16__avx2(size_t m, size_t n, size_t k, const float* a, s
   ukernel_6x16(m, n, k, a, rs_a, cs_a, bp, c, ldc, p);
 }
 
-extern const GemmKernels gemm_kernels = {
-    /*mr=*/kMR,    /*nr=*/kNR, f32_gemm_ukernel_6x16__avx2, fma_burn, /*fma_flops_per_iter=*/12 * 8 * 2,
-    /*pack_a=*/pack_a_6, /*pack_b=*/pack_b_16,
-    /*narrow_mr=*/kNarrowMR, /*narrow_nr=*/kNarrowNR, f32_gemm_ukernel_16xn__avx2,
-};
+static constexpr GemmKernels make_table() {
+  GemmKernels t{kMR, kNR, f32_gemm_ukernel_6x16__avx2, fma_burn, /*fma_flops_per_iter=*/12 * 8 * 2};
+  t.pack_a = pack_a_6;
+  t.pack_b = pack_b_16;
+  t.narrow_mr = kNarrowMR;
+  t.narrow_nr = kNarrowNR;
+  t.narrow = f32_gemm_ukernel_16xn__avx2;
+  t.sparse_mr = kSparseMR;
+  t.sparse_nr = kSparseNR;
+  t.sparse_a = sparse_a;
+  return t;
+}
+extern const GemmKernels gemm_kernels = make_table();
 
 }  // namespace simdnet::avx2
 
