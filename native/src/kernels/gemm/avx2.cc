@@ -510,12 +510,9 @@ static void narrow_group(size_t k, const float* a, size_t step, size_t m, const 
 using NarrowGroupFn = void (*)(size_t, const float*, size_t, size_t, const float*, size_t, float*);
 
 // kNarrowGroups[2*(G-1) + full]
-template <size_t... I>
-static constexpr std::array<NarrowGroupFn, sizeof...(I)> narrow_table(std::index_sequence<I...>) {
-  return {&narrow_group<I / 2 + 1, (I & 1) != 0>...};
-}
 static constexpr std::array<NarrowGroupFn, 2 * kNarrowGroup> kNarrowGroups =
-    narrow_table(std::make_index_sequence<2 * kNarrowGroup>{});
+    count_flag_table<NarrowGroupFn, kNarrowGroup>(
+        [](auto g, auto full) { return &narrow_group<decltype(g)::value, decltype(full)::value>; });
 
 // GemmKernels::narrow (gemm.h): C(i, j) for i < m <= 16, j < n <= 12, all of k.
 void f32_gemm_ukernel_16xn__avx2(size_t m, size_t n, size_t k, const float* a, size_t rs_a, size_t cs_a,
@@ -605,9 +602,9 @@ static inline __attribute__((always_inline)) void sparse_visit(const float* a, s
     for (size_t v = 0; v < NV; ++v) _mm256_store_ps(tiles + kSparseTile * (v / 2) + 16 * r + 8 * (v % 2), acc[r][v]);
 }
 
-// One column chunk (columns [c0, c0 + 8 NV) of B at b, the last vector masked with kMask) over the spans [0, spans)
-// of a stretch of k whose span sp starts at sp * ks (a and b already at the stretch's start), for the `pairs` row
-// pairs and, with odd, the row after them. masks[q][sp]: visit q's steps in span sp.
+// One column chunk (columns [c0, c0 + 8 NV) of B at b; with kMask its last vector has tail_lanes lanes) over the
+// spans [0, spans) of a stretch of k whose span sp starts at sp * ks (a and b already at the stretch's start), for
+// the `pairs` row pairs and, with odd, the row after them. masks[q][sp]: visit q's steps in span sp.
 struct SparseChunk {
   size_t pairs, spans, ks, lda, ldb, c0;
   bool odd, first;  // first: the stretch starts its k block
@@ -618,7 +615,8 @@ struct SparseChunk {
 };
 
 template <size_t NV, bool kMask>
-static void sparse_chunk(const SparseChunk& s, __m256i tail) {
+static void sparse_chunk(const SparseChunk& s, size_t tail_lanes) {
+  const __m256i tail = lane_mask(tail_lanes);
   for (size_t sp = 0; sp < s.spans; ++sp) {
     const size_t s0 = sp * s.ks;
     const bool first = s.first && sp == 0;
@@ -632,14 +630,10 @@ static void sparse_chunk(const SparseChunk& s, __m256i tail) {
   }
 }
 
-using SparseChunkFn = void (*)(const SparseChunk&, __m256i);
-template <size_t... I>
-static constexpr std::array<SparseChunkFn, sizeof...(I)> sparse_chunk_table(std::index_sequence<I...>) {
-  return {&sparse_chunk<I / 2 + 1, (I & 1) != 0>...};
-}
+using SparseChunkFn = void (*)(const SparseChunk&, size_t);
 // kSparseChunks[2*(NV - 1) + masked]
-static constexpr std::array<SparseChunkFn, 2 * kSparseNV> kSparseChunks =
-    sparse_chunk_table(std::make_index_sequence<2 * kSparseNV>{});
+static constexpr std::array<SparseChunkFn, 2 * kSparseNV> kSparseChunks = count_flag_table<SparseChunkFn, kSparseNV>(
+    [](auto nv, auto masked) { return &sparse_chunk<decltype(nv)::value, decltype(masked)::value>; });
 
 // GemmKernels::sparse_a (gemm.h): C(i, j) for i < m <= kSparseMR, j < n <= kSparseNR, all of k in blocks of kc.
 static void sparse_a(size_t m, size_t n, size_t k, size_t kc, const float* a, size_t lda, const float* b, size_t ldb,
@@ -648,11 +642,10 @@ static void sparse_a(size_t m, size_t n, size_t k, size_t kc, const float* a, si
   uint64_t masks[kSparseMR / 2 + 1][kSparseSpans];
   const size_t pairs = m / 2, visits = (m + 1) / 2, tiles = (n + kNR - 1) / kNR;
   for (size_t pc = 0; pc < k; pc += kc) {
-    const size_t kcb = k - pc < kc ? k - pc : kc, spans = (kcb + kSparseKS - 1) / kSparseKS;
-    const size_t ks = (kcb + spans - 1) / spans;
-    GemmTileParams tp = p;  // block_rows' parameters for this k block (driver.cc)
-    tp.beta = pc == 0 ? p.beta : 1.0f;
-    if (pc + kcb != k) tp.bias = nullptr, tp.act = Act::linear;
+    const size_t kcb = k - pc < kc ? k - pc : kc;
+    const KSpans cut = k_spans(kcb, kSparseKS);
+    const size_t spans = cut.count, ks = cut.len;
+    const GemmTileParams tp = k_block_params(p, pc, kcb, k);
     for (size_t sp0 = 0; sp0 < spans; sp0 += kSparseSpans) {  // a stretch of at most kSparseSpans spans
       const size_t count = spans - sp0 < kSparseSpans ? spans - sp0 : kSparseSpans, start = pc + sp0 * ks;
       for (size_t q = 0; q < visits; ++q)
@@ -664,7 +657,7 @@ static void sparse_a(size_t m, size_t n, size_t k, size_t kc, const float* a, si
       for (size_t c0 = 0; c0 < n; c0 += 8 * kSparseNV) {
         const size_t cols = n - c0 < 8 * kSparseNV ? n - c0 : 8 * kSparseNV, nv = (cols + 7) / 8;
         s.c0 = c0;
-        kSparseChunks[2 * (nv - 1) + (cols % 8 != 0)](s, lane_mask(cols - 8 * (nv - 1)));
+        kSparseChunks[2 * (nv - 1) + (cols % 8 != 0)](s, cols - 8 * (nv - 1));
       }
     }
     // The block's sums are complete: finish them into C, 16-column tiles through the dense kernel's epilogue table.

@@ -248,13 +248,9 @@ static void narrow_cols(size_t k, const float* a, size_t step, __mmask16 m0, __m
 
 using NarrowColsFn = void (*)(size_t, const float*, size_t, __mmask16, __mmask16, const float*, size_t, float*);
 
-template <size_t... I>
-static constexpr std::array<NarrowColsFn, sizeof...(I)> narrow_cols_table(std::index_sequence<I...>) {
-  return {&narrow_cols<I / 2 + 1, (I & 1) != 0>...};
-}
 // kNarrowCols[2*(n - 1) + full]
-static constexpr std::array<NarrowColsFn, 2 * kNarrowNR> kNarrowCols =
-    narrow_cols_table(std::make_index_sequence<2 * kNarrowNR>{});
+static constexpr std::array<NarrowColsFn, 2 * kNarrowNR> kNarrowCols = count_flag_table<NarrowColsFn, kNarrowNR>(
+    [](auto cols, auto full) { return &narrow_cols<decltype(cols)::value, decltype(full)::value>; });
 
 // C = act(alpha*acc + beta*C + bias) on m rows of the row buffer (16 floats a row), n lanes.
 template <bool kReadC, bool kBias, int kAct>
@@ -402,11 +398,10 @@ static void sparse_rows(size_t m, size_t n, size_t k, size_t kc, const float* a,
   for (size_t v = 0; v < NV; ++v) cm[v] = first_lanes(n > 16 * v ? n - 16 * v : 0);
   const size_t pairs = m / R;
   for (size_t pc = 0; pc < k; pc += kc) {
-    const size_t kcb = k - pc < kc ? k - pc : kc, spans = (kcb + kSparseKS - 1) / kSparseKS;
-    const size_t ks = (kcb + spans - 1) / spans;
-    GemmTileParams tp = p;  // block_rows' parameters for this k block (driver.cc)
-    tp.beta = pc == 0 ? p.beta : 1.0f;
-    if (pc + kcb != k) tp.bias = nullptr, tp.act = Act::linear;
+    const size_t kcb = k - pc < kc ? k - pc : kc;
+    const KSpans cut = k_spans(kcb, kSparseKS);
+    const size_t spans = cut.count, ks = cut.len;
+    const GemmTileParams tp = k_block_params(p, pc, kcb, k);
     for (size_t c0 = 0; c0 < spans; c0 += kSpanChunk) {
       const size_t chunk = spans - c0 < kSpanChunk ? spans - c0 : kSpanChunk;
       for (size_t q = 0; q < pairs; ++q)
@@ -432,13 +427,9 @@ static void sparse_rows(size_t m, size_t n, size_t k, size_t kc, const float* a,
 using SparseRowsFn = void (*)(size_t, size_t, size_t, size_t, const float*, size_t, const float*, size_t, float*,
                               size_t, const GemmTileParams&);
 
-template <size_t... I>
-static constexpr std::array<SparseRowsFn, sizeof...(I)> sparse_rows_table(std::index_sequence<I...>) {
-  return {&sparse_rows<I / 2 + 1, (I & 1) != 0>...};
-}
 // kSparseRows[2*(NV - 1) + masked]
-static constexpr std::array<SparseRowsFn, 2 * kSparseNV> kSparseRows =
-    sparse_rows_table(std::make_index_sequence<2 * kSparseNV>{});
+static constexpr std::array<SparseRowsFn, 2 * kSparseNV> kSparseRows = count_flag_table<SparseRowsFn, kSparseNV>(
+    [](auto nv, auto masked) { return &sparse_rows<decltype(nv)::value, decltype(masked)::value>; });
 
 // GemmKernels::sparse_a (gemm.h): m <= kSparseMR rows, n <= 16 kSparseNV columns.
 static void sparse_a(size_t m, size_t n, size_t k, size_t kc, const float* a, size_t lda, const float* b, size_t ldb,

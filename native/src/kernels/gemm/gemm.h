@@ -18,7 +18,10 @@
 // does not leave 6 of 16 lanes idle, and A^T and B are read in place. No alignment is assumed on A, B, C (JS views
 // are 4-byte aligned).
 #pragma once
+#include <array>
 #include <cstddef>
+#include <type_traits>
+#include <utility>
 
 #include "kernels/vunary/vunary.h"
 
@@ -154,5 +157,35 @@ bool gemm_skip_zeros(const GemmKernels& kern, const GemmArgs& args, size_t kc, s
 // The driver's sigmoid/tanh pass on a finished row of n (other activations are applied in the tile; nothing here).
 void apply_row_act(Act act, size_t n, float* y) noexcept;
 double fma_peak_run(const GemmKernels& kern, double ms, size_t threads);
+
+// The zero-skipping kernels' k blocks (GemmKernels::sparse_a): the block [pc, pc + kcb) is finished with beta only
+// if it is the first (later blocks add to the partial sums already in C) and with the bias and activation only if it
+// is the last, as driver.cc's block_rows does; it is cut into `count` spans of `len` steps (the last shorter), each at
+// most `most` long.
+inline GemmTileParams k_block_params(const GemmTileParams& p, size_t pc, size_t kcb, size_t k) {
+  GemmTileParams tp = p;
+  tp.beta = pc == 0 ? p.beta : 1.0f;
+  if (pc + kcb != k) tp.bias = nullptr, tp.act = Act::linear;
+  return tp;
+}
+struct KSpans {
+  size_t count, len;
+};
+inline KSpans k_spans(size_t kcb, size_t most) {
+  const size_t count = (kcb + most - 1) / most;
+  return {count, (kcb + count - 1) / count};
+}
+
+// For the ISA files' kernel tables: the instantiations K<count, flag> of a kernel template for count = 1..N, each
+// without and with the flag (a masked last vector, a full tile), as entry 2 (count - 1) + flag. `make` takes
+// (std::integral_constant<size_t, count>, std::bool_constant<flag>) and returns the instantiation's address.
+template <typename Fn, typename Make, size_t... I>
+constexpr std::array<Fn, sizeof...(I)> count_flag_table_of(Make make, std::index_sequence<I...>) {
+  return {make(std::integral_constant<size_t, I / 2 + 1>{}, std::bool_constant<(I & 1) != 0>{})...};
+}
+template <typename Fn, size_t N, typename Make>
+constexpr std::array<Fn, 2 * N> count_flag_table(Make make) {
+  return count_flag_table_of<Fn>(make, std::make_index_sequence<2 * N>{});
+}
 
 }  // namespace simdnet
