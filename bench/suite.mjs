@@ -241,9 +241,9 @@ export async function runSuite(argv = process.argv.slice(2), io = { out: (s) => 
     if (kp && !kp.error && !kp.notMeasured) md.push('', `Keras: ${kp.framework}, oneDNN ${kp.oneDnn ? 'on' : 'off'}, oneDNN ISA (ONEDNN_VERBOSE probe): ${kp.onednnIsa ?? 'not reported'}; intra/inter-op threads set to the thread count.`);
     md.push('', `## 3. Inference over the ${ok[0]?.testSamples ?? 'n/a'} test images (batches of 1000)`, '');
     const inferRows = [];
+    const iqr = (q, n) => (q ? `${fmt(q[0] * 1000, 1)}–${fmt(q[1] * 1000, 1)} (${n} calls)` : '');
     for (const r of ok) {
       const simd = r.contender.startsWith('simdnet');
-      const iqr = (q, n) => (q ? `${fmt(q[0] * 1000, 1)}–${fmt(q[1] * 1000, 1)} (${n} calls)` : '');
       inferRows.push([r.contender, simd ? 'predictAsync (off the event loop; copies its input while the job runs)' : r.contender.startsWith('tfjs') ? 'model.predict + data()' : 'model(x) per batch (blocking)', fmt(r.inferenceSeconds * 1000, 1), iqr(r.inferenceSecondsIqr, r.inferenceSecondsCalls), fmt(r.testSamples / r.inferenceSeconds, 0)]);
       if (r.inferenceSyncSeconds) inferRows.push([r.contender, 'predict (blocking; reads the input in place)', fmt(r.inferenceSyncSeconds * 1000, 1), iqr(r.inferenceSyncSecondsIqr, r.inferenceSyncSecondsCalls), fmt(r.testSamples / r.inferenceSyncSeconds, 0)]);
     }

@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { OPENBLAS_DIR } from '../kernels/openblas.mjs';
 import { blasVerdict, classifyBlas, NUMPY_BUNDLED } from './blas.mjs';
-import { benchDir, DEBIAN_PYTHON, epochStats, INFER_CALLS, PYTHON, quantile, runChild, spread } from './common.mjs';
+import { benchDir, DEBIAN_PYTHON, epochStats, INFER_CALLS, median, PYTHON, quantile, runChild, spread } from './common.mjs';
 import { groupOf } from './targets.mjs';
 
 export const ALL_CONTENDERS = [
@@ -143,18 +143,18 @@ export async function runTrainingOnce({ contenders, probes, quick, epochs, datas
   return rows;
 }
 
+/** { [key]: median, [key + 'Iqr']: [p25, p75], [key + 'Calls']: count } over the calls in runsKey, else over key. */
+function callStats(rows, key, runsKey) {
+  const calls = rows.flatMap((r) => (Array.isArray(r[runsKey]) && r[runsKey].length ? r[runsKey] : typeof r[key] === 'number' ? [r[key]] : []));
+  if (!calls.length) return { [key]: null };
+  return { [key]: median(calls), [`${key}Iqr`]: [quantile(calls, 0.25), quantile(calls, 0.75)], [`${key}Calls`]: calls.length };
+}
+
 /**
  * One row per contender over the repeats: medians of samples/s, s/epoch, drift, inference, accuracy and lag, with
  * the spread (min-max) of samples/s and drift; `runs` keeps every repeat's epoch times. A contender that failed or was
  * not measured in every repeat keeps the first repeat's reason.
  */
-/** { [key]: median, [key + 'Iqr']: [p25, p75], [key + 'Calls']: count } over the calls in runsKey, else over key. */
-function callStats(rows, key, runsKey) {
-  const calls = rows.flatMap((r) => (Array.isArray(r[runsKey]) && r[runsKey].length ? r[runsKey] : typeof r[key] === 'number' ? [r[key]] : []));
-  if (!calls.length) return { [key]: null };
-  return { [key]: quantile(calls, 0.5), [`${key}Iqr`]: [quantile(calls, 0.25), quantile(calls, 0.75)], [`${key}Calls`]: calls.length };
-}
-
 export function summarize(passes) {
   const names = [...new Set(passes.flatMap((p) => p.map((r) => r.contender)))];
   return names.map((name) => {

@@ -370,15 +370,15 @@ TEST(gemm_avx512_tile_variants) {
 }
 
 TEST(gemm_threads_match_one_thread_bitwise) {
-  // The parallel driver (driver.cc gemm_shared: B packed once for all threads, or once per thread when it is at
-  // most 512K floats; row units claimed as threads free up) runs one FMA chain per C element over the same k blocks
-  // as one thread (in tiles of other heights), so 2, 3, 4 and 6 threads must give bit-identical C: shapes with
-  // several k blocks, packed and in-place A, every transpose, a bias + ReLU epilogue, alpha != 1, beta != 0, private B (all but
-  // one shape) and a B too large for one shared block (k * n > 2M floats: several jc blocks), and m just above a
-  // unit. Each thread owns m / t rows, so its tiles end in a short one ((128,64,128): 64 rows each on 2 threads,
-  // 42-43 on 3). The last shape (untransposed only, to keep the test short) has 5 jc blocks of one panel: its
-  // counters are on the heap, as are those of every call on 6 threads. m = 49 on 2 threads makes ranges of 24 and
-  // 25 rows, so of unequal unit counts.
+  // The parallel driver (driver.cc gemm_shared: B packed once for all threads, or once per thread when it is at most
+  // 512K floats; row units claimed as threads free up) runs one FMA chain per C element over the same k blocks as one
+  // thread (in tiles of other heights), so 2, 3, 4 and 6 threads must give bit-identical C: shapes with several k
+  // blocks, packed and in-place A, every transpose, a bias + ReLU epilogue, alpha != 1, beta != 0, private B (all but
+  // one shape) and a B too large for one shared block (k * n > 2M floats: several jc blocks), and m just above a unit.
+  // Each thread owns m / t rows, so its tiles end in a short one ((128,64,128): 64 rows each on 2 threads, 42-43 on 3).
+  // The last shape (untransposed only, to keep the test short) has 5 jc blocks of one panel: its counters are on the
+  // heap, as are those of every call on 6 threads. m = 49 on 2 threads makes ranges of 24 and 25 rows, so of unequal
+  // unit counts.
   struct S { size_t m, n, k; };
   const S shapes[] = {{1000, 128, 784}, {128, 128, 784}, {128, 64, 128}, {300, 200, 700}, {20, 1950, 1100},
                       {49, 70, 33}, {1030, 70, 1030}, {180, 160, 65600}};
@@ -482,12 +482,12 @@ bool same_but_zero_sign(float x, float y) {
 }
 
 TEST(gemm_skip_zeros_matches_dense) {
-  // kernels/gemm/sparse-a.cc: with skip_zeros, a table with a sparse_a kernel (AVX-512, AVX2) adds only the nonzero A(i,p)'s
-  // products, in the dense microkernel's order within each of the driver's k blocks, so C must be the dense C but
-  // for the sign of a zero: A half zeros (some -0, a NaN, a row of zeros), partial row groups, n around the 16-lane
+  // kernels/gemm/sparse-a.cc: with skip_zeros, a table with a sparse_a kernel (AVX-512, AVX2) adds only the nonzero
+  // A(i,p)'s products, in the dense microkernel's order within each of the driver's k blocks, so C must be the dense C
+  // but for the sign of a zero: A half zeros (some -0, a NaN, a row of zeros), partial row groups, n around the 16-lane
   // vectors and the 128-column chunk, several k blocks (1030: 3 blocks of 344, each in spans), alpha, beta, every
-  // epilogue, 1 and 2 threads. Then a B holding an inf must make the driver keep the dense path (0 * inf = NaN in
-  // every row whose A(i, p) is 0), and auto_ must give the same C as off on a dense A and on a sparse one.
+  // epilogue, 1 and 2 threads. Then a B holding an inf must make the driver keep the dense path (0 * inf = NaN in every
+  // row whose A(i, p) is 0), and auto_ must give the same C as off on a dense A and on a sparse one.
   struct S { size_t m, n, k; };
   const S shapes[] = {{1000, 128, 784}, {128, 128, 784}, {37, 70, 300}, {16, 16, 1}, {1, 200, 63},
                       {17, 129, 65}, {50, 256, 1030}, {33, 48, 129}, {64, 64, 128}, {20, 13, 40}};

@@ -651,7 +651,8 @@ static void sparse_a(size_t m, size_t n, size_t k, size_t kc, const float* a, si
       for (size_t q = 0; q < visits; ++q)
         for (size_t sp = 0; sp < count; ++sp) {
           const size_t s0 = start + sp * ks, len = pc + kcb - s0 < ks ? pc + kcb - s0 : ks;
-          masks[q][sp] = q < pairs ? span_mask<2>(a + 2 * q * lda + s0, lda, len) : span_mask<1>(a + 2 * q * lda + s0, lda, len);
+          const float* rows = a + 2 * q * lda + s0;
+          masks[q][sp] = q < pairs ? span_mask<2>(rows, lda, len) : span_mask<1>(rows, lda, len);
         }
       SparseChunk s{pairs, count, ks, lda, ldb, 0, m % 2 != 0, sp0 == 0, a + start, b + start * ldb, masks, part};
       for (size_t c0 = 0; c0 < n; c0 += 8 * kSparseNV) {

@@ -205,12 +205,7 @@ bool gemm_narrow(const GemmKernels& kern, const GemmArgs& g) noexcept {
     b = ws.b;
     rs_b = g.n;
   }
-  GemmTileParams tp;
-  tp.alpha = g.alpha;
-  tp.beta = g.beta;
-  tp.bias = g.ep.bias;
-  tp.act = g.ep.act;
-  tp.slope = g.ep.alpha;
+  const GemmTileParams tp = tile_params(g);
   const size_t rs_a = g.trans_a ? 1 : g.lda, cs_a = g.trans_a ? g.lda : 1;
   for (size_t i0 = 0; i0 < g.m; i0 += kern.narrow_mr) {
     const size_t mm = std::min(kern.narrow_mr, g.m - i0);
@@ -230,17 +225,14 @@ void block_rows(const GemmKernels& kern, const GemmArgs& g, size_t ic, size_t mc
   const size_t mr = kern.mr, nr = kern.nr;
   const bool last_k = pc + kc == g.k;
   const bool late_act = last_k && row_act(g.ep.act);
-  GemmTileParams tp;
-  tp.alpha = g.alpha;
-  tp.beta = pc == 0 ? g.beta : 1.0f;  // later k blocks accumulate onto the partial sums already in C
-  tp.act = last_k ? g.ep.act : Act::linear;
-  tp.slope = g.ep.alpha;
+  GemmTileParams tp = k_block_params(tile_params(g), pc, kc, g.k);
+  const float* const bias = tp.bias;  // g.ep.bias on the last k block, else nullptr
   if (packed_a) pack_a(kern, g, ic, mc, pc, kc, apack);
   for (size_t jr = 0; jr < nc; jr += nr) {  // loop 2
     const size_t nn = std::min(nr, nc - jr);
     const float* panel = bp ? bp + (jr / nr) * kc * nr : g.b + pc * g.ldb + jc + jr;
     float* c_col = g.c + ic * g.ldc + jc + jr;
-    tp.bias = last_k && g.ep.bias ? g.ep.bias + jc + jr : nullptr;
+    tp.bias = bias ? bias + jc + jr : nullptr;
     for (size_t ir = 0; ir < mc; ir += mr) {  // loop 1
       const size_t mm = std::min(mr, mc - ir);
       float* c = c_col + ir * g.ldc;

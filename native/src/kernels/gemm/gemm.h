@@ -158,10 +158,21 @@ bool gemm_skip_zeros(const GemmKernels& kern, const GemmArgs& args, size_t kc, s
 void apply_row_act(Act act, size_t n, float* y) noexcept;
 double fma_peak_run(const GemmKernels& kern, double ms, size_t threads);
 
-// The zero-skipping kernels' k blocks (GemmKernels::sparse_a): the block [pc, pc + kcb) is finished with beta only
-// if it is the first (later blocks add to the partial sums already in C) and with the bias and activation only if it
-// is the last, as driver.cc's block_rows does; it is cut into `count` spans of `len` steps (the last shorter), each at
-// most `most` long.
+// A product's epilogue as a tile's parameters (the bias for the whole row: a tile's caller offsets it to its columns).
+inline GemmTileParams tile_params(const GemmArgs& g) {
+  GemmTileParams tp;
+  tp.alpha = g.alpha;
+  tp.beta = g.beta;
+  tp.bias = g.ep.bias;
+  tp.act = g.ep.act;
+  tp.slope = g.ep.alpha;
+  return tp;
+}
+
+// The parameters of the k block [pc, pc + kcb) of a product over k, for the driver's block_rows and the
+// zero-skipping kernels (GemmKernels::sparse_a) alike: beta only on the first block (later blocks add to the partial
+// sums already in C), the bias and activation only on the last. The zero-skipping kernels cut a block into `count`
+// spans of `len` steps (the last shorter), each at most `most` long.
 inline GemmTileParams k_block_params(const GemmTileParams& p, size_t pc, size_t kcb, size_t k) {
   GemmTileParams tp = p;
   tp.beta = pc == 0 ? p.beta : 1.0f;

@@ -82,11 +82,7 @@ bool gemm_skip_zeros(const GemmKernels& kern, const GemmArgs& g, size_t kc, size
        sample_union_density(g) > (g.n >= 128 ? kMaxUnionWide : kMaxUnionNarrow)))
     return false;
   if (!b_finite(g)) return false;
-  GemmTileParams tp;
-  tp.alpha = g.alpha;
-  tp.beta = g.beta;
-  tp.act = g.ep.act;
-  tp.slope = g.ep.alpha;
+  const GemmTileParams tp = tile_params(g);
   const size_t mr = kern.sparse_mr, nr = kern.sparse_nr, groups = (g.m + mr - 1) / mr;
   auto run = [&](size_t g0, size_t g1) {
     for (size_t gi = g0; gi < g1; ++gi) {
