@@ -485,9 +485,10 @@ TEST(gemm_skip_zeros_matches_dense) {
   // kernels/gemm/sparse-a.cc: with skip_zeros, a table with a sparse_a kernel (AVX-512, AVX2) adds only the nonzero
   // A(i,p)'s products, in the dense microkernel's order within each of the driver's k blocks, so C must be the dense C
   // but for the sign of a zero: A half zeros (some -0, a NaN, a row of zeros), partial row groups, n around the 16-lane
-  // vectors and the 128-column chunk, several k blocks (1030: 3 blocks of 344, each in spans), alpha, beta, every
-  // epilogue, 1 and 2 threads. Then a B holding an inf must make the driver keep the dense path (0 * inf = NaN in every
-  // row whose A(i, p) is 0), and auto_ must give the same C as off on a dense A and on a sparse one.
+  // vectors and the 128-column chunk, several k blocks (1030: 3 blocks of 344 at AVX2's KC 352, 2 of 515 at AVX-512's
+  // KC 800, each in spans), alpha, beta, every epilogue, 1 and 2 threads. Then a B holding an inf must make the driver
+  // keep the dense path (0 * inf = NaN in every row whose A(i, p) is 0), and auto_ must give the same C as off on a
+  // dense A and on a sparse one.
   struct S { size_t m, n, k; };
   const S shapes[] = {{1000, 128, 784}, {128, 128, 784}, {37, 70, 300}, {16, 16, 1}, {1, 200, 63},
                       {17, 129, 65}, {50, 256, 1030}, {33, 48, 129}, {64, 64, 128}, {20, 13, 40}};

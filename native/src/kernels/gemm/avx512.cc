@@ -576,7 +576,8 @@ static constexpr GemmKernels make_table() {
   // against 163-169 (4 rounds); skip-zeros on the first 1000 Fashion-MNIST test images 1.01-1.03 ms against 1.04-1.08;
   // the 10,000-image predict on 2 threads 6.13-6.48 ms against 6.51-6.79 (5 alternating runs of 300 calls); 1024^3 on
   // 6x64 at KC 352 / 512 / 1024: medians 159-169 / 160-177 / 159-173 over 6 rounds, the same within the noise; the
-  // training batch's (128,784,128) on 12x32: 1.01x on 1 thread, 1.02x on 2 (node A/B of the two builds, 3 rounds).
+  // training batch's (128,784,128) on 12x32: 1.01x on 1 thread, 1.02x on 2 (node A/B of the two builds, 3 rounds),
+  // though its 784 x 32 B panel (98 KiB) now streams from L2 where a 262 x 32 one (33 KiB) stayed in L1.
   // Every AVX-512 table has the same KC, so a tall product's rows are still the same sums as a short one's.
   t.kc = 800;
   t.mc = 120 / MR * MR;  // the driver's MC (a 120 x 800 A block: 375 KiB of L2), rounded down to whole tiles

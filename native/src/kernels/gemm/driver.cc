@@ -38,6 +38,7 @@ namespace {
 // blocks mean fewer passes of C through the tile epilogue: at 1024^3, 3 blocks of 342 ran ~1% faster than 4 of 256
 // (median of 8-10 alternating runs; 2048^3 unchanged). MC = 120 (a multiple of 4, 6 and 8): a 120 x 342 packed A
 // block is 160 KiB of the 512 KiB L2. NC = 3072 (a multiple of 4, 12 and 16): a 342 x 3072 B block is 4 MiB of L3.
+// These are the defaults; an ISA's table may set its own (GemmKernels::mc/kc/nc): the AVX-512 tables take KC 800.
 constexpr size_t kKC = 352, kMC = 120, kNC = 3072;
 
 constexpr size_t kMaxTile = 64;  // bound on any ISA's MR and NR (packing keeps a pointer per source row)
