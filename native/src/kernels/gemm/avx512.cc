@@ -300,18 +300,31 @@ static void narrow_16n(size_t m, size_t n, size_t k, const float* a, size_t rs_a
 }
 
 // ---- Zero-skipping rows (GemmKernels::sparse_a, gemm.h; when the driver uses them: kernels/gemm/sparse-a.cc).
-// Lanes run along N: a pair of C rows at a time, each in NV <= 8 accumulators (128 columns), 16 of the 32 registers,
-// plus the NV B vectors of a step, each loaded once for both rows. A k step costs two broadcasts, NV loads and 2 NV
-// FMAs, and is taken only where either row's A(i, p) != 0 (NaN counts as nonzero): the set bits of a 64-bit compare
-// mask per span. B is read in place; its rows of one span (at most kSparseKS of them: 32 KiB at n = 128) stay in L1
-// while the span runs over the group's kSparseMR rows, whose partial sums wait in `part` between spans. The spans cut
-// each of the driver's k blocks (kc) without changing the order of its sums; each block starts from zero and is then
-// combined with C and finished by the dense kernel's own epilogue (finish_any), so every C element is the dense
-// microkernel's result but for the sign of a zero (skipping 0*b adds nothing to a sum, and b is finite).
-// 32 rows a group (16 KiB of partial sums beside a 27-32 KiB B span): 1.04-1.06 ms against 1.06-1.10 for 16 rows and
-// 1.13 for 8 on (1000,128,784) over the Fashion-MNIST images (skip-zeros-bench --a-file, 3 alternating rounds).
-// Pairing rows by their count of nonzeros instead of adjacent rows needed 6% fewer steps but ran slower (1.12-1.14).
-constexpr size_t kSparseMR = 32, kSparseNV = 8, kSparseKS = 64, kSparseRowsR = 2;
+// Lanes run along N: C rows in threes, each in NV <= 8 accumulators (128 columns), 24 of the 32 registers. Rows 0
+// and 1 of a three go as a pair over the k steps where either is nonzero (NaN counts as nonzero), each B vector of
+// a step loaded once for both; row 2 goes over its own nonzero steps, one of them beside each pair step, until one
+// of the two runs out and the other finishes alone. A loop iteration costs three broadcasts, NV loads for the pair,
+// NV FMAs with a memory operand for row 2 and 3 NV FMAs. Why the third row: a pair step does 2 NV FMAs but only NV
+// loads, a lone row's step NV loads for NV FMAs, and what the kernel runs into is the FMA ports for a pair and the
+// loads (about 1.5 distinct cache lines a cycle on the Intel host) for lone rows; a pair and a lone row together use
+// both. Where each row is nonzero is the set bits of a 64-bit compare mask per span. B is read in place; its rows
+// of one span (at most kSparseKS of them: 32 KiB at n = 128) stay in L1 while the span runs over the group's
+// kSparseMR rows, whose partial sums wait in `part` between spans. The spans cut each of the driver's k blocks (kc)
+// without changing the order of its sums; each block starts from zero and is then combined with C and finished by
+// the dense kernel's own epilogue (finish_any), so every C element is the dense microkernel's result but for the
+// sign of a zero (skipping 0*b adds nothing to a sum, and b is finite), and it does not depend on the row's
+// neighbours (a pair's row adds 0*b where only its partner is nonzero, which is again nothing).
+// Measured on the Intel Xeon host (family 6 model 207, 1 thread, skip-zeros-bench, alternating rounds), (1000,128,784)
+// on the first 1000 Fashion-MNIST test images: threes 0.959-1.004 ms against 1.027-1.053 for pairs alone (7 rounds);
+// random zeros at 60 / 70 / 80 / 90%: 0.91 / 0.76-0.78 / 0.62-0.63 / 0.43-0.45 ms against 0.99 / 0.83-0.85 / 0.68 /
+// 0.49; at 0% the same (1.27-1.40). (1000,64,128) on a trained model's first hidden layer (58% zeros): 0.078-0.081
+// against 0.085-0.087. Groups of 30 and 36 rows ran the same; 30 keeps the partial sums at 15 KiB.
+// Tried and not kept (same host and bench): pairs alone, 32 rows a group (the kernel before, figures above); two
+// rows each over its own steps side by side (1.029-1.031 ms on the Fashion rows: 16 distinct lines loaded per 16
+// FMAs, load-bound), and that or pairs chosen per span by a cost model (1.024-1.046); one row at a time (1.17-1.20 at
+// KC 352, against 1.10-1.13 for pairs); three rows over their union (1.09-1.14, against 1.08-1.10). Pairing rows by
+// their count of nonzeros or by their zero patterns instead of adjacent rows: fewer steps, slower (docs/kernels.md).
+constexpr size_t kSparseMR = 30, kSparseNV = 8, kSparseKS = 64;
 
 // The k steps of one span (len <= 64) where any of R rows (A row r at a + r*lda) is nonzero, as bits.
 template <size_t R>
@@ -382,21 +395,92 @@ static inline __attribute__((always_inline)) void sparse_visit(const float* a, s
   if (last) sparse_finish<R, NV>(part, c, ldc, cm, tp);
 }
 
-// C(i, j) for i < m <= kSparseMR, j < n (16 (NV - 1) < n <= 16 NV), all of k in blocks of kc; rows in pairs. The
-// masks of up to kSpanChunk spans are found first for every pair, reading each row pair's A in order: a visit whose
-// first act is to load A for its mask stalled on that load (A comes from L3), where the A values its FMAs broadcast
-// later do not hold anything up.
+// Rows 0-2 of one span: rows 0 and 1 over the steps in nzp (where either is nonzero), row 2 over those in nz2, one
+// of each per iteration, then what is left of either alone. Partial sums from `part` (or zero on the k block's first
+// span) and back, as sparse_visit.
+template <size_t NV, bool kMask>
+static inline __attribute__((always_inline)) void sparse_visit3(const float* a, size_t lda, uint64_t nzp, uint64_t nz2,
+                                                                const float* b, size_t ldb, const __mmask16* cm,
+                                                                float* part, bool first, bool last, float* c,
+                                                                size_t ldc, const GemmTileParams& tp) {
+  __m512 acc0[NV], acc1[NV], acc2[NV];
+#pragma GCC unroll 8
+  for (size_t v = 0; v < NV; ++v) {
+    acc0[v] = first ? _mm512_setzero_ps() : _mm512_load_ps(part + v * 16);
+    acc1[v] = first ? _mm512_setzero_ps() : _mm512_load_ps(part + (NV + v) * 16);
+    acc2[v] = first ? _mm512_setzero_ps() : _mm512_load_ps(part + (2 * NV + v) * 16);
+  }
+  const float* a1 = a + lda;
+  const float* a2 = a + 2 * lda;
+  // The loads below: as in sparse_visit, the B row pointers opaque (base + displacement addressing) and the pair's B
+  // vector held in a register for its two FMAs; row 2's B vectors are memory operands of its FMAs.
+  auto load_b = [&](const float* bp, size_t v) {
+    return kMask ? _mm512_maskz_loadu_ps(cm[v], bp + 16 * v) : _mm512_loadu_ps(bp + 16 * v);
+  };
+  while (nzp && nz2) {
+    const size_t p = size_t(__builtin_ctzll(nzp)), q = size_t(__builtin_ctzll(nz2));
+    nzp &= nzp - 1;
+    nz2 &= nz2 - 1;
+    const float* bp = b + p * ldb;
+    const float* bq = b + q * ldb;
+    __asm__("" : "+r"(bp), "+r"(bq));
+    const __m512 x0 = _mm512_set1_ps(a[p]), x1 = _mm512_set1_ps(a1[p]), x2 = _mm512_set1_ps(a2[q]);
+#pragma GCC unroll 8
+    for (size_t v = 0; v < NV; ++v) {
+      __m512 bv = load_b(bp, v);
+      __asm__("" : "+v"(bv));
+      acc0[v] = _mm512_fmadd_ps(x0, bv, acc0[v]);
+      acc1[v] = _mm512_fmadd_ps(x1, bv, acc1[v]);
+      acc2[v] = _mm512_fmadd_ps(x2, load_b(bq, v), acc2[v]);
+    }
+  }
+  while (nzp) {
+    const size_t p = size_t(__builtin_ctzll(nzp));
+    nzp &= nzp - 1;
+    const float* bp = b + p * ldb;
+    __asm__("" : "+r"(bp));
+    const __m512 x0 = _mm512_set1_ps(a[p]), x1 = _mm512_set1_ps(a1[p]);
+#pragma GCC unroll 8
+    for (size_t v = 0; v < NV; ++v) {
+      __m512 bv = load_b(bp, v);
+      __asm__("" : "+v"(bv));
+      acc0[v] = _mm512_fmadd_ps(x0, bv, acc0[v]);
+      acc1[v] = _mm512_fmadd_ps(x1, bv, acc1[v]);
+    }
+  }
+  while (nz2) {
+    const size_t q = size_t(__builtin_ctzll(nz2));
+    nz2 &= nz2 - 1;
+    const float* bq = b + q * ldb;
+    __asm__("" : "+r"(bq));
+    const __m512 x2 = _mm512_set1_ps(a2[q]);
+#pragma GCC unroll 8
+    for (size_t v = 0; v < NV; ++v) acc2[v] = _mm512_fmadd_ps(x2, load_b(bq, v), acc2[v]);
+  }
+#pragma GCC unroll 8
+  for (size_t v = 0; v < NV; ++v) {
+    _mm512_store_ps(part + v * 16, acc0[v]);
+    _mm512_store_ps(part + (NV + v) * 16, acc1[v]);
+    _mm512_store_ps(part + (2 * NV + v) * 16, acc2[v]);
+  }
+  if (last) sparse_finish<3, NV>(part, c, ldc, cm, tp);
+}
+
+// C(i, j) for i < m <= kSparseMR, j < n (16 (NV - 1) < n <= 16 NV), all of k in blocks of kc; rows in threes (the
+// last one or two rows of m as one visit of their own). The masks of up to kSpanChunk spans are found first for every
+// three, reading each three's A in order: a visit whose first act is to load A for its mask stalled on that load (A
+// comes from L3), where the A values its FMAs broadcast later do not hold anything up.
 constexpr size_t kSpanChunk = 8;
 
 template <size_t NV, bool kMask>
 static void sparse_rows(size_t m, size_t n, size_t k, size_t kc, const float* a, size_t lda, const float* b,
                         size_t ldb, float* c, size_t ldc, const GemmTileParams& p) {
-  constexpr size_t R = kSparseRowsR, kVisits = (kSparseMR + R - 1) / R;
+  constexpr size_t kThrees = kSparseMR / 3;
   alignas(64) float part[kSparseMR * NV * 16];
-  uint64_t masks[kVisits][kSpanChunk];
+  uint64_t pair_masks[kThrees][kSpanChunk], row2_masks[kThrees][kSpanChunk];
   __mmask16 cm[NV];
   for (size_t v = 0; v < NV; ++v) cm[v] = first_lanes(n > 16 * v ? n - 16 * v : 0);
-  const size_t pairs = m / R;
+  const size_t threes = m / 3, rest = m - 3 * threes;
   for (size_t pc = 0; pc < k; pc += kc) {
     const size_t kcb = k - pc < kc ? k - pc : kc;
     const KSpans cut = k_spans(kcb, kSparseKS);
@@ -404,19 +488,25 @@ static void sparse_rows(size_t m, size_t n, size_t k, size_t kc, const float* a,
     const GemmTileParams tp = k_block_params(p, pc, kcb, k);
     for (size_t c0 = 0; c0 < spans; c0 += kSpanChunk) {
       const size_t chunk = spans - c0 < kSpanChunk ? spans - c0 : kSpanChunk;
-      for (size_t q = 0; q < pairs; ++q)
+      for (size_t t = 0; t < threes; ++t)
         for (size_t sp = 0; sp < chunk; ++sp) {
-          const size_t s0 = pc + (c0 + sp) * ks;
-          masks[q][sp] = span_mask<R>(a + q * R * lda + s0, lda, pc + kcb - s0 < ks ? pc + kcb - s0 : ks);
+          const size_t s0 = pc + (c0 + sp) * ks, len = pc + kcb - s0 < ks ? pc + kcb - s0 : ks;
+          const float* at = a + 3 * t * lda + s0;
+          pair_masks[t][sp] = span_mask<2>(at, lda, len);
+          row2_masks[t][sp] = span_mask<1>(at + 2 * lda, lda, len);
         }
       for (size_t sp = 0; sp < chunk; ++sp) {
         const size_t s0 = pc + (c0 + sp) * ks;
         const size_t len = pc + kcb - s0 < ks ? pc + kcb - s0 : ks;
         const bool first = s0 == pc, last = s0 + len == pc + kcb;
-        for (size_t q = 0; q < pairs; ++q)
-          sparse_visit<R, NV, kMask>(a + q * R * lda + s0, lda, masks[q][sp], b + s0 * ldb, ldb, cm,
-                                     part + q * R * NV * 16, first, last, c + q * R * ldc, ldc, tp);
-        for (size_t i = pairs * R; i < m; ++i)
+        for (size_t t = 0; t < threes; ++t)
+          sparse_visit3<NV, kMask>(a + 3 * t * lda + s0, lda, pair_masks[t][sp], row2_masks[t][sp], b + s0 * ldb, ldb,
+                                   cm, part + 3 * t * NV * 16, first, last, c + 3 * t * ldc, ldc, tp);
+        const size_t i = 3 * threes;
+        if (rest == 2)
+          sparse_visit<2, NV, kMask>(a + i * lda + s0, lda, span_mask<2>(a + i * lda + s0, lda, len), b + s0 * ldb,
+                                     ldb, cm, part + i * NV * 16, first, last, c + i * ldc, ldc, tp);
+        else if (rest == 1)
           sparse_visit<1, NV, kMask>(a + i * lda + s0, lda, span_mask<1>(a + i * lda + s0, lda, len), b + s0 * ldb,
                                      ldb, cm, part + i * NV * 16, first, last, c + i * ldc, ldc, tp);
       }
