@@ -417,26 +417,7 @@ static inline __attribute__((always_inline)) void sparse_visit3(const float* a, 
   auto load_b = [&](const float* bp, size_t v) {
     return kMask ? _mm512_maskz_loadu_ps(cm[v], bp + 16 * v) : _mm512_loadu_ps(bp + 16 * v);
   };
-  while (nzp && nz2) {
-    const size_t p = size_t(__builtin_ctzll(nzp)), q = size_t(__builtin_ctzll(nz2));
-    nzp &= nzp - 1;
-    nz2 &= nz2 - 1;
-    const float* bp = b + p * ldb;
-    const float* bq = b + q * ldb;
-    __asm__("" : "+r"(bp), "+r"(bq));
-    const __m512 x0 = _mm512_set1_ps(a[p]), x1 = _mm512_set1_ps(a1[p]), x2 = _mm512_set1_ps(a2[q]);
-#pragma GCC unroll 8
-    for (size_t v = 0; v < NV; ++v) {
-      __m512 bv = load_b(bp, v);
-      __asm__("" : "+v"(bv));
-      acc0[v] = _mm512_fmadd_ps(x0, bv, acc0[v]);
-      acc1[v] = _mm512_fmadd_ps(x1, bv, acc1[v]);
-      acc2[v] = _mm512_fmadd_ps(x2, load_b(bq, v), acc2[v]);
-    }
-  }
-  while (nzp) {
-    const size_t p = size_t(__builtin_ctzll(nzp));
-    nzp &= nzp - 1;
+  auto pair_step = [&](size_t p) __attribute__((always_inline)) {
     const float* bp = b + p * ldb;
     __asm__("" : "+r"(bp));
     const __m512 x0 = _mm512_set1_ps(a[p]), x1 = _mm512_set1_ps(a1[p]);
@@ -447,16 +428,23 @@ static inline __attribute__((always_inline)) void sparse_visit3(const float* a, 
       acc0[v] = _mm512_fmadd_ps(x0, bv, acc0[v]);
       acc1[v] = _mm512_fmadd_ps(x1, bv, acc1[v]);
     }
-  }
-  while (nz2) {
-    const size_t q = size_t(__builtin_ctzll(nz2));
-    nz2 &= nz2 - 1;
+  };
+  auto row2_step = [&](size_t q) __attribute__((always_inline)) {
     const float* bq = b + q * ldb;
     __asm__("" : "+r"(bq));
     const __m512 x2 = _mm512_set1_ps(a2[q]);
 #pragma GCC unroll 8
     for (size_t v = 0; v < NV; ++v) acc2[v] = _mm512_fmadd_ps(x2, load_b(bq, v), acc2[v]);
+  };
+  while (nzp && nz2) {
+    const size_t p = size_t(__builtin_ctzll(nzp)), q = size_t(__builtin_ctzll(nz2));
+    nzp &= nzp - 1;
+    nz2 &= nz2 - 1;
+    pair_step(p);
+    row2_step(q);
   }
+  for (; nzp; nzp &= nzp - 1) pair_step(size_t(__builtin_ctzll(nzp)));
+  for (; nz2; nz2 &= nz2 - 1) row2_step(size_t(__builtin_ctzll(nz2)));
 #pragma GCC unroll 8
   for (size_t v = 0; v < NV; ++v) {
     _mm512_store_ps(part + v * 16, acc0[v]);
