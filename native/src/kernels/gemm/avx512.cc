@@ -357,6 +357,43 @@ static __attribute__((noinline)) void sparse_finish(const float* part, float* c,
   finish_any<R, NV>(acc, c, ldc, cm, tp);
 }
 
+// R rows' partial sums (R x NV vectors at `part`): from `part`, or zero on a k block's first span; and back.
+template <size_t R, size_t NV>
+static inline __attribute__((always_inline)) void sparse_load(const float* part, bool first, __m512 (&acc)[R][NV]) {
+#pragma GCC unroll 2
+  for (size_t r = 0; r < R; ++r)
+#pragma GCC unroll 8
+    for (size_t v = 0; v < NV; ++v) acc[r][v] = first ? _mm512_setzero_ps() : _mm512_load_ps(part + (r * NV + v) * 16);
+}
+
+template <size_t R, size_t NV>
+static inline __attribute__((always_inline)) void sparse_store(float* part, const __m512 (&acc)[R][NV]) {
+#pragma GCC unroll 2
+  for (size_t r = 0; r < R; ++r)
+#pragma GCC unroll 8
+    for (size_t v = 0; v < NV; ++v) _mm512_store_ps(part + (r * NV + v) * 16, acc[r][v]);
+}
+
+// One k step p of R rows (A row r at a + r*lda): each row's A(r, p) broadcast, B row p loaded once, R FMAs per vector.
+template <size_t R, size_t NV, bool kMask>
+static inline __attribute__((always_inline)) void sparse_step(const float* a, size_t lda, size_t p, const float* b,
+                                                              size_t ldb, const __mmask16* cm, __m512 (&acc)[R][NV]) {
+  const float* bp = b + p * ldb;
+  // bp opaque to the compiler, so the loads below address it as base + displacement: GCC otherwise keeps b + 16 v
+  // in NV registers and indexes them by p * ldb (an indexed memory operand of an FMA is two uops at rename).
+  __asm__("" : "+r"(bp));
+  __m512 x[R];
+#pragma GCC unroll 2
+  for (size_t r = 0; r < R; ++r) x[r] = _mm512_set1_ps(a[r * lda + p]);
+#pragma GCC unroll 8
+  for (size_t v = 0; v < NV; ++v) {
+    __m512 bv = kMask ? _mm512_maskz_loadu_ps(cm[v], bp + 16 * v) : _mm512_loadu_ps(bp + 16 * v);
+    if (R > 1) __asm__("" : "+v"(bv));  // one load for the R FMAs (GCC would fold it into each FMA: R loads)
+#pragma GCC unroll 2
+    for (size_t r = 0; r < R; ++r) acc[r][v] = _mm512_fmadd_ps(x[r], bv, acc[r][v]);
+  }
+}
+
 // Rows [0, R) of one span, over the steps in nz (a row's zero in a step another row needs adds its 0 * b, which
 // changes nothing but the sign of a zero, as skipping it would): partial sums from `part` (or zero on the k block's
 // first span), the steps, then back to `part`, from where the block's last span finishes them into C.
@@ -366,91 +403,36 @@ static inline __attribute__((always_inline)) void sparse_visit(const float* a, s
                                                                bool first, bool last, float* c, size_t ldc,
                                                                const GemmTileParams& tp) {
   __m512 acc[R][NV];
-#pragma GCC unroll 2
-  for (size_t r = 0; r < R; ++r)
-#pragma GCC unroll 8
-    for (size_t v = 0; v < NV; ++v) acc[r][v] = first ? _mm512_setzero_ps() : _mm512_load_ps(part + (r * NV + v) * 16);
-  while (nz) {
-    const size_t p = size_t(__builtin_ctzll(nz));
-    nz &= nz - 1;
-    const float* bp = b + p * ldb;
-    // bp opaque to the compiler, so the loads below address it as base + displacement: GCC otherwise keeps b + 16 v
-    // in NV registers and indexes them by p * ldb (an indexed memory operand of an FMA is two uops at rename).
-    __asm__("" : "+r"(bp));
-    __m512 x[R];
-#pragma GCC unroll 2
-    for (size_t r = 0; r < R; ++r) x[r] = _mm512_set1_ps(a[r * lda + p]);
-#pragma GCC unroll 8
-    for (size_t v = 0; v < NV; ++v) {
-      __m512 bv = kMask ? _mm512_maskz_loadu_ps(cm[v], bp + 16 * v) : _mm512_loadu_ps(bp + 16 * v);
-      if (R > 1) __asm__("" : "+v"(bv));  // one load for the R FMAs (GCC would fold it into each FMA: R loads)
-#pragma GCC unroll 2
-      for (size_t r = 0; r < R; ++r) acc[r][v] = _mm512_fmadd_ps(x[r], bv, acc[r][v]);
-    }
-  }
-#pragma GCC unroll 2
-  for (size_t r = 0; r < R; ++r)
-#pragma GCC unroll 8
-    for (size_t v = 0; v < NV; ++v) _mm512_store_ps(part + (r * NV + v) * 16, acc[r][v]);
+  sparse_load<R, NV>(part, first, acc);
+  for (; nz; nz &= nz - 1) sparse_step<R, NV, kMask>(a, lda, size_t(__builtin_ctzll(nz)), b, ldb, cm, acc);
+  sparse_store<R, NV>(part, acc);
   if (last) sparse_finish<R, NV>(part, c, ldc, cm, tp);
 }
 
 // Rows 0-2 of one span: rows 0 and 1 over the steps in nzp (where either is nonzero), row 2 over those in nz2, one
-// of each per iteration, then what is left of either alone. Partial sums from `part` (or zero on the k block's first
-// span) and back, as sparse_visit.
+// of each per iteration (the pair's B vectors held in registers for its two FMAs, row 2's memory operands of its
+// FMAs), then what is left of either alone. Partial sums from `part` and back, as sparse_visit.
 template <size_t NV, bool kMask>
 static inline __attribute__((always_inline)) void sparse_visit3(const float* a, size_t lda, uint64_t nzp, uint64_t nz2,
                                                                 const float* b, size_t ldb, const __mmask16* cm,
                                                                 float* part, bool first, bool last, float* c,
                                                                 size_t ldc, const GemmTileParams& tp) {
-  __m512 acc0[NV], acc1[NV], acc2[NV];
-#pragma GCC unroll 8
-  for (size_t v = 0; v < NV; ++v) {
-    acc0[v] = first ? _mm512_setzero_ps() : _mm512_load_ps(part + v * 16);
-    acc1[v] = first ? _mm512_setzero_ps() : _mm512_load_ps(part + (NV + v) * 16);
-    acc2[v] = first ? _mm512_setzero_ps() : _mm512_load_ps(part + (2 * NV + v) * 16);
-  }
-  const float* a1 = a + lda;
-  const float* a2 = a + 2 * lda;
-  // The loads below: as in sparse_visit, the B row pointers opaque (base + displacement addressing) and the pair's B
-  // vector held in a register for its two FMAs; row 2's B vectors are memory operands of its FMAs.
-  auto load_b = [&](const float* bp, size_t v) {
-    return kMask ? _mm512_maskz_loadu_ps(cm[v], bp + 16 * v) : _mm512_loadu_ps(bp + 16 * v);
-  };
-  auto pair_step = [&](size_t p) __attribute__((always_inline)) {
-    const float* bp = b + p * ldb;
-    __asm__("" : "+r"(bp));
-    const __m512 x0 = _mm512_set1_ps(a[p]), x1 = _mm512_set1_ps(a1[p]);
-#pragma GCC unroll 8
-    for (size_t v = 0; v < NV; ++v) {
-      __m512 bv = load_b(bp, v);
-      __asm__("" : "+v"(bv));
-      acc0[v] = _mm512_fmadd_ps(x0, bv, acc0[v]);
-      acc1[v] = _mm512_fmadd_ps(x1, bv, acc1[v]);
-    }
-  };
-  auto row2_step = [&](size_t q) __attribute__((always_inline)) {
-    const float* bq = b + q * ldb;
-    __asm__("" : "+r"(bq));
-    const __m512 x2 = _mm512_set1_ps(a2[q]);
-#pragma GCC unroll 8
-    for (size_t v = 0; v < NV; ++v) acc2[v] = _mm512_fmadd_ps(x2, load_b(bq, v), acc2[v]);
-  };
+  __m512 pair[2][NV], row2[1][NV];
+  float* const part2 = part + 2 * NV * 16;
+  const float* const a2 = a + 2 * lda;
+  sparse_load<2, NV>(part, first, pair);
+  sparse_load<1, NV>(part2, first, row2);
   while (nzp && nz2) {
     const size_t p = size_t(__builtin_ctzll(nzp)), q = size_t(__builtin_ctzll(nz2));
     nzp &= nzp - 1;
     nz2 &= nz2 - 1;
-    pair_step(p);
-    row2_step(q);
+    sparse_step<2, NV, kMask>(a, lda, p, b, ldb, cm, pair);
+    sparse_step<1, NV, kMask>(a2, lda, q, b, ldb, cm, row2);
   }
-  for (; nzp; nzp &= nzp - 1) pair_step(size_t(__builtin_ctzll(nzp)));
-  for (; nz2; nz2 &= nz2 - 1) row2_step(size_t(__builtin_ctzll(nz2)));
-#pragma GCC unroll 8
-  for (size_t v = 0; v < NV; ++v) {
-    _mm512_store_ps(part + v * 16, acc0[v]);
-    _mm512_store_ps(part + (NV + v) * 16, acc1[v]);
-    _mm512_store_ps(part + (2 * NV + v) * 16, acc2[v]);
-  }
+  for (; nzp; nzp &= nzp - 1) sparse_step<2, NV, kMask>(a, lda, size_t(__builtin_ctzll(nzp)), b, ldb, cm, pair);
+  for (; nz2; nz2 &= nz2 - 1) sparse_step<1, NV, kMask>(a2, lda, size_t(__builtin_ctzll(nz2)), b, ldb, cm, row2);
+  sparse_store<2, NV>(part, pair);
+  sparse_store<1, NV>(part2, row2);
   if (last) sparse_finish<3, NV>(part, c, ldc, cm, tp);
 }
 
