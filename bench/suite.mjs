@@ -5,6 +5,8 @@
 //      epoch's time, the median after the first (s/epoch, samples/s), the drift (median of epochs 8-10 / median of
 //      epochs 2-4), test accuracy after the run; each contender at 1 and 2 threads where it has threads;
 //   3. inference over the 10,000 test images;  4. event-loop lag during fit;  5. peak RSS and model bytes;
+//   6. inference, paired: simdnet's blocking predict and PyTorch's model(x) timed in alternating blocks between two
+//      processes that stay up (bench/suite/paired.mjs), so that the host's drift over minutes leaves their ratio alone;
 //   then the targets of issue 10, evaluated from this run's figures only (bench/suite/targets.mjs).
 // Contenders are what a user would run: PyTorch 2.x (pip, MKL + oneDNN), Debian's PyTorch 1.13 + OpenBLAS, Keras 3 on
 // TensorFlow, numpy's bundled OpenBLAS and PyTorch's MKL for GEMM, tfjs wasm/cpu. A PyTorch or numpy on the reference
@@ -21,12 +23,14 @@ import { benchDir, DEBIAN_PYTHON, distDir, repoRoot, fashionMnistAvailable, fmt,
 import { hostInfo } from './suite/host.mjs';
 import { mergeKernelRounds, ROUND_CONTENDERS, runKernels } from './suite/kernels.mjs';
 import { evaluateTargets } from './suite/targets.mjs';
+import { PAIRED_CALLS, PAIRED_ROUNDS, runPairedInference } from './suite/paired.mjs';
 import { ALL_CONTENDERS, probeContenders, runTrainingOnce, summarize } from './suite/training.mjs';
 
 export const usage = `Usage: simdnet bench [options]   (or: npm run bench -- [options])
 
   --quick                 tiny sizes, a few batches (seconds; what CI runs)
-  --only <list>           sections: kernels,training (default both; training covers inference, lag and memory)
+  --only <list>           sections: kernels,training,inference (default all three; training covers inference,
+                          lag and memory; inference is the paired simdnet / PyTorch inference of section 6)
   --contenders <list>     training contenders (default all): ${ALL_CONTENDERS.join(', ')}
   --data <dir>            Fashion-MNIST IDX directory (default /usr/share/datasets/fashion-mnist)
   --epochs <n>            epochs of the one fit call each training contender makes (default 10)
@@ -74,9 +78,9 @@ export async function runSuite(argv = process.argv.slice(2), io = { out: (s) => 
     return 0;
   }
   const quick = !!values.quick;
-  const sections = (values.only ?? 'kernels,training').split(',').map((s) => s.trim());
+  const sections = (values.only ?? 'kernels,training,inference').split(',').map((s) => s.trim());
   const contenders = (values.contenders ?? ALL_CONTENDERS.join(',')).split(',').map((s) => s.trim());
-  const bad = [...sections.filter((s) => !['kernels', 'training'].includes(s)), ...contenders.filter((c) => !ALL_CONTENDERS.includes(c))];
+  const bad = [...sections.filter((s) => !['kernels', 'training', 'inference'].includes(s)), ...contenders.filter((c) => !ALL_CONTENDERS.includes(c))];
   const epochs = values.epochs === undefined ? (quick ? 2 : 10) : Number(values.epochs);
   const repeat = values.repeat === undefined ? 1 : Number(values.repeat);
   const budget = values.budget === undefined ? 200 : Number(values.budget);
@@ -282,7 +286,38 @@ export async function runSuite(argv = process.argv.slice(2), io = { out: (s) => 
     }
   }
 
-  report.targets = evaluateTargets({ host, kernels: report.kernels ?? null, training: report.training ?? null, baseline, quick });
+  if (sections.includes('inference')) {
+    const threads = 2;
+    // Quick mode: 2 rounds of 2 calls after a few batches of training, so that the protocol cannot rot.
+    const rounds = quick ? 2 : PAIRED_ROUNDS;
+    const calls = quick ? 2 : PAIRED_CALLS;
+    md.push('', `## 6. Inference, paired: simdnet-native-${threads}t predict (blocking) and pytorch-${threads}t model(x), alternating blocks`, '');
+    let paired;
+    if (!haveFashion) paired = { notMeasured: `not measured: Fashion-MNIST not found in ${dataDir}` };
+    else {
+      const probes = report.probes?.pytorch ? report.probes : await probeContenders([`pytorch-${threads}t`], log);
+      paired = await runPairedInference({ probes, dataDir, epochs, threads, rounds, calls, quick, verbose: values.verbose, log });
+    }
+    report.paired = paired;
+    if (paired.error || paired.notMeasured) md.push(paired.notMeasured ?? `failed: ${paired.error}`);
+    else {
+      md.push(
+        markdownTable(
+          ['round', 'first', 'simdnet median ms', 'PyTorch median ms', 'ratio simdnet / PyTorch'],
+          paired.rounds.map((r, i) => [String(i + 1), r.first, fmt(r.simdnetSeconds * 1e3, 2), fmt(r.pytorchSeconds * 1e3, 2), fmt(r.ratio, 3)]),
+        ),
+      );
+      md.push(
+        '',
+        `Median ratio over the ${paired.rounds.length} rounds: **${fmt(paired.ratio.median, 3)}** (min–max ${fmt(paired.ratio.min, 3)}–${fmt(paired.ratio.max, 3)}); every call: simdnet ${fmt(paired.simdnetSeconds * 1e3, 2)} ms, PyTorch ${fmt(paired.pytorchSeconds * 1e3, 2)} ms (medians). ${paired.simdnet.framework}, ISA ${paired.simdnet.isa}, test accuracy ${fmt(paired.simdnet.accuracy, 4)}; ${paired.pytorch.framework} on ${paired.pytorch.blas?.name ?? '?'}, CPU capability ${paired.pytorch.cpuCapability ?? '?'}, test accuracy ${fmt(paired.pytorch.accuracy, 4)}.`,
+      );
+    }
+    if (quick) md.push('', 'Quick mode: tiny training, 2 rounds of 2 calls; the figures mean nothing.');
+    md.push('', `Both models trained as in section 2 (one ${epochs}-epoch fit call each; simdnet's zero skipping depends on the trained weights), in two processes that then stay up. Each round times ${calls} calls of one (after a warm-up call) and then ${calls} of the other over the ${quick ? 1000 : '10,000'} test images in batches of 1000, the order swapped every round (${rounds} rounds); the process not being timed waits on its stdin.`);
+    report.sources.push('Section 6: bench/suite/paired.mjs: bench/suite/train-worker.mjs and bench/torch/train.py with their serve protocol (bench/python/benchcommon.py serve()).');
+  }
+
+  report.targets = evaluateTargets({ host, kernels: report.kernels ?? null, training: report.training ?? null, paired: report.paired ?? null, baseline, quick });
   md.push('', `## Targets (issue 10), from this run's figures only, on ${host.cpu}`, '');
   md.push(markdownTable(['host kind', 'target', 'measured', 'status', 'source'], report.targets.map((t) => [t.group, t.target, t.measured, t.status, t.source])));
   if (report.notes.length) md.push('', '## Notes', '', ...report.notes.map((n) => `- ${n}`));

@@ -76,6 +76,29 @@ def median(xs):
     return s[m] if len(s) % 2 else (s[m - 1] + s[m]) / 2
 
 
+def serve(facts, predict):
+    """The paired-inference protocol (bench/suite/paired.mjs): READY with `facts`, then per stdin line `infer K` one
+    warm-up call and K timed calls of predict() reported on one BLOCK line; `quit` or the end of stdin ends it."""
+    import time
+
+    print('SIMDNET_BENCH_READY ' + json.dumps(facts))
+    sys.stdout.flush()
+    for line in sys.stdin:
+        words = line.split()
+        if not words or words[0] == 'quit':
+            break
+        if words[0] != 'infer' or len(words) != 2 or not words[1].isdigit():
+            raise SystemExit(f'serve: bad command {line.strip()!r}')
+        predict()
+        seconds = []
+        for _ in range(int(words[1])):
+            t0 = time.perf_counter()
+            predict()
+            seconds.append(time.perf_counter() - t0)
+        print('SIMDNET_BENCH_BLOCK ' + json.dumps({'seconds': seconds}))
+        sys.stdout.flush()
+
+
 def emit(result):
     print(RESULT_PREFIX + json.dumps(result))
     sys.stdout.flush()

@@ -12,7 +12,11 @@
 //   4. inference over the test set in batches of 1000: INFER_CALLS timed calls after a warm-up one (fewer if they
 //      pass 15 s), every call's time reported;
 //   5. peak RSS of the process and the bytes the model holds.
+// With `serve` (the suite's paired inference, ./paired.mjs), steps 4 and 5 give way to the protocol of
+// bench/python/benchcommon.py serve(): `SIMDNET_BENCH_READY {json}` after training, then per stdin line `infer K` a
+// warm-up and K timed blocking predict calls on one `SIMDNET_BENCH_BLOCK {"seconds": [...]}` line, until `quit`.
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { distDir, INFER_CALLS, lagMonitor, median, RESULT_PREFIX } from './common.mjs';
 import { simdnetContender, tfjsContender } from './contenders.mjs';
 
@@ -31,6 +35,7 @@ const {
   boundedSeconds = 20,
   probeBatches = 5,
   maxBatches, // force bounded mode with this many batches
+  serve = false, // paired inference: answer `infer K` on stdin after training (header)
 } = cfg;
 
 const data = await import(join(distDir, 'data', 'index.js'));
@@ -109,6 +114,28 @@ if (bounded) {
   fitSyncMs = performance.now() - last;
   await pending;
   accuracyAfter = accuracy(await c.predict(test.x, test.n), test.labels, test.n);
+}
+
+if (serve) {
+  // The blocking call where the contender has one (simdnet: predict; PyTorch's model(x) blocks too), as step 4 times it.
+  const call = c.predictSync ? () => c.predictSync(test.x, test.n) : () => c.predict(test.x, test.n);
+  process.stdout.write(`SIMDNET_BENCH_READY ${JSON.stringify({ contender: c.name, framework: c.framework, isa: c.isa, threads: c.threads, accuracy: accuracyAfter, blocking: !!c.predictSync })}\n`);
+  for await (const line of createInterface({ input: process.stdin })) {
+    const [cmd, count] = line.trim().split(/\s+/);
+    if (!cmd || cmd === 'quit') break;
+    if (cmd !== 'infer' || !/^\d+$/.test(count ?? '')) throw new Error(`serve: bad command ${JSON.stringify(line)}`);
+    await call();
+    const seconds = [];
+    for (let i = 0; i < Number(count); i++) {
+      t0 = performance.now();
+      const out = call();
+      if (typeof out?.then === 'function') await out; // predictAsync-only contenders (tfjs)
+      seconds.push((performance.now() - t0) / 1000);
+    }
+    process.stdout.write(`SIMDNET_BENCH_BLOCK ${JSON.stringify({ seconds })}\n`);
+  }
+  c.dispose();
+  process.exit(0);
 }
 
 // 4. inference

@@ -24,10 +24,10 @@ export const ALL_CONTENDERS = [
   'tfjs-wasm', 'tfjs-cpu', 'simdnet-js',
 ];
 
-const TORCH_SCRIPT = join(benchDir, 'torch', 'train.py');
+export const TORCH_SCRIPT = join(benchDir, 'torch', 'train.py');
 const KERAS_SCRIPT = join(benchDir, 'keras', 'train.py');
 
-const threadEnv = (t) => ({ OMP_NUM_THREADS: String(t), OPENBLAS_NUM_THREADS: String(t), MKL_NUM_THREADS: String(t) });
+export const threadEnv = (t) => ({ OMP_NUM_THREADS: String(t), OPENBLAS_NUM_THREADS: String(t), MKL_NUM_THREADS: String(t) });
 const debianEnv = () => ({ LD_LIBRARY_PATH: [OPENBLAS_DIR, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') });
 
 /** 'not installed: ...' for a probe that could not import its framework, else the error's first line. */

@@ -8,6 +8,10 @@ reshuffled every epoch; one training run of `epochs` epochs, each epoch's time t
 (the shuffle counts, as it does inside a fit call); test accuracy after the run; inference on the test set with
 batches of 1000 (median of 5 after a warm-up); peak RSS. Prints one line `SIMDNET_BENCH_RESULT {json}` at the end.
 
+--serve (the suite's paired inference, bench/suite/paired.mjs): after training, print `SIMDNET_BENCH_READY {json}`,
+then answer each stdin line `infer K` with one warm-up and K timed inference calls on one line
+`SIMDNET_BENCH_BLOCK {"seconds": [...]}`, until `quit` or the end of stdin.
+
 --probe prints only what this torch is and runs on (version, BLAS_INFO, mapped BLAS libraries, CPU capability,
 threadpoolctl), without data: the suite decides from it whether to train at all (bench/suite/blas.mjs: no figures
 from the reference BLAS), and reads it again from the training run's own report.
@@ -55,6 +59,7 @@ def main():
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--infer-calls', type=int, default=20, help='timed inference calls (after one warm-up)')
     ap.add_argument('--probe', action='store_true', help='report the torch build and BLAS, train nothing')
+    ap.add_argument('--serve', action='store_true', help='after training, time inference blocks on request (stdin)')
     args = ap.parse_args()
 
     import torch
@@ -101,6 +106,9 @@ def main():
 
     with torch.no_grad():
         accuracy = float((predict().argmax(1) == y_test).float().mean())
+        if args.serve:
+            bc.serve({'threads': torch.get_num_threads(), **torch_facts(torch), 'accuracy': accuracy}, predict)
+            return
         infer = []
         for rep in range(args.infer_calls + 1):
             t0 = time.perf_counter()

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { buildDist, repoRoot } from '../cli/build-dist.js';
 import { native } from '../../lib/native.js';
 // @ts-expect-error plain ESM without types (bench/ is not compiled)
-import { resolvePython } from '../../bench/suite/common.mjs';
+import { fashionMnistAvailable, resolvePython } from '../../bench/suite/common.mjs';
 
 let out: string;
 beforeAll(() => {
@@ -25,7 +25,7 @@ describe('bench suite --quick', () => {
   it('runs kernels and training for every contender and writes markdown, JSON and SVG', () => {
     const r = spawnSync(process.execPath, [join(repoRoot, 'bench', 'suite.mjs'), '--quick', '--out', out], { cwd: repoRoot, encoding: 'utf8', timeout: 560_000 });
     expect(r.status, r.stderr.slice(-3000)).toBe(0);
-    for (const h of ['## 1. SGEMM', '## 2. Training', '## 3. Inference', '## 4. Event-loop lag', '## 5. Memory', '## Targets']) expect(r.stdout).toContain(h);
+    for (const h of ['## 1. SGEMM', '## 2. Training', '## 3. Inference', '## 4. Event-loop lag', '## 5. Memory', '## 6. Inference, paired', '## Targets']) expect(r.stdout).toContain(h);
     const files = readdirSync(out);
     const json = files.find((f) => f.endsWith('.json'));
     expect(json).toBeDefined();
@@ -71,6 +71,15 @@ describe('bench suite --quick', () => {
       else expect(mkl.map((k) => k.gflops! > 0), name).toEqual(report.kernels.shapes.map(() => true));
       if (!haveTorch) expect(error).toMatch(/^not installed: /);
     }
+    // Section 6, the paired inference: both servers answered every block (the protocol of paired.mjs), or it says why
+    // not (no PyTorch in the suite's Python, no Fashion-MNIST), never a failure.
+    const paired = report.paired as { error?: string; notMeasured?: string; rounds?: Array<{ simdnetSeconds: number; pytorchSeconds: number; ratio: number }> };
+    expect(paired.error, paired.error).toBeUndefined();
+    const torchProbe = report.probes?.pytorch as { notMeasured?: string; error?: string } | undefined;
+    if (native && torchProbe && !torchProbe.notMeasured && !torchProbe.error && fashionMnistAvailable('/usr/share/datasets/fashion-mnist')) {
+      expect(paired.rounds).toHaveLength(2);
+      for (const x of paired.rounds!) expect(x.simdnetSeconds > 0 && x.pytorchSeconds > 0 && x.ratio > 0).toBe(true);
+    } else expect(paired.notMeasured).toMatch(/^not (installed|measured)/);
     expect(report.machine.cpu).toBeTruthy();
     expect(r.stdout).toContain(`CPU (lscpu "Model name"): **${report.machine.cpu}**`);
     // The widest ISA's FMA peak (bench/native/fma-peak.cc, compiled by the suite) wherever x86-64 and a compiler are.
@@ -81,7 +90,7 @@ describe('bench suite --quick', () => {
       expect(report.kernels.peakIsa).toBe(['avx512f', 'avx512bw', 'avx512dq', 'avx512vl'].every((f) => new RegExp(`\\b${f}\\b`).test(flags)) ? 'avx512' : 'avx2');
     }
     // Issue 10's targets, none with a verdict in quick mode; the earlier four stay.
-    expect(report.targets).toHaveLength(14);
+    expect(report.targets).toHaveLength(15);
     for (const t of report.targets) expect(t.status).toMatch(/^not measured: .+/);
   }, 600_000);
 });

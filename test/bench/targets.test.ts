@@ -14,6 +14,8 @@ import { hasAvx512, lscpuModelName } from '../../bench/suite/host.mjs';
 // @ts-expect-error plain ESM without types
 import { mergeKernelRounds, ROUND_CONTENDERS } from '../../bench/suite/kernels.mjs';
 // @ts-expect-error plain ESM without types
+import { pairedSummary } from '../../bench/suite/paired.mjs';
+// @ts-expect-error plain ESM without types
 import { evaluateTargets } from '../../bench/suite/targets.mjs';
 // @ts-expect-error plain ESM without types
 import { onednnIsa, summarize, withEpochStats } from '../../bench/suite/training.mjs';
@@ -252,5 +254,50 @@ describe('evaluateTargets', () => {
     expect(reg(base('Zen 3', 300_000)).status).toBe('met');
     expect(reg(base('Zen 3', 320_000)).status).toBe('not met'); // 300k / 320k = 0.9375
     expect(reg(base('Xeon', 300_000)).status).toMatch(/^not measured: the baseline ran on "Xeon"/);
+  });
+});
+
+describe('paired inference (section 6)', () => {
+  // Two rounds of blocks: each round's medians, its ratio, and the median ratio over the rounds.
+  const rounds = [
+    { first: 'simdnet', simdnet: [0.0064, 0.0062, 0.007], pytorch: [0.009, 0.0095, 0.0091] },
+    { first: 'pytorch', simdnet: [0.0066, 0.0068], pytorch: [0.0088, 0.0092] },
+    { first: 'simdnet', simdnet: [0.0061], pytorch: [0.01] },
+  ];
+  it('takes a ratio per round, then the median over the rounds', () => {
+    const s = pairedSummary(rounds);
+    expect(s.rounds.map((r: { first: string }) => r.first)).toEqual(['simdnet', 'pytorch', 'simdnet']);
+    expect(s.rounds[0].simdnetSeconds).toBeCloseTo(0.0064, 12);
+    expect(s.rounds[0].pytorchSeconds).toBeCloseTo(0.0091, 12);
+    expect(s.rounds[1].simdnetSeconds).toBeCloseTo(0.0067, 12); // an even count: the mean of the middle two
+    expect(s.rounds[1].ratio).toBeCloseTo(0.0067 / 0.009, 12);
+    expect(s.ratio.median).toBeCloseTo(0.0064 / 0.0091, 12); // ratios 0.703, 0.744, 0.61
+    expect(s.ratio.min).toBeCloseTo(0.61, 12);
+    expect(s.ratio.max).toBeCloseTo(0.0067 / 0.009, 12);
+    expect(s.ratio.n).toBe(3);
+    expect(s.simdnetSeconds).toBeCloseTo(0.0065, 12); // every call: 0.0061 0.0062 0.0064 0.0066 0.0068 0.007
+  });
+
+  const paired = (ratios: number[]) => {
+    const rs = ratios.map((r, i) => ({ first: i % 2 ? 'pytorch' : 'simdnet', simdnet: [0.009 * r], pytorch: [0.009] }));
+    return {
+      simdnet: { contender: 'simdnet-native-2t' },
+      pytorch: { contender: 'pytorch-2t' },
+      ...pairedSummary(rs),
+    };
+  };
+  const judge = (p: unknown, h = host) => (evaluateTargets({ host: h, training: null, paired: p }) as Target[]).find((x) => x.target.startsWith('Paired inference'))!;
+
+  it('judges the paired target on the median ratio over the rounds', () => {
+    expect(judge(paired([0.66, 0.69, 0.72])).status).toBe('met'); // median 0.69
+    expect(judge(paired([0.66, 0.69, 0.72])).measured).toMatch(/^0\.69x \(3 rounds, 0\.66-0\.72; simdnet-native-2t 6\.21 ms vs pytorch-2t 9\.00 ms\)/);
+    expect(judge(paired([0.68, 0.71, 0.73])).status).toBe('not met'); // median 0.71, though one round is below
+  });
+
+  it('says why there is no paired verdict', () => {
+    expect(judge(null).status).toBe('not measured: paired inference not run');
+    expect(judge({ notMeasured: 'not measured: reference BLAS' }).status).toBe('not measured: reference BLAS');
+    expect(judge({ error: 'python exited with 1' }).status).toBe('not measured: failed: python exited with 1');
+    expect(judge(paired([0.5]), { cpu: 'Old CPU', avx512: false }).status).toMatch(/^not measured: this CPU \(Old CPU\) lacks AVX-512/);
   });
 });
