@@ -18,8 +18,8 @@ import { classifyBlas, blasVerdict, NUMPY_BUNDLED } from './blas.mjs';
 import { benchDir, median, PYTHON, spread } from './common.mjs';
 import { threadEnv, TORCH_SCRIPT } from './training.mjs';
 
-export const PAIRED_ROUNDS = 8;
-export const PAIRED_CALLS = 10;
+export const PAIRED_ROUNDS = 12;
+export const PAIRED_CALLS = 20;
 const PAUSE_MS = 300;
 const READY = 'SIMDNET_BENCH_READY ';
 const BLOCK = 'SIMDNET_BENCH_BLOCK ';
