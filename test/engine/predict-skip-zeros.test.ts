@@ -63,4 +63,35 @@ describe.runIf(native)('predict skipping zeros', () => {
     for (let i = 0; i < ya.length; i++) worst = Math.max(worst, Math.abs(ya[i] - yb[i]) / (1e-3 + Math.abs(yb[i])));
     expect(worst).toBeLessThan(1e-5);
   });
+
+  // predict checks each kernel for non-finite weights once per call (engine/step.cc) instead of in every batch's
+  // GEMM: a weight made infinite between two calls must send the next call to the dense path (0 * inf = NaN in every
+  // row whose input there is 0), as the JS twin computes it.
+  it('takes the dense path after a weight turns infinite between calls', () => {
+    const IN = 784, N = 1100;
+    const plan = mlpPlan(IN, 128, 10, 5);
+    const a = new NativeEngine(plan);
+    engines.push(a);
+    const b = new JsEngine(plan);
+    const x = new Float32Array(N * IN);
+    let s = 11;
+    const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 4294967296);
+    for (let i = 0; i < x.length; i++) x[i] = rand() < 0.65 ? 0 : rand();
+    expect(a.predict(x, N, 1000).every(Number.isFinite)).toBe(true); // finite weights: the skipping path
+    const params = a.getParams();
+    params[0][5 * 128 + 3] = Infinity; // kernel row 5 (input 5), column 3
+    a.setParams(params);
+    b.setParams(params);
+    const ya = a.predict(x, N, 1000), yb = b.predict(x, N, 1000);
+    let nan = 0;
+    for (let i = 0; i < ya.length; i++) {
+      expect(Number.isNaN(ya[i]), `output ${i}`).toBe(Number.isNaN(yb[i]));
+      if (Number.isNaN(ya[i])) nan++;
+    }
+    // Every row with input 5 at 0 is NaN (0 * inf), about 65% of them.
+    let zeroRows = 0;
+    for (let i = 0; i < N; i++) if (x[i * IN + 5] === 0) zeroRows++;
+    expect(zeroRows).toBeGreaterThan(N / 2);
+    expect(nan).toBeGreaterThanOrEqual(zeroRows * 10);
+  });
 });

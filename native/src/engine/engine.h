@@ -170,6 +170,9 @@ class Engine {
     float* dx = nullptr;
     uint8_t* mask = nullptr;
     const float* out = nullptr;  // output of the last forward (y, or the input for inference dropout)
+    // dense: every kernel weight is finite, as checked once at the start of a predict call (false otherwise), so the
+    // call's batches tell their GEMMs so (GemmArgs::b_known_finite) instead of each checking B again.
+    bool kernel_finite = false;
   };
 
   explicit Engine(const PlanSpec& plan);

@@ -51,6 +51,9 @@ struct GemmArgs {
   // kernel and B is finite.
   enum class ZeroSkip : unsigned char { off, auto_, force };
   ZeroSkip skip_zeros = ZeroSkip::off;
+  // The caller has checked that every element of B is finite (the engine does, once per predict call, for weights that
+  // do not change during it), so the zero-skipping path need not check it again on every call.
+  bool b_known_finite = false;
 };
 
 // Dispatched GEMM on the ISA in use with the thread count of the runtime pool (threads = 0) or the given count.

@@ -11,7 +11,8 @@
 // nothing a caller can see but the time.
 //
 // Why B must be finite: 0 * inf is NaN. The dense path turns a non-finite B(p, j) into NaN in every row whose A(i, p)
-// is 0; skipping would not. Non-finite weights are checked for (one pass over B) and then the dense path runs.
+// is 0; skipping would not. Non-finite weights are checked for (one pass over B) and then the dense path runs;
+// a caller that has checked B already says so (GemmArgs::b_known_finite: the engine checks once per predict call).
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
@@ -85,7 +86,7 @@ bool gemm_skip_zeros(const GemmKernels& kern, const GemmArgs& g, size_t kc, size
       (g.m < kMinRows || !enabled() ||
        sample_union_density(g) > (g.n >= 128 ? kMaxUnionWide : kMaxUnionNarrow)))
     return false;
-  if (!b_finite(g)) return false;
+  if (!g.b_known_finite && !b_finite(g)) return false;
   const GemmTileParams tp = tile_params(g);
   const size_t mr = kern.sparse_mr, nr = kern.sparse_nr, groups = (g.m + mr - 1) / mr;
   auto run = [&](size_t g0, size_t g1) {
