@@ -47,17 +47,23 @@ describe.runIf(native)('predict skipping zeros', () => {
     expect(dense.some((v) => v > 0.2)).toBe(true); // a real output, not all zeros or NaN
   }, 120_000);
 
-  it('agrees with JsEngine on rows of 65% zeros, with all-zero rows among them', () => {
-    const IN = 784, N = 1100;
+  // A 784-128-10 model on the native engine and its JS twin, and N rows of 65% zeros (every 50th row all zeros when
+  // blankRows): a pair of rows then needs 58% of the k steps, below the driver's limit (sparse-a.cc): the kernel runs.
+  const IN = 784, N = 1100;
+  function twins(seed: number, blankRows: boolean) {
     const plan = mlpPlan(IN, 128, 10, 5);
     const a = new NativeEngine(plan);
     engines.push(a);
     const b = new JsEngine(plan);
     const x = new Float32Array(N * IN);
-    let s = 7;
+    let s = seed;
     const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 4294967296);
-    // 65% zeros: a pair of rows then needs 58% of the k steps, below the driver's limit (sparse-a.cc): the kernel runs
-    for (let i = 0; i < x.length; i++) x[i] = Math.floor(i / IN) % 50 === 0 || rand() < 0.65 ? 0 : rand();
+    for (let i = 0; i < x.length; i++) x[i] = (blankRows && Math.floor(i / IN) % 50 === 0) || rand() < 0.65 ? 0 : rand();
+    return { a, b, x };
+  }
+
+  it('agrees with JsEngine on rows of 65% zeros, with all-zero rows among them', () => {
+    const { a, b, x } = twins(7, true);
     const ya = a.predict(x, N, 1000), yb = b.predict(x, N, 1000);
     let worst = 0;
     for (let i = 0; i < ya.length; i++) worst = Math.max(worst, Math.abs(ya[i] - yb[i]) / (1e-3 + Math.abs(yb[i])));
@@ -68,15 +74,7 @@ describe.runIf(native)('predict skipping zeros', () => {
   // GEMM: a weight made infinite between two calls must send the next call to the dense path (0 * inf = NaN in every
   // row whose input there is 0), as the JS twin computes it.
   it('takes the dense path after a weight turns infinite between calls', () => {
-    const IN = 784, N = 1100;
-    const plan = mlpPlan(IN, 128, 10, 5);
-    const a = new NativeEngine(plan);
-    engines.push(a);
-    const b = new JsEngine(plan);
-    const x = new Float32Array(N * IN);
-    let s = 11;
-    const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 4294967296);
-    for (let i = 0; i < x.length; i++) x[i] = rand() < 0.65 ? 0 : rand();
+    const { a, b, x } = twins(11, false);
     expect(a.predict(x, N, 1000).every(Number.isFinite)).toBe(true); // finite weights: the skipping path
     const params = a.getParams();
     params[0][5 * 128 + 3] = Infinity; // kernel row 5 (input 5), column 3
