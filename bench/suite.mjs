@@ -291,7 +291,7 @@ export async function runSuite(argv = process.argv.slice(2), io = { out: (s) => 
     // Quick mode: 2 rounds of 2 calls after a few batches of training, so that the protocol cannot rot.
     const rounds = quick ? 2 : PAIRED_ROUNDS;
     const calls = quick ? 2 : PAIRED_CALLS;
-    md.push('', `## 6. Inference, paired: simdnet-native-${threads}t predict (blocking) and pytorch-${threads}t model(x), alternating blocks`, '');
+    md.push('', `## 6. Inference, paired: simdnet-native-${threads}t predict (blocking) and pytorch-${threads}t model(x), alternating blocks, each at its faster batch size`, '');
     let paired;
     if (!haveFashion) paired = { notMeasured: `not measured: Fashion-MNIST not found in ${dataDir}` };
     else {
@@ -303,17 +303,17 @@ export async function runSuite(argv = process.argv.slice(2), io = { out: (s) => 
     else {
       md.push(
         markdownTable(
-          ['round', 'first', 'simdnet median ms', 'PyTorch median ms', 'ratio simdnet / PyTorch'],
-          paired.rounds.map((r, i) => [String(i + 1), r.first, fmt(r.simdnetSeconds * 1e3, 2), fmt(r.pytorchSeconds * 1e3, 2), fmt(r.ratio, 3)]),
+          ['round', 'first', 'simdnet median ms (its faster batch size)', 'PyTorch median ms (its faster batch size)', 'ratio simdnet / PyTorch'],
+          paired.rounds.map((r, i) => [String(i + 1), r.first, `${fmt(r.simdnetSeconds * 1e3, 2)} (${r.simdnetBatch})`, `${fmt(r.pytorchSeconds * 1e3, 2)} (${r.pytorchBatch})`, fmt(r.ratio, 3)]),
         ),
       );
       md.push(
         '',
-        `Median ratio over the ${paired.rounds.length} rounds: **${fmt(paired.ratio.median, 3)}** (min–max ${fmt(paired.ratio.min, 3)}–${fmt(paired.ratio.max, 3)}); every call: simdnet ${fmt(paired.simdnetSeconds * 1e3, 2)} ms, PyTorch ${fmt(paired.pytorchSeconds * 1e3, 2)} ms (medians). ${paired.simdnet.framework}, ISA ${paired.simdnet.isa}, test accuracy ${fmt(paired.simdnet.accuracy, 4)}; ${paired.pytorch.framework} on ${paired.pytorch.blas?.name ?? '?'}, CPU capability ${paired.pytorch.cpuCapability ?? '?'}, test accuracy ${fmt(paired.pytorch.accuracy, 4)}.`,
+        `Median ratio over the ${paired.rounds.length} rounds: **${fmt(paired.ratio.median, 3)}** (min–max ${fmt(paired.ratio.min, 3)}–${fmt(paired.ratio.max, 3)}); medians over the rounds of each one's faster block: simdnet ${fmt(paired.simdnetSeconds * 1e3, 2)} ms, PyTorch ${fmt(paired.pytorchSeconds * 1e3, 2)} ms. ${paired.simdnet.framework}, ISA ${paired.simdnet.isa}, test accuracy ${fmt(paired.simdnet.accuracy, 4)}; ${paired.pytorch.framework} on ${paired.pytorch.blas?.name ?? '?'}, CPU capability ${paired.pytorch.cpuCapability ?? '?'}, test accuracy ${fmt(paired.pytorch.accuracy, 4)}.`,
       );
     }
     if (quick) md.push('', 'Quick mode: tiny training, 2 rounds of 2 calls; the figures mean nothing.');
-    md.push('', `Both models trained as in section 2 (one ${epochs}-epoch fit call each; simdnet's zero skipping depends on the trained weights), in two processes that then stay up. Each round times ${calls} calls of one (after a warm-up call) and then ${calls} of the other over the ${quick ? 1000 : '10,000'} test images in batches of 1000, the order swapped every round (${rounds} rounds); the process not being timed waits on its stdin.`);
+    md.push('', `Both models trained as in section 2 (one ${epochs}-epoch fit call each; simdnet's zero skipping depends on the trained weights), in two processes that then stay up. Each round times, for each of the two in turn, a block of ${calls} calls (after a warm-up call) over the ${quick ? 1000 : '10,000'} test images in batches of 1000 rows and as one batch of the whole set, and compares each one's faster block; the order of the two, and of the batch sizes, changes from round to round (${rounds} rounds); the process not being timed waits on its stdin.`);
     report.sources.push('Section 6: bench/suite/paired.mjs: bench/suite/train-worker.mjs and bench/torch/train.py with their serve protocol (bench/python/benchcommon.py serve()).');
   }
 

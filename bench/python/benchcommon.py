@@ -77,8 +77,9 @@ def median(xs):
 
 
 def serve(facts, predict):
-    """The paired-inference protocol (bench/suite/paired.mjs): READY with `facts`, then per stdin line `infer K` one
-    warm-up call and K timed calls of predict() reported on one BLOCK line; `quit` or the end of stdin ends it."""
+    """The paired-inference protocol (bench/suite/paired.mjs): READY with `facts`, then per stdin line `infer K [B]`
+    one warm-up call and K timed calls of predict(B) (batches of B rows, default 1000) reported on one BLOCK line;
+    `quit` or the end of stdin ends it."""
     import time
 
     print('SIMDNET_BENCH_READY ' + json.dumps(facts))
@@ -87,13 +88,14 @@ def serve(facts, predict):
         words = line.split()
         if not words or words[0] == 'quit':
             break
-        if words[0] != 'infer' or len(words) != 2 or not words[1].isdigit():
+        if words[0] != 'infer' or len(words) not in (2, 3) or not all(w.isdigit() for w in words[1:]):
             raise SystemExit(f'serve: bad command {line.strip()!r}')
-        predict()
+        batch = int(words[2]) if len(words) == 3 else 1000
+        predict(batch)
         seconds = []
         for _ in range(int(words[1])):
             t0 = time.perf_counter()
-            predict()
+            predict(batch)
             seconds.append(time.perf_counter() - t0)
         print('SIMDNET_BENCH_BLOCK ' + json.dumps({'seconds': seconds}))
         sys.stdout.flush()

@@ -5,6 +5,7 @@
 //                                ONE fit call of `epochs` epochs over the first n samples, batch 128, reshuffled
 //                                every epoch, calling onEpochEnd() after each; returns fit's promise
 //   predict(x, n)                probabilities for n samples, batches of 1000
+//   predictSync(x, n, batch)     (simdnet) the blocking call, batches of `batch` (default 1000)
 //   memoryBytes()                native (or typed-array) bytes the model holds, when the library can tell
 //   dispose()
 // x is n x features float32, y is n x classes one-hot float32.
@@ -125,8 +126,8 @@ export async function simdnetContender(backend, { features, classes, batchSize, 
     },
     // The blocking form, as PyTorch's model(x) and numpy calls are: predict reads the Float32Array in place, where
     // predictAsync first copies it (its snapshot: a caller may write to or transfer the array while the job runs).
-    predictSync(x, n) {
-      return model.predict(x.subarray(0, n * features), { batchSize: 1000 }).data();
+    predictSync(x, n, batch = 1000) {
+      return model.predict(x.subarray(0, n * features), { batchSize: batch }).data();
     },
     memoryBytes() {
       return model.memoryBytes?.() ?? null;

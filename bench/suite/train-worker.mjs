@@ -14,7 +14,8 @@
 //   5. peak RSS of the process and the bytes the model holds.
 // With `serve` (the suite's paired inference, ./paired.mjs), steps 4 and 5 give way to the protocol of
 // bench/python/benchcommon.py serve(): `SIMDNET_BENCH_READY {json}` after training, then per stdin line `infer K` a
-// warm-up and K timed blocking predict calls on one `SIMDNET_BENCH_BLOCK {"seconds": [...]}` line, until `quit`.
+// warm-up and K timed blocking predict calls on one `SIMDNET_BENCH_BLOCK {"seconds": [...]}` line, until `quit`;
+// `infer K B` predicts in batches of B (default 1000).
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { distDir, INFER_CALLS, lagMonitor, median, RESULT_PREFIX } from './common.mjs';
@@ -118,17 +119,18 @@ if (bounded) {
 
 if (serve) {
   // The blocking call where the contender has one (simdnet: predict; PyTorch's model(x) blocks too), as step 4 times it.
-  const call = c.predictSync ? () => c.predictSync(test.x, test.n) : () => c.predict(test.x, test.n);
-  process.stdout.write(`SIMDNET_BENCH_READY ${JSON.stringify({ contender: c.name, framework: c.framework, isa: c.isa, threads: c.threads, accuracy: accuracyAfter, blocking: !!c.predictSync })}\n`);
+  const call = (batch) => (c.predictSync ? c.predictSync(test.x, test.n, batch) : c.predict(test.x, test.n));
+  process.stdout.write(`SIMDNET_BENCH_READY ${JSON.stringify({ contender: c.name, framework: c.framework, isa: c.isa, threads: c.threads, accuracy: accuracyAfter, blocking: !!c.predictSync, testSamples: test.n })}\n`);
   for await (const line of createInterface({ input: process.stdin })) {
-    const [cmd, count] = line.trim().split(/\s+/);
+    const [cmd, count, batchWord = '1000'] = line.trim().split(/\s+/);
     if (!cmd || cmd === 'quit') break;
-    if (cmd !== 'infer' || !/^\d+$/.test(count ?? '')) throw new Error(`serve: bad command ${JSON.stringify(line)}`);
-    await call();
+    if (cmd !== 'infer' || !/^\d+$/.test(count ?? '') || !/^[1-9]\d*$/.test(batchWord)) throw new Error(`serve: bad command ${JSON.stringify(line)}`);
+    const batch = Number(batchWord);
+    await call(batch);
     const seconds = [];
     for (let i = 0; i < Number(count); i++) {
       t0 = performance.now();
-      const out = call();
+      const out = call(batch);
       if (typeof out?.then === 'function') await out; // predictAsync-only contenders (tfjs)
       seconds.push((performance.now() - t0) / 1000);
     }

@@ -9,8 +9,8 @@ reshuffled every epoch; one training run of `epochs` epochs, each epoch's time t
 batches of 1000 (median of 5 after a warm-up); peak RSS. Prints one line `SIMDNET_BENCH_RESULT {json}` at the end.
 
 --serve (the suite's paired inference, bench/suite/paired.mjs): after training, print `SIMDNET_BENCH_READY {json}`,
-then answer each stdin line `infer K` with one warm-up and K timed inference calls on one line
-`SIMDNET_BENCH_BLOCK {"seconds": [...]}`, until `quit` or the end of stdin.
+then answer each stdin line `infer K [B]` with one warm-up and K timed inference calls (batches of B, default 1000)
+on one line `SIMDNET_BENCH_BLOCK {"seconds": [...]}`, until `quit` or the end of stdin.
 
 --probe prints only what this torch is and runs on (version, BLAS_INFO, mapped BLAS libraries, CPU capability,
 threadpoolctl), without data: the suite decides from it whether to train at all (bench/suite/blas.mjs: no figures
@@ -101,8 +101,8 @@ def main():
 
     model.eval()
 
-    def predict():
-        return torch.cat([model(x_test[i:i + 1000]) for i in range(0, x_test.shape[0], 1000)])
+    def predict(batch=1000):
+        return torch.cat([model(x_test[i:i + batch]) for i in range(0, x_test.shape[0], batch)])
 
     with torch.no_grad():
         accuracy = float((predict().argmax(1) == y_test).float().mean())
