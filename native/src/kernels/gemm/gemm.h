@@ -156,6 +156,9 @@ const GemmKernels& gemm_kernels();  // dispatched table (dispatch/gemm.cc)
 void gemm_run(const GemmKernels& kern, const GemmArgs& args, size_t threads);
 // The zero-skipping path (sparse-a.cc), tried first by gemm_run when args.skip_zeros is set; kc is the k block of
 // the dense path it stands in for. Returns false (having written nothing) where it does not apply.
+// With ZeroSkip::auto_ it is not tried below this many rows of A: the sample and the B check would cost more than
+// skipping saves (and a caller need not check B for it then: GemmArgs::b_known_finite).
+constexpr size_t kSkipZerosMinRows = 64;
 bool gemm_skip_zeros(const GemmKernels& kern, const GemmArgs& args, size_t kc, size_t threads);
 // The driver's sigmoid/tanh pass on a finished row of n (other activations are applied in the tile; nothing here).
 void apply_row_act(Act act, size_t n, float* y) noexcept;

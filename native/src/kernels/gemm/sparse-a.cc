@@ -39,7 +39,6 @@ namespace {
 constexpr double kMaxUnionWide = 0.72;    // n >= 128: rows of 8 vectors
 constexpr double kMaxUnionNarrow = 0.64;  // narrower: less work per k step to hide the step's overhead
 constexpr size_t kSamplePairs = 16;       // 16 pairs x 784 floats x 2: a few microseconds
-constexpr size_t kMinRows = 64;           // below this many rows the B check is not worth it (auto_ only)
 constexpr size_t kGroupsPerUnit = 2;      // row groups a thread claims at a time
 
 // SIMDNET_SKIP_ZEROS=0 in the environment turns the auto_ path off (read once): for comparisons, and for whoever
@@ -83,7 +82,7 @@ bool gemm_skip_zeros(const GemmKernels& kern, const GemmArgs& g, size_t kc, size
   // alignment each 64-byte load spans two lines, which made the kernel 1.7x slower (skip-zeros-bench).
   if (reinterpret_cast<uintptr_t>(g.b) % 64 != 0 || g.ldb % 16 != 0) return false;
   if (g.skip_zeros == GemmArgs::ZeroSkip::auto_ &&
-      (g.m < kMinRows || !enabled() ||
+      (g.m < kSkipZerosMinRows || !enabled() ||
        sample_union_density(g) > (g.n >= 128 ? kMaxUnionWide : kMaxUnionNarrow)))
     return false;
   if (!g.b_known_finite && !b_finite(g)) return false;
