@@ -1,4 +1,4 @@
-// Part 3b of the suite: inference, paired. simdnet's blocking predict and PyTorch's model(x) over the same 10,000 test
+// Section 6 of the suite: inference, paired. simdnet's blocking predict and PyTorch's model(x) over the same 10,000 test
 // images, timed in alternating blocks between two processes that stay up, instead of minutes apart.
 //
 // Each contender runs at two batch sizes, 1000 rows (section 3's) and the whole test set in one call (what
@@ -9,8 +9,8 @@
 // both moves by 5-8% within minutes (on the Intel Xeon host, simdnet's median read 6.3-6.7 ms and PyTorch's 8.8-9.4 ms
 // in four runs within ten minutes), so a ratio of two medians taken minutes apart carries that drift, in either
 // direction. Here both models are trained first (the same one fit call of `epochs` epochs as section 2; simdnet's
-// zero skipping depends on the trained weights), then each round times a block of `calls` calls of one and a block of
-// the other, back to back, the order swapped every round. A round's ratio compares two blocks about a second apart;
+// zero skipping depends on the trained weights), then each round times blocks of `calls` calls of one and of the
+// other (one per batch size), back to back, the order swapped every round. A round's ratio compares blocks seconds apart;
 // the suite reports the median ratio over the rounds and its spread. Before each block the other process has been
 // idle for PAUSE_MS (blocked on its stdin), so neither one's threads still spin (OpenMP's wait policy, the pool's).
 //
@@ -157,9 +157,9 @@ export async function runPairedInference({ probes, dataDir, epochs, threads = 2,
     return {
       threads,
       calls,
-      batchSizes: [...new Set([1000, testRows])],
+      batchSizes: sizes,
       simdnet: { contender: `simdnet-native-${threads}t`, framework: simdnetFacts.framework, isa: simdnetFacts.isa, accuracy: simdnetFacts.accuracy, call: 'predict (blocking)' },
-      pytorch: { contender: `pytorch-${threads}t`, framework: torchFacts.framework, blas, cpuCapability: torchFacts.cpuCapability, accuracy: torchFacts.accuracy, call: 'model(x) per batch of 1000 (blocking)' },
+      pytorch: { contender: `pytorch-${threads}t`, framework: torchFacts.framework, blas, cpuCapability: torchFacts.cpuCapability, accuracy: torchFacts.accuracy, call: 'model(x) (blocking)' },
       rawRounds: done,
       ...pairedSummary(done),
     };
