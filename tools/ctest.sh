@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Configure, build and run the C++ test suites (test/native/*-test.cc) in one flavour, each in its own build dir:
 #   plain     build-native   host compiler, Release
-#   sanitize  build-asan     AddressSanitizer + UndefinedBehaviorSanitizer (SIMDNET_SANITIZE=ON), RelWithDebInfo
+#   sanitize  build-asan     AddressSanitizer + UndefinedBehaviorSanitizer (SIMDNET_SANITIZE=ON), RelWithDebInfo,
+#                            configured by tools/asan-configure.sh (with the addon when cmake-js is installed: CI's
+#                            addon-sanitize stage then builds in the same directory)
 #   arm64     build-arm64    cross-compiled with aarch64-linux-gnu-g++, run under qemu-aarch64 (NEON + scalar paths)
 # Usage: bash tools/ctest.sh [plain|sanitize|arm64 ...|all]   (default: plain)   `npm run test:native` runs plain.
 # Each test binary prints "N passed, N failed" (test/native/check.h); ctest's verbose log of every flavour goes to
@@ -22,7 +24,7 @@ run_flavour() {
   export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
   case "$flavour" in
     plain) dir=build-native; cfg+=(-DCMAKE_BUILD_TYPE=Release) ;;
-    sanitize) dir=build-asan; cfg+=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIMDNET_SANITIZE=ON) ;;
+    sanitize) dir=build-asan ;;  # its configure: tools/asan-configure.sh, below
     arm64)
       dir=build-arm64
       local sysroot="${SIMDNET_AARCH64_SYSROOT:-/usr/aarch64-linux-gnu}"
@@ -35,7 +37,12 @@ run_flavour() {
   esac
   echo "== ctest $flavour: configure ($dir)"
   mkdir -p "$dir"
-  cmake -S . -B "$dir" "${gen[@]}" "${cfg[@]}" >"$dir/configure.log" 2>&1 || { cat "$dir/configure.log"; return 1; }
+  if [[ "$flavour" == sanitize ]]; then
+    # Shared with tools/addon-sanitize.sh (the sanitized addon builds in the same directory, on the same objects).
+    bash tools/asan-configure.sh || return 1
+  else
+    cmake -S . -B "$dir" "${gen[@]}" "${cfg[@]}" >"$dir/configure.log" 2>&1 || { cat "$dir/configure.log"; return 1; }
+  fi
   echo "== ctest $flavour: build"
   # Keep going past a target that fails to build, so the suites that do build still run (and count); the missing
   # ones show up as failed/"Not Run" in ctest, and the flavour fails either way.

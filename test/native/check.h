@@ -69,19 +69,43 @@ inline bool close(double got, double want, double atol, double rtol) {
     if (shown_) ++::check::failures();                                                                     \
   } while (0)
 
-// Runs every TEST once per supported ISA; prints the plain summary line.
+namespace check {
+
+// `--shard=i/n` (CMakeLists.txt registers the slow suites as n ctest entries): this process runs only the
+// (ISA, TEST) runs with (ISA number + TEST number) mod n == i, so the runs of one suite spread over the cores that
+// ctest --parallel has. Why: under qemu-aarch64 gemm-test alone took 245 s of CI's ctest arm64 stage, on one core
+// while the other sat idle. A TEST's runs on consecutive ISAs go to different shards, and so do consecutive TESTs.
+inline bool shard_arg(int argc, char** argv, unsigned& index, unsigned& count) {
+  index = 0;
+  count = 1;
+  for (int i = 1; i < argc; ++i) {
+    if (std::sscanf(argv[i], "--shard=%u/%u", &index, &count) == 2 && count > 0 && index < count) continue;
+    std::fprintf(stderr, "usage: %s [--shard=i/n]\n", argv[0]);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace check
+
+// Runs every TEST once per supported ISA (or this shard's share of those runs); prints the plain summary line.
 #define CHECK_MAIN()                                                                                         \
-  int main() {                                                                                               \
+  int main(int argc, char** argv) {                                                                          \
+    unsigned shard = 0, shards = 1, isa_no = 0;                                                              \
+    if (!::check::shard_arg(argc, argv, shard, shards)) return 2;                                            \
     int passed = 0, failed = 0;                                                                              \
     for (::simdnet::Isa isa : ::simdnet::available_isas()) {                                                 \
       ::simdnet::set_isa(isa);                                                                               \
+      unsigned case_no = 0;                                                                                  \
       for (auto& c : ::check::cases()) {                                                                     \
+        if ((isa_no + case_no++) % shards != shard) continue;                                                \
         const int before = ::check::failures();                                                             \
         c.fn();                                                                                              \
         const bool ok = ::check::failures() == before;                                                      \
         std::printf("%s %s [%s]\n", ok ? "ok  " : "FAIL", c.name, ::simdnet::isa_name(isa));               \
         (ok ? passed : failed)++;                                                                            \
       }                                                                                                      \
+      ++isa_no;                                                                                              \
     }                                                                                                        \
     std::printf("%d passed, %d failed\n", passed, failed);                                                  \
     return failed ? 1 : 0;                                                                                   \

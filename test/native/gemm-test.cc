@@ -369,7 +369,15 @@ TEST(gemm_avx512_tile_variants) {
 #endif
 }
 
-TEST(gemm_threads_match_one_thread_bitwise) {
+// The shapes of gemm_threads_match_one_thread_bitwise below but the last (long_k false), or the last alone (true):
+// two TESTs of about equal length (the last shape has k = 65600), which `--shard` (check.h) can put on different
+// cores.
+static void threads_match_one_thread(bool long_k);
+
+TEST(gemm_threads_match_one_thread_bitwise) { threads_match_one_thread(false); }
+TEST(gemm_threads_match_one_thread_bitwise_long_k) { threads_match_one_thread(true); }
+
+static void threads_match_one_thread(bool long_k) {
   // The parallel driver (driver.cc gemm_shared: B packed once for all threads, or once per thread when it is at most
   // 512K floats; row units claimed as threads free up) runs one FMA chain per C element over the same k blocks as one
   // thread (in tiles of other heights), so 2, 3, 4 and 6 threads must give bit-identical C: shapes with several k
@@ -384,7 +392,7 @@ TEST(gemm_threads_match_one_thread_bitwise) {
                       {49, 70, 33}, {1030, 70, 1030}, {180, 160, 65600}};
   for (int t = 0; t < 4; ++t)
     for (const auto& s : shapes) {
-      if (s.k > 10000 && t != 0) continue;
+      if ((s.k > 10000) != long_k || (s.k > 10000 && t != 0)) continue;
       const bool ta = t & 1, tb = t & 2;
       const size_t lda = (ta ? s.m : s.k) + 1, ldb = (tb ? s.k : s.n) + 2, ldc = s.n + 1;
       std::vector<float> a(extent(ta ? s.k : s.m, ta ? s.m : s.k, lda)), b(extent(tb ? s.n : s.k, tb ? s.k : s.n, ldb));
